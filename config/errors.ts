@@ -1,0 +1,63 @@
+/**
+ * Config problems: each names the field's path, what is wrong and the fix. All are
+ * collected and reported together.
+ */
+import type { z } from 'zod';
+
+/** One problem with one field of the config file. */
+export interface ConfigProblem {
+  /** Dotted path of the field, e.g. `sources.landing.url`. */
+  path: string;
+  /** What is wrong and how to fix it. */
+  message: string;
+}
+
+/** Thrown by loadConfig when the file is missing, unparsable or invalid. Carries every problem found. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly file: string, readonly problems: ConfigProblem[]) {
+    super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
+  }
+}
+
+/** Joins a zod path into `a.b[0].c`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((out, part) =>
+    typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part), '') || '(top level)';
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a map' : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** Turns zod issues into problems with plain-language messages. */
+export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of error.issues) {
+    const path = formatPath(issue.path);
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        for (const key of issue.keys) {
+          problems.push({ path: formatPath([...issue.path, key]), message: 'is not a known field. Fix: check its spelling against PRODUCT.md, or remove it.' });
+        }
+        break;
+      case 'invalid_type': {
+        const input = (issue as { input?: unknown }).input;
+        const custom = issue.message && !issue.message.startsWith('Invalid input') ? issue.message : undefined;
+        problems.push({
+          path,
+          message: input === undefined
+            ? (custom?.startsWith('is required') ? custom : `is required. ${custom ?? `Fix: add a ${issue.expected}.`}`)
+            : `expected ${issue.expected}, got ${describe(input)}. ${custom ?? `Fix: write a ${issue.expected}.`}`,
+        });
+        break;
+      }
+      default:
+        problems.push({ path, message: issue.message });
+    }
+  }
+  return problems;
+}

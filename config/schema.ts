@@ -1,0 +1,111 @@
+/**
+ * The zod schema of `s3-connector.yaml`, as fixed by PRODUCT.md. Cross-references between
+ * sections (a sync's source must exist, ...) are checked here too, so every problem is
+ * reported in one pass.
+ */
+import { z } from 'zod';
+import { sourceSchema } from './source-schema';
+
+/** Names of sources, jobs, datasets: they become parts of workflow IDs and folder names. */
+const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, {
+  error: 'must be 1-128 letters, digits, dots, dashes or underscores. Fix: rename it, e.g. partner_a_orders.',
+});
+
+const relativeFolder = z.string().refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), {
+  error: 'must be a relative folder without "..". Fix: write it relative to the source URL, e.g. orders/.',
+});
+
+const filtersSchema = z.strictObject({
+  include: z.array(z.string().min(1)).default([]),
+  exclude: z.array(z.string().min(1)).default([]),
+  lastModifiedAfter: z.coerce.date({ error: 'must be an ISO-8601 time. Fix: write e.g. 2024-01-01T00:00:00Z.' }).optional(),
+  minSizeBytes: z.number().int().min(0).optional(),
+  maxSizeBytes: z.number().int().min(0).optional(),
+  minAgeSeconds: z.number().int().min(0).default(0),
+}).refine((f) => f.minSizeBytes === undefined || f.maxSizeBytes === undefined || f.minSizeBytes <= f.maxSizeBytes, {
+  error: 'minSizeBytes is larger than maxSizeBytes, so nothing would match. Fix: swap or correct them.',
+});
+
+const scheduleSchema = z.strictObject({
+  cron: z.string().regex(/^(\S+\s+){4}\S+$/, { error: 'must be a 5-field cron expression. Fix: write e.g. "0 * * * *".' }),
+});
+
+const syncSchema = z.strictObject({
+  source: nameSchema,
+  subfolder: relativeFolder.default(''),
+  dataset: nameSchema,
+  mode: z.enum(['bulk', 'incremental', 'media'], { error: 'must be bulk, incremental or media.' }),
+  transaction: z.enum(['snapshot', 'append', 'update'], { error: 'must be snapshot, append or update.' }).optional(),
+  mediaTypes: z.array(z.string().regex(/^[a-z]+\/[\w.+-]+$/, { error: 'is not a media type. Fix: write e.g. image/png.' })).optional(),
+  filters: filtersSchema.default({ include: [], exclude: [], minAgeSeconds: 0 }),
+  schedule: scheduleSchema.optional(),
+});
+
+const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read',
+  'bucket-owner-read', 'bucket-owner-full-control'] as const;
+
+const exportSchema = z.strictObject({
+  dataset: nameSchema,
+  source: nameSchema,
+  pathPrefix: relativeFolder.default(''),
+  cannedAcl: z.enum(CANNED_ACLS, { error: `must be one of ${CANNED_ACLS.join(', ')}.` }).optional(),
+  allowPublicAcl: z.boolean().default(false),
+  mode: z.enum(['full', 'incremental'], { error: 'must be full or incremental.' }).default('full'),
+  schedule: scheduleSchema.optional(),
+});
+
+const virtualTableSchema = z.strictObject({
+  source: nameSchema,
+  format: z.enum(['parquet', 'avro', 'delta', 'iceberg'], { error: 'must be parquet, avro, delta or iceberg.' }),
+  location: relativeFolder.optional(),
+  identifier: z.string().min(1).optional(),
+});
+
+export const configSchema = z.strictObject({
+  sources: z.record(nameSchema, sourceSchema, { error: 'must be a map of source names to sources.' }).default({}),
+  datasetStore: z.string().min(1).default('./data'),
+  syncs: z.record(nameSchema, syncSchema).default({}),
+  exports: z.record(nameSchema, exportSchema).default({}),
+  virtualTables: z.record(nameSchema, virtualTableSchema).default({}),
+}).superRefine((config, ctx) => {
+  // Runs even when other fields failed (see `when` below), so every problem is reported in one
+  // pass; the data may therefore be partly invalid and is read defensively.
+  config = { ...config, sources: config.sources ?? {}, syncs: config.syncs ?? {}, exports: config.exports ?? {}, virtualTables: config.virtualTables ?? {} };
+  const sourceNames = Object.keys(config.sources);
+  const needSource = (section: string, job: string, source: string) => {
+    if (typeof source === 'string' && !(source in config.sources)) {
+      ctx.addIssue({
+        code: 'custom', path: [section, job, 'source'],
+        message: `names source "${source}", which is not defined. Fix: use one of ${sourceNames.join(', ') || '(none: add a sources: entry)'}.`,
+      });
+    }
+  };
+  for (const [job, sync] of Object.entries(config.syncs)) {
+    needSource('syncs', job, sync.source);
+    if (sync.mode === 'media' && !sync.mediaTypes?.length) {
+      ctx.addIssue({ code: 'custom', path: ['syncs', job, 'mediaTypes'], message: 'is required for mode: media. Fix: list the allowed types, e.g. [image/png, application/pdf].' });
+    }
+    if (sync.mode !== 'media' && sync.mediaTypes) {
+      ctx.addIssue({ code: 'custom', path: ['syncs', job, 'mediaTypes'], message: 'applies to mode: media only. Fix: remove it or set mode: media.' });
+    }
+  }
+  for (const [job, exp] of Object.entries(config.exports)) {
+    needSource('exports', job, exp.source);
+    const target = config.sources[exp.source];
+    if (target && target.exports?.enabled !== true) {
+      ctx.addIssue({ code: 'custom', path: ['exports', job, 'source'], message: `source "${exp.source}" does not allow exports. Fix: set sources.${exp.source}.exports.enabled: true.` });
+    }
+    if ((exp.cannedAcl === 'public-read' || exp.cannedAcl === 'public-read-write') && !exp.allowPublicAcl) {
+      ctx.addIssue({ code: 'custom', path: ['exports', job, 'cannedAcl'], message: `${exp.cannedAcl} makes exported files public. Fix: use bucket-owner-full-control, or set allowPublicAcl: true if that is intended.` });
+    }
+  }
+  for (const [name, table] of Object.entries(config.virtualTables)) {
+    needSource('virtualTables', name, table.source);
+    if (!table.location === !table.identifier) {
+      ctx.addIssue({ code: 'custom', path: ['virtualTables', name], message: 'needs exactly one of location or identifier. Fix: give location: for files in S3, identifier: for catalog tables.' });
+    }
+  }
+}, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
+
+/** The whole config file, after defaults. */
+export type ConnectorConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,112 @@
+/**
+ * The zod schema of one source: a bucket URL and every connection option of the seed's
+ * "Connection details" table. Messages say what is wrong and how to fix it.
+ */
+import { z } from 'zod';
+import { parseEndpoint, parseSourceUrl } from './source-url';
+import { looksLikeReference, parseSecretRef } from './secret-ref';
+
+/** A secret: a literal, `${env:NAME}` or `${file:PATH}`. Resolved on the worker only. */
+export const secretSchema = z.string({ error: 'is required. Fix: write a value, ${env:NAME} or ${file:PATH}.' })
+  .min(1, { error: 'is empty. Fix: write a value, ${env:NAME} or ${file:PATH}.' })
+  .refine((text) => !looksLikeReference(text) || parseSecretRef(text) !== undefined, {
+    error: 'is not a valid secret reference. Fix: write ${env:NAME} or ${file:PATH}.',
+  });
+
+const positiveInt = (what: string, max: number) =>
+  z.number({ error: `must be a whole number of ${what}.` })
+    .int({ error: `must be a whole number of ${what}.` })
+    .min(1, { error: `must be at least 1. Fix: give a positive number of ${what}.` })
+    .max(max, { error: `must be at most ${max}.` });
+
+const accessKeySchema = z.strictObject({
+  type: z.literal('accessKey'),
+  accessKeyId: secretSchema,
+  secretAccessKey: secretSchema,
+  sessionToken: secretSchema.optional(),
+});
+
+const oidcSchema = z.strictObject({
+  type: z.literal('oidc'),
+  roleArn: z.string().min(1),
+  webIdentityTokenFile: z.string().min(1, { error: 'is required: the path of a file holding the OIDC token. Fix: point it at the token file the worker can read.' }),
+  roleSessionName: z.string().min(2).max(64).default('s3-connector'),
+  /** Where AssumeRoleWithWebIdentity is sent; defaults to AWS STS, or to the source's endpoint for non-AWS stores. */
+  stsEndpoint: z.string().optional(),
+});
+
+const cloudIdentitySchema = z.strictObject({ type: z.literal('cloudIdentity') });
+
+export const credentialsSchema = z.discriminatedUnion('type', [accessKeySchema, oidcSchema, cloudIdentitySchema], {
+  error: 'type must be one of accessKey, oidc, cloudIdentity. Fix: set credentials.type to one of them.',
+});
+
+export const stsRoleSchema = z.strictObject({
+  roleArn: z.string().regex(/^arn:[a-z-]+:iam::[^:]*:role\/.+$/, {
+    error: 'is not an IAM role ARN. Fix: write arn:aws:iam::<account>:role/<name>.',
+  }),
+  roleSessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, {
+    error: 'must be 2-64 characters of letters, digits and +=,.@_-. Fix: use a name such as s3-connector.',
+  }).default('s3-connector'),
+  // STS accepts 900 s to 12 h (the role's own maximum may be lower).
+  roleSessionDuration: z.number().int().min(900, { error: 'must be at least 900 seconds (the STS minimum).' })
+    .max(43200, { error: 'must be at most 43200 seconds (the STS maximum).' }).default(3600),
+  externalId: secretSchema.optional(),
+  /** Where AssumeRole is sent; defaults to AWS STS in the region, or to the source's endpoint for non-AWS stores. */
+  stsEndpoint: z.string().optional(),
+});
+
+const proxySchema = z.strictObject({
+  host: z.string().min(1).refine((h) => !h.includes('://'), { error: 'must be a host name without a scheme. Fix: drop the http:// part and set protocol instead.' }),
+  port: z.number().int().min(1).max(65535, { error: 'must be a TCP port (1-65535).' }),
+  protocol: z.enum(['HTTPS', 'HTTP'], { error: 'must be HTTPS or HTTP.' }).default('HTTPS'),
+  nonProxyHosts: z.array(z.string().min(1)).default([]),
+  credentials: z.strictObject({ username: z.string().min(1), password: secretSchema }).optional(),
+});
+
+const catalogSchema = z.object({ type: z.enum(['glue', 'unity', 'rest', 'files']) }).passthrough();
+
+/** A source as written in the file (before URL and endpoint normalisation). */
+export const sourceSchema = z.strictObject({
+  url: z.string({ error: 'is required. Fix: write s3://bucket-name/ (a trailing slash is expected).' }),
+  endpoint: z.string({ error: 'is required. Fix: write a host such as s3.us-east-1.amazonaws.com or a URL such as http://127.0.0.1:9000.' }),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$|^[a-z0-9-]+$/, { error: 'is not a region name. Fix: write one such as us-east-1.' }).optional(),
+  pathStyleAccess: z.boolean().default(false),
+  credentials: credentialsSchema,
+  stsRole: stsRoleSchema.optional(),
+  clientCertificate: z.strictObject({ certificateFile: z.string().min(1), privateKeyFile: z.string().min(1) }).optional(),
+  serverCertificates: z.array(z.string().min(1)).default([]),
+  connectionTimeoutMs: positiveInt('milliseconds', 3_600_000).default(50_000),
+  socketTimeoutMs: positiveInt('milliseconds', 3_600_000).default(50_000),
+  maxConnections: positiveInt('connections', 10_000).default(50),
+  maxErrorRetries: z.number().int().min(0, { error: 'must be 0 or more.' }).max(100).default(3),
+  // Client-side KMS encryption is a later milestone: refuse rather than silently write plaintext.
+  clientKms: z.unknown().optional().refine((v) => v === undefined, {
+    error: 'client-side KMS encryption is not supported yet. Fix: remove clientKms from this source; objects would otherwise be read or written without the encryption you asked for.',
+  }),
+  matchSubfolderExactly: z.boolean().default(false),
+  proxy: proxySchema.optional(),
+  catalog: catalogSchema.optional(),
+  exports: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+}).superRefine((source, ctx) => {
+  const url = parseSourceUrl(source.url);
+  if ('problem' in url) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: url.problem });
+  } else if (url.bucket.includes('.') && !source.pathStyleAccess) {
+    ctx.addIssue({
+      code: 'custom', path: ['pathStyleAccess'],
+      message: `bucket "${url.bucket}" contains dots, which breaks TLS for virtual-hosted addressing. Fix: set pathStyleAccess: true.`,
+    });
+  }
+  const endpoint = parseEndpoint(source.endpoint);
+  if ('problem' in endpoint) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: endpoint.problem });
+  if (source.credentials.type === 'oidc' && !source.region && !source.credentials.stsEndpoint) {
+    ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required with oidc credentials (STS is regional). Fix: set region, e.g. us-east-1.' });
+  }
+  if (source.stsRole && !source.region && !source.stsRole.stsEndpoint) {
+    ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required when stsRole is set (the seed: "required when using STS roles"). Fix: set region, e.g. us-east-1.' });
+  }
+});
+
+/** A source as written in the config file, after defaults. */
+export type SourceConfig = z.infer<typeof sourceSchema>;
