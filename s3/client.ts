@@ -1,0 +1,54 @@
+/**
+ * The one S3 client factory. Every connection option of a source is applied here.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import type { SourceConfig } from '../config/source-schema';
+import { isAwsEndpoint, parseEndpoint, parseSourceUrl, type SourceLocation } from '../config/source-url';
+import { credentialProvider } from './credentials';
+import { createRequestHandler, type HandlerInfo } from './http-handler';
+
+/**
+ * Who retries failed requests. Retries live in exactly one layer so they never multiply:
+ * - 'temporal': inside activities. The SDK makes one attempt; the activity's retry policy
+ *   (maximumAttempts = maxErrorRetries + 1, exponential backoff) retries transient failures
+ *   and resumes from the activity's last heartbeat.
+ * - 'sdk': in the CLI's --direct mode, where no Temporal retry exists; the SDK retries
+ *   maxErrorRetries times with its own exponential backoff and jitter.
+ */
+export type RetryLayer = 'temporal' | 'sdk';
+
+/** A ready client for one source, with where its data lives. */
+export interface SourceClient extends SourceLocation {
+  name: string;
+  config: SourceConfig;
+  s3: S3Client;
+  http: HandlerInfo;
+}
+
+/** Builds the S3 client of source `name`. Secrets are resolved lazily, when a request is signed. */
+export function createSourceClient(name: string, config: SourceConfig, retryLayer: RetryLayer): SourceClient {
+  const field = `sources.${name}`;
+  const url = parseSourceUrl(config.url);
+  const endpoint = parseEndpoint(config.endpoint);
+  if ('problem' in url) throw new Error(`${field}.url: ${url.problem}`);
+  if ('problem' in endpoint) throw new Error(`${field}.endpoint: ${endpoint.problem}`);
+  const aws = isAwsEndpoint(endpoint.url);
+  const host = new URL(endpoint.url).hostname;
+  const requestHost = config.pathStyleAccess ? host : `${url.bucket}.${host}`;
+  const { handler, info } = createRequestHandler(config, requestHost, field);
+  const s3 = new S3Client({
+    endpoint: endpoint.url,
+    // A region named in the endpoint wins (the seed warns that contradicting ones fail to sign).
+    region: endpoint.regionInHost ?? config.region ?? 'us-east-1',
+    forcePathStyle: config.pathStyleAccess,
+    credentials: credentialProvider(config, field),
+    requestHandler: handler,
+    maxAttempts: retryLayer === 'sdk' ? config.maxErrorRetries + 1 : 1,
+    // AWS accepts the SDK's default CRC32 request checksums; several S3-compatible stores reject
+    // the aws-chunked trailer they need, so elsewhere checksums are sent only where the API
+    // requires them. Our own SHA-256 verification does not depend on either.
+    requestChecksumCalculation: aws ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
+    responseChecksumValidation: aws ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
+  });
+  return { name, config, s3, http: info, bucket: url.bucket, prefix: url.prefix };
+}

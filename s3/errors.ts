@@ -1,0 +1,64 @@
+/**
+ * Classification of S3 and network errors where they are born: transient ones are worth
+ * retrying, permanent ones fail at once. Messages never include credentials or signatures.
+ */
+import { grantingStatement, permissionFor } from '../shared/permissions';
+
+/** transient: retry with backoff. permanent: fail now. gone: the object vanished or changed. */
+export type S3ErrorKind = 'transient' | 'permanent' | 'gone';
+
+/** An S3 failure, classified, with a message fit for users and workflow history. */
+export class S3OperationError extends Error {
+  override name = 'S3OperationError';
+  constructor(readonly kind: S3ErrorKind, readonly code: string, message: string, readonly status?: number) {
+    super(message);
+  }
+}
+
+const PERMANENT = new Set(['AccessDenied', 'AllAccessDisabled', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'NoSuchBucket',
+  'InvalidBucketName', 'PermanentRedirect', 'AuthorizationHeaderMalformed', 'InvalidRequest', 'InvalidArgument',
+  'MethodNotAllowed', 'NotImplemented', 'InvalidObjectState', 'AccountProblem', 'UnauthorizedAccess', 'InvalidClientTokenId']);
+const GONE = new Set(['NoSuchKey', 'NotFound', 'NoSuchVersion', 'PreconditionFailed']);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH',
+  'ENETUNREACH', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+interface SdkLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $fault?: 'client' | 'server';
+}
+
+/** Turns anything an S3 call threw into an S3OperationError. `what` describes the request, e.g. `GetObject s3://b/k`. */
+export function classifyS3Error(err: unknown, operation: string, bucket: string, what: string): S3OperationError {
+  if (err instanceof S3OperationError) return err;
+  const e = (err ?? {}) as SdkLikeError;
+  const code = e.Code ?? e.name ?? e.code ?? 'Error';
+  const status = e.$metadata?.httpStatusCode;
+  const detail = (e.message ?? String(err)).replace(/(X-Amz-(Signature|Credential|Security-Token)=)[^&\s]+/gi, '$1[redacted]');
+  if (code === 'AccessDenied' || status === 403) {
+    const permission = permissionFor(operation);
+    const fix = permission
+      ? ` The credentials lack ${permission}. Fix: grant it with ${grantingStatement(permission, bucket)}.`
+      : ' Fix: check the credentials and the bucket policy.';
+    return new S3OperationError('permanent', 'AccessDenied', `${what}: access denied.${fix}`, status);
+  }
+  if (code === 'NoSuchBucket') {
+    return new S3OperationError('permanent', code, `${what}: bucket "${bucket}" does not exist. Fix: check the bucket name in the source's url and the endpoint.`, status);
+  }
+  if (code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch' || code === 'InvalidClientTokenId') {
+    return new S3OperationError('permanent', code, `${what}: the store rejected the credentials (${code}). Fix: check the source's credentials (and region).`, status);
+  }
+  if (GONE.has(code) || status === 404 || status === 412) {
+    return new S3OperationError('gone', code, `${what}: the object no longer exists in the listed version (${code}).`, status);
+  }
+  if (PERMANENT.has(code)) return new S3OperationError('permanent', code, `${what}: ${code}: ${detail}`, status);
+  if (NETWORK.has(e.code ?? '') || NETWORK.has(code) || code === 'TimeoutError' || e.$fault === 'server' || (status ?? 0) >= 500
+    || code === 'SlowDown' || code === 'RequestTimeout' || code === 'ThrottlingException' || /socket hang up|timed out|ECONNRESET/i.test(detail)) {
+    return new S3OperationError('transient', code, `${what}: ${code}: ${detail}`, status);
+  }
+  // Other 4xx replies will not change on retry; anything unknown without a status might.
+  return new S3OperationError(status && status < 500 ? 'permanent' : 'transient', code, `${what}: ${code}: ${detail}`, status);
+}
