@@ -1,0 +1,73 @@
+/**
+ * `check SOURCE`: probes the permissions the seed lists, without writing any object.
+ * - s3:ListBucket: ListObjectsV2 of one key below the source's prefix.
+ * - s3:GetObject: HeadObject of a listed object, or of a key that does not exist (a 404 then
+ *   proves the read permission; a 403 does not distinguish, so it reports missing).
+ * - s3:PutObject (only when exports are enabled): CreateMultipartUpload then AbortMultipartUpload,
+ *   which needs the same permission as PutObject but leaves nothing behind.
+ */
+import { randomUUID } from 'node:crypto';
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { grantingStatement, type S3Permission } from '../shared/permissions';
+import { classifyS3Error } from '../s3/errors';
+import { joinKey } from '../s3/keys';
+import { listPage } from '../s3/list';
+import type { SourceClient } from '../s3/client';
+
+/** The outcome of one probe. */
+export interface PermissionProbe {
+  permission: S3Permission;
+  status: 'ok' | 'missing' | 'error';
+  /** Why it is missing or failed; with the granting IAM statement as the fix. */
+  detail?: string;
+  fix?: string;
+}
+
+/** The result of `check`: one probe per permission, and how the client connects. */
+export interface CheckResult {
+  source: string;
+  bucket: string;
+  prefix: string;
+  viaProxy: boolean;
+  probes: PermissionProbe[];
+}
+
+async function probe(permission: S3Permission, client: SourceClient, operation: string, run: () => Promise<unknown>): Promise<PermissionProbe> {
+  try {
+    await run();
+    return { permission, status: 'ok' };
+  } catch (err) {
+    const classified = classifyS3Error(err, operation, client.bucket, `${operation} s3://${client.bucket}/${client.prefix}`);
+    if (classified.code === 'AccessDenied') {
+      return { permission, status: 'missing', detail: `${operation} was denied`, fix: grantingStatement(permission, client.bucket) };
+    }
+    if (permission === 's3:GetObject' && classified.kind === 'gone') return { permission, status: 'ok' };
+    return { permission, status: 'error', detail: classified.message };
+  }
+}
+
+/** Probes ListBucket, GetObject and (if exports are enabled) PutObject on a source. */
+export async function checkPermissions(client: SourceClient): Promise<CheckResult> {
+  let sampleKey: string | undefined;
+  const probes: PermissionProbe[] = [];
+  probes.push(await probe('s3:ListBucket', client, 'ListObjectsV2', async () => {
+    const page = await listPage(client, { prefix: client.prefix, pageSize: 5 });
+    sampleKey = page.objects.find((o) => !o.key.endsWith('/'))?.key;
+  }));
+  const readKey = sampleKey ?? joinKey(client.prefix, `.s3-connector-probe-${randomUUID()}`);
+  probes.push(await probe('s3:GetObject', client, 'HeadObject', () =>
+    client.s3.send(new HeadObjectCommand({ Bucket: client.bucket, Key: readKey }))));
+  if (client.config.exports.enabled) {
+    const writeKey = joinKey(client.prefix, `.s3-connector-probe-${randomUUID()}`);
+    let uploadId: string | undefined;
+    probes.push(await probe('s3:PutObject', client, 'CreateMultipartUpload', async () => {
+      uploadId = (await client.s3.send(new CreateMultipartUploadCommand({ Bucket: client.bucket, Key: writeKey }))).UploadId;
+    }));
+    if (uploadId) {
+      // Abort at once so the probe leaves no incomplete upload (and no storage charge) behind.
+      probes.push(await probe('s3:AbortMultipartUpload', client, 'AbortMultipartUpload', () =>
+        client.s3.send(new AbortMultipartUploadCommand({ Bucket: client.bucket, Key: writeKey, UploadId: uploadId }))));
+    }
+  }
+  return { source: client.name, bucket: client.bucket, prefix: client.prefix, viaProxy: client.http.viaProxy, probes };
+}

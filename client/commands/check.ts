@@ -1,0 +1,37 @@
+/** `check SOURCE`: prints each permission as ok or missing, with the IAM statement that grants it. */
+import type { Command } from 'commander';
+import type { CheckResult } from '../../activities';
+import { loadConfigFor, type GlobalOptions } from '../context';
+import { JobFailedError } from '../errors';
+import { probeRunner } from '../run-probe';
+import { addGlobalOptions, parseOptions } from '../options';
+
+/** Human-readable lines of a check result. */
+export function formatCheck(result: CheckResult): string[] {
+  const lines = [`source ${result.source}: s3://${result.bucket}/${result.prefix}${result.viaProxy ? ' (via proxy)' : ''}`];
+  for (const p of result.probes) {
+    lines.push(`  ${p.status === 'ok' ? 'ok     ' : p.status === 'missing' ? 'MISSING' : 'ERROR  '} ${p.permission}${p.detail ? ` — ${p.detail}` : ''}`);
+    if (p.fix) lines.push(`          fix: add this statement to the policy: ${p.fix}`);
+  }
+  return lines;
+}
+
+export function registerCheck(program: Command): void {
+  addGlobalOptions(program.command('check <source>'))
+    .description('connect to a source and probe the permissions the connector needs')
+    .option('--direct', 'run in this process instead of on a worker')
+    .action(async (source: string, raw: unknown) => {
+      const options = parseOptions<GlobalOptions & { direct?: boolean }>(raw);
+      const { config } = loadConfigFor(options);
+      const runner = await probeRunner(config, options);
+      try {
+        const result = await runner.check(source);
+        if (options.json) process.stdout.write(`${JSON.stringify({ type: 'check', ...result })}\n`);
+        else process.stdout.write(`${formatCheck(result).join('\n')}\n`);
+        const bad = result.probes.filter((p) => p.status !== 'ok');
+        if (bad.length > 0) throw new JobFailedError(`${bad.length} permission probe(s) failed: ${bad.map((p) => p.permission).join(', ')}`);
+      } finally {
+        await runner.close();
+      }
+    });
+}

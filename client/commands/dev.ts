@@ -1,0 +1,32 @@
+/** `dev`: the embedded default — a local Temporal dev server with its Web UI, plus a worker. */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { startTemporalDevServer } from '../../devservers/temporal-dev';
+import { createLogger } from '../../worker/logger';
+import { runWorker } from '../../worker/run-worker';
+import { loadConfigFor, type GlobalOptions } from '../context';
+import { addGlobalOptions, parseOptions } from '../options';
+
+export function registerDev(program: Command): void {
+  addGlobalOptions(program.command('dev'))
+    .description('start a local Temporal dev server (with its Web UI) and a worker')
+    .option('--port <port>', 'Temporal frontend port', (v) => Number(v), 7233)
+    .option('--ui-port <port>', 'Web UI port', (v) => Number(v), 8233)
+    .option('--state-dir <dir>', 'where the dev server keeps its database and logs', '.run/dev')
+    .action(async (raw: unknown) => {
+      const options = parseOptions<GlobalOptions & { port: number; uiPort: number; stateDir: string }>(raw);
+      const { config } = loadConfigFor(options);
+      const stateDir = resolve(options.stateDir);
+      mkdirSync(stateDir, { recursive: true });
+      const logger = createLogger();
+      const server = await startTemporalDevServer({ logDir: stateDir, port: options.port, uiPort: options.uiPort, dbFile: join(stateDir, 'temporal.db') });
+      logger.info({ address: server.address, ui: server.uiUrl }, 'Temporal dev server started');
+      process.stderr.write(`Temporal Web UI: ${server.uiUrl}\n`);
+      try {
+        await runWorker({ config, address: server.address, namespace: options.namespace, taskQueue: options.taskQueue, logger });
+      } finally {
+        await server.stop();
+      }
+    });
+}

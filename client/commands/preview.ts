@@ -1,0 +1,33 @@
+/** `preview SOURCE KEY`: first rows of CSV, JSON lines or Parquet, or the detected media type. */
+import type { Command } from 'commander';
+import type { PreviewResult } from '../../activities';
+import { loadConfigFor, type GlobalOptions } from '../context';
+import { probeRunner } from '../run-probe';
+import { addGlobalOptions, parseOptions } from '../options';
+
+function formatPreview(p: PreviewResult): string {
+  const header = `${p.key}: ${p.mediaType}, ${p.size} bytes${p.totalRows !== undefined ? `, ${p.totalRows} rows` : ''}`;
+  if (!p.columns || !p.rows) return header;
+  const table = [p.columns, ...p.rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))];
+  const widths = p.columns.map((_, i) => Math.min(40, Math.max(...table.map((r) => String(r[i] ?? '').length))));
+  const line = (r: unknown[]) => widths.map((w, i) => String(r[i] ?? '').slice(0, w).padEnd(w)).join('  ');
+  return [header, line(table[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...table.slice(1).map(line)].join('\n');
+}
+
+export function registerPreview(program: Command): void {
+  addGlobalOptions(program.command('preview <source> <key>'))
+    .description('show the first rows of a CSV, JSON-lines or Parquet object, or its media type')
+    .option('--rows <n>', 'how many rows', (v) => Math.max(1, Math.min(100, Number(v) || 10)), 10)
+    .option('--direct', 'run in this process instead of on a worker')
+    .action(async (source: string, key: string, raw: unknown) => {
+      const options = parseOptions<GlobalOptions & { direct?: boolean; rows: number }>(raw);
+      const { config } = loadConfigFor(options);
+      const runner = await probeRunner(config, options);
+      try {
+        const result = await runner.preview(source, key, options.rows);
+        process.stdout.write(`${options.json ? JSON.stringify({ type: 'preview', ...result }) : formatPreview(result)}\n`);
+      } finally {
+        await runner.close();
+      }
+    });
+}

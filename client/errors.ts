@@ -1,0 +1,51 @@
+/**
+ * The CLI's one error handler: every problem printed at once, then the exit code of
+ * PRODUCT.md (1 for a failed job, 2 for bad usage or config).
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { CommanderError } from 'commander';
+import { ConfigError } from '../config/errors';
+import { UsageError } from './context';
+
+/** A job ran and failed (exit code 1), e.g. check found missing permissions. */
+export class JobFailedError extends Error {
+  override name = 'JobFailedError';
+}
+
+/** Innermost cause message of a Temporal failure: that is where the activity's own words are. */
+function rootMessage(err: unknown): string {
+  let current = err as { message?: string; cause?: unknown } | undefined;
+  let message = String(err);
+  while (current) {
+    if (current.message) message = current.message;
+    current = current.cause as typeof current;
+  }
+  return message;
+}
+
+/** Prints `err` for humans (or as one JSON line with --json) and returns the exit code. */
+export function reportError(err: unknown, json: boolean): number {
+  let code = 1;
+  let lines: string[];
+  if (err instanceof ConfigError) {
+    code = 2;
+    lines = [`error: invalid config ${err.file}:`, ...err.problems.map((p) => `  - ${p.path}: ${p.message}`)];
+  } else if (err instanceof UsageError) {
+    code = 2;
+    lines = [`error: ${err.message}`];
+  } else if (err instanceof CommanderError) {
+    return err.exitCode === 0 ? 0 : 2;
+  } else if (err instanceof WorkflowFailedError) {
+    lines = [`error: ${rootMessage(err)}`];
+  } else if (err instanceof JobFailedError) {
+    lines = [`error: ${err.message}`];
+  } else {
+    lines = [`error: ${rootMessage(err)}`];
+  }
+  if (json) {
+    const problems = err instanceof ConfigError ? err.problems : undefined;
+    process.stdout.write(`${JSON.stringify({ type: 'error', message: lines.join('\n'), problems, exitCode: code })}\n`);
+  }
+  process.stderr.write(`${lines.join('\n')}\n`);
+  return code;
+}

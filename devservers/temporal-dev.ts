@@ -1,0 +1,37 @@
+/**
+ * The real Temporal server, as `temporal server start-dev`, with the connector's search
+ * attributes registered.
+ */
+import { Connection } from '@temporalio/client';
+import { join } from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../shared/temporal-names';
+import { freePort, startProcess, toolPath, waitUntil, type ServerProcess } from './process';
+
+/** A running Temporal dev server. */
+export interface TemporalDevServer extends ServerProcess {
+  address: string;
+  uiUrl: string | undefined;
+}
+
+/** Starts a dev server on loopback. With `dbFile` its state survives restarts. */
+export async function startTemporalDevServer(options: { logDir: string; port?: number; uiPort?: number; dbFile?: string; headless?: boolean }): Promise<TemporalDevServer> {
+  const port = options.port ?? (await freePort());
+  const uiPort = options.uiPort ?? (await freePort());
+  const logFile = join(options.logDir, `temporal-${port}.log`);
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn',
+    ...(options.headless ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`])];
+  const proc = startProcess(toolPath('temporal'), args, { logFile });
+  const address = `127.0.0.1:${port}`;
+  await waitUntil('Temporal dev server', async () => {
+    const connection = await Connection.connect({ address, connectTimeout: 1000 });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  }, 60_000, proc, logFile);
+  return { ...proc, address, uiUrl: options.headless ? undefined : `http://127.0.0.1:${uiPort}` };
+}

@@ -1,0 +1,90 @@
+/**
+ * `preview SOURCE KEY`: the first rows of CSV, JSON lines and Parquet, or the detected media
+ * type of anything else. Reads only what it shows: a head range for text, the footer and the
+ * first row group for Parquet (through ranged reads), the first bytes for type detection.
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { fileTypeFromBuffer } from 'file-type/core';
+import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import type { SourceClient } from '../s3/client';
+import { joinKey } from '../s3/keys';
+import { openRangeReader, type RangeReader } from './range-reader';
+
+/** What a preview shows. Rows are capped and cells truncated: this travels through workflow history. */
+export interface PreviewResult {
+  key: string;
+  size: number;
+  format: 'csv' | 'jsonl' | 'parquet' | 'other';
+  mediaType: string;
+  columns?: string[];
+  rows?: unknown[][];
+  totalRows?: number;
+  bytesRead: number;
+}
+
+/** How many bytes of a text file are read for its first rows. */
+const TEXT_HEAD_BYTES = 64 * 1024;
+const MAX_CELL = 200;
+
+function cell(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return `<${value.byteLength} bytes>`;
+  if (typeof value === 'string' && value.length > MAX_CELL) return `${value.slice(0, MAX_CELL)}…`;
+  if (value !== null && typeof value === 'object') return cell(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  return value;
+}
+
+async function textHead(reader: RangeReader): Promise<string> {
+  const bytes = Buffer.from(await reader.slice(0, Math.min(reader.byteLength, TEXT_HEAD_BYTES)));
+  const text = bytes.toString('utf8');
+  // Drop a last line cut by the range, unless the whole file was read.
+  return reader.byteLength > TEXT_HEAD_BYTES ? text.slice(0, text.lastIndexOf('\n') + 1) : text;
+}
+
+async function previewParquet(reader: RangeReader, limit: number): Promise<Pick<PreviewResult, 'columns' | 'rows' | 'totalRows'>> {
+  const metadata = await parquetMetadataAsync(reader, { initialFetchSize: 64 * 1024 });
+  const columns = parquetSchema(metadata).children.map((c) => c.element.name);
+  const rows = await parquetReadObjects({ file: reader, metadata, rowStart: 0, rowEnd: limit, rowFormat: 'array' }) as unknown as unknown[][];
+  return { columns, rows: rows.map((r) => r.map(cell)), totalRows: Number(metadata.num_rows) };
+}
+
+function formatOf(key: string): PreviewResult['format'] {
+  const lower = key.toLowerCase();
+  if (/\.csv(\.txt)?$|\.tsv$/.test(lower)) return 'csv';
+  if (/\.(jsonl|ndjson|json)$/.test(lower)) return 'jsonl';
+  if (lower.endsWith('.parquet')) return 'parquet';
+  return 'other';
+}
+
+/** Previews `path` (relative to the source URL). */
+export async function previewObject(client: SourceClient, path: string, limit = 10): Promise<PreviewResult> {
+  const key = joinKey(client.prefix, path);
+  const reader = await openRangeReader(client, key);
+  const format = formatOf(key);
+  const base = { key: path, size: reader.byteLength, format };
+  if (format === 'parquet') {
+    return { ...base, mediaType: 'application/vnd.apache.parquet', ...(await previewParquet(reader, limit)), bytesRead: reader.bytesRead };
+  }
+  if (format === 'csv') {
+    const records = parseCsv(await textHead(reader), { relax_column_count: true, skip_empty_lines: true, to: limit + 1, delimiter: key.toLowerCase().endsWith('.tsv') ? '\t' : ',' }) as string[][];
+    const [header = [], ...rows] = records;
+    return { ...base, mediaType: 'text/csv', columns: header, rows: rows.map((r) => r.map(cell)), bytesRead: reader.bytesRead };
+  }
+  if (format === 'jsonl') {
+    const lines = (await textHead(reader)).split('\n').filter((l) => l.trim() !== '').slice(0, limit);
+    const objects = lines.map((line) => { try { return JSON.parse(line) as unknown; } catch { return { _unparsable: line }; } });
+    const columns = [...new Set(objects.flatMap((o) => (o && typeof o === 'object' && !Array.isArray(o) ? Object.keys(o) : ['value'])))];
+    const rows = objects.map((o) => columns.map((c) => cell(o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>)[c] : o)));
+    return { ...base, mediaType: 'application/x-ndjson', columns, rows, bytesRead: reader.bytesRead };
+  }
+  // file-type needs at most 4100 bytes for most formats.
+  const head = new Uint8Array(await reader.slice(0, Math.min(reader.byteLength, 4100)));
+  const detected = await fileTypeFromBuffer(head);
+  const mediaType = detected?.mime ?? (reader.byteLength === 0 ? 'application/x-empty' : looksLikeText(head) ? 'text/plain' : 'application/octet-stream');
+  return { ...base, mediaType, bytesRead: reader.bytesRead };
+}
+
+function looksLikeText(bytes: Uint8Array): boolean {
+  return !bytes.includes(0) && Buffer.from(bytes).toString('utf8').indexOf('\uFFFD') === -1;
+}

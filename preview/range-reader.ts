@@ -1,0 +1,47 @@
+/**
+ * Ranged reads of one S3 object, pinned to the ETag seen first so that a preview never mixes
+ * bytes of two versions. Exposes hyparquet's AsyncBuffer shape ({byteLength, slice}).
+ */
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { classifyS3Error } from '../s3/errors';
+import type { SourceClient } from '../s3/client';
+
+/** A random-access view of an S3 object. `bytesRead` counts what was fetched, for tests and logs. */
+export interface RangeReader {
+  byteLength: number;
+  etag: string;
+  contentType: string | undefined;
+  bytesRead: number;
+  slice(start: number, end?: number): Promise<ArrayBuffer>;
+}
+
+/** Opens `key` (a full key) for ranged reads. */
+export async function openRangeReader(client: SourceClient, key: string): Promise<RangeReader> {
+  const what = `s3://${client.bucket}/${key}`;
+  let head;
+  try {
+    head = await client.s3.send(new HeadObjectCommand({ Bucket: client.bucket, Key: key }));
+  } catch (err) {
+    throw classifyS3Error(err, 'HeadObject', client.bucket, `HeadObject ${what}`);
+  }
+  const reader: RangeReader = {
+    byteLength: head.ContentLength ?? 0,
+    etag: head.ETag ?? '',
+    contentType: head.ContentType,
+    bytesRead: 0,
+    async slice(start, end = reader.byteLength) {
+      if (end <= start) return new ArrayBuffer(0);
+      try {
+        const out = await client.s3.send(new GetObjectCommand({
+          Bucket: client.bucket, Key: key, Range: `bytes=${start}-${end - 1}`, IfMatch: reader.etag || undefined,
+        }));
+        const bytes = await out.Body!.transformToByteArray();
+        reader.bytesRead += bytes.byteLength;
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      } catch (err) {
+        throw classifyS3Error(err, 'GetObject', client.bucket, `GetObject ${what} bytes ${start}-${end - 1}`);
+      }
+    },
+  };
+  return reader;
+}

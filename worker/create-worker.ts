@@ -1,0 +1,39 @@
+/**
+ * Builds a Temporal worker for the connector: activities over the config's sources, and the
+ * workflows either from a prebuilt bundle (production) or from sources (tests, dev).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createSourceRegistry } from '../activities/source-registry';
+import type { ConnectorConfig } from '../config/schema';
+import { TASK_QUEUE } from '../shared/temporal-names';
+
+/** Where `npm run build` writes the workflow bundle. */
+export const WORKFLOW_BUNDLE = resolve(__dirname, '..', 'workflow-bundle.js');
+
+/** Options of createConnectorWorker. */
+export interface WorkerOptions {
+  config: ConnectorConfig;
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  /** Use the workflow sources even if a bundle exists (tests). */
+  fromSources?: boolean;
+}
+
+/** Creates (but does not run) a worker. */
+export async function createConnectorWorker(options: WorkerOptions): Promise<Worker> {
+  const activities = createActivities({ sources: createSourceRegistry(options.config, 'temporal') });
+  const useBundle = !options.fromSources && existsSync(WORKFLOW_BUNDLE);
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    activities,
+    ...(useBundle
+      ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } }
+      : { workflowsPath: require.resolve('../workflows') }),
+  });
+}
