@@ -89,6 +89,8 @@ export const sourceSchema = z.strictObject({
   catalog: catalogSchema.optional(),
   exports: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
 }).superRefine((source, ctx) => {
+  // Runs even when other fields failed (see `when`), so the data is read defensively.
+  if (typeof source.url !== 'string' || typeof source.endpoint !== 'string') return;
   const url = parseSourceUrl(source.url);
   if ('problem' in url) {
     ctx.addIssue({ code: 'custom', path: ['url'], message: url.problem });
@@ -100,13 +102,13 @@ export const sourceSchema = z.strictObject({
   }
   const endpoint = parseEndpoint(source.endpoint);
   if ('problem' in endpoint) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: endpoint.problem });
-  if (source.credentials.type === 'oidc' && !source.region && !source.credentials.stsEndpoint) {
+  if (source.credentials?.type === 'oidc' && !source.region && !source.credentials.stsEndpoint) {
     ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required with oidc credentials (STS is regional). Fix: set region, e.g. us-east-1.' });
   }
   if (source.stsRole && !source.region && !source.stsRole.stsEndpoint) {
     ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required when stsRole is set (the seed: "required when using STS roles"). Fix: set region, e.g. us-east-1.' });
   }
-});
+}, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
 
 /** A source as written in the config file, after defaults. */
 export type SourceConfig = z.infer<typeof sourceSchema>;

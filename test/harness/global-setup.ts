@@ -1,0 +1,54 @@
+/**
+ * Starts one real Temporal dev server and one real MinIO (with an OIDC provider) for the whole
+ * test run. A missing binary is a failure, never a skip.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMinio } from '../../devservers/minio';
+import { toolPath, waitUntil } from '../../devservers/process';
+import { startTemporalDevServer } from '../../devservers/temporal-dev';
+import { startOidcProvider } from './oidc-provider';
+import { ENV_FILE, RUN_DIR, type TestEnv } from './test-env';
+
+const OIDC_CLIENT_ID = 's3-connector-test';
+
+export default async function globalSetup(): Promise<void> {
+  rmSync(RUN_DIR, { recursive: true, force: true });
+  mkdirSync(RUN_DIR, { recursive: true });
+  const oidc = await startOidcProvider();
+  const [minio, temporal] = await Promise.all([
+    startMinio({
+      dataDir: join(RUN_DIR, 'minio-data'), logDir: RUN_DIR,
+      env: {
+        MINIO_IDENTITY_OPENID_CONFIG_URL: `${oidc.issuer}/.well-known/openid-configuration`,
+        MINIO_IDENTITY_OPENID_CLIENT_ID: OIDC_CLIENT_ID,
+        MINIO_IDENTITY_OPENID_ROLE_POLICY: 'readwrite',
+        MINIO_IDENTITY_OPENID_SCOPES: 'openid',
+      },
+    }),
+    startTemporalDevServer({ logDir: RUN_DIR, headless: true }),
+  ]);
+  const mcConfigDir = join(RUN_DIR, 'mc');
+  execFileSync(toolPath('mc'), ['--config-dir', mcConfigDir, 'alias', 'set', 'test', minio.endpoint, minio.rootUser, minio.rootPassword], { stdio: 'pipe' });
+  // MinIO names the role of an OpenID provider configured with a role policy in its log.
+  let roleArn = '';
+  await waitUntil('MinIO OpenID role ARN (mc idp openid ls)', async () => {
+    roleArn = /arn:minio:iam:[^\s"]*:role\/[\w-]+/.exec(readFileSync(join(RUN_DIR, `minio-${minio.port}.log`), 'utf8'))?.[0] ?? '';
+    if (!roleArn) {
+      const info = execFileSync(toolPath('mc'), ['--config-dir', mcConfigDir, 'idp', 'openid', 'ls', 'test'], { encoding: 'utf8' });
+      roleArn = /arn:minio:iam:[^\s"]*:role\/[\w-]+/.exec(info)?.[0] ?? '';
+    }
+    return roleArn !== '';
+  }, 15_000);
+  const privateKeyFile = join(RUN_DIR, 'oidc-key.pem');
+  writeFileSync(privateKeyFile, oidc.privateKeyPem, { mode: 0o600 });
+  const env: TestEnv = {
+    runDir: RUN_DIR,
+    temporalAddress: temporal.address,
+    minio: { endpoint: minio.endpoint, rootUser: minio.rootUser, rootPassword: minio.rootPassword, mcAlias: 'test', mcConfigDir },
+    oidc: { issuer: oidc.issuer, privateKeyFile, clientId: OIDC_CLIENT_ID, roleArn },
+  };
+  writeFileSync(ENV_FILE, JSON.stringify(env, null, 2));
+  (globalThis as Record<string, unknown>).__S3C_SERVERS__ = { minio, temporal, oidc };
+}
