@@ -3,18 +3,33 @@
  * test run. A missing binary is a failure, never a skip.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { startMinio } from '../../devservers/minio';
 import { toolPath, waitUntil } from '../../devservers/process';
 import { startTemporalDevServer } from '../../devservers/temporal-dev';
 import { startOidcProvider } from './oidc-provider';
-import { ENV_FILE, RUN_DIR, type TestEnv } from './test-env';
+import { ENV_FILE_VARIABLE, runDirFor, type TestEnv } from './test-env';
 
 const OIDC_CLIENT_ID = 's3-connector-test';
 
+/** Logs of earlier runs are kept for reading until the next run; drop those whose jest has exited. */
+function removeStaleRunDirs(parent: string): void {
+  for (const name of (() => { try { return readdirSync(parent); } catch { return []; } })()) {
+    const pid = Number(/^test-(\d+)$/.exec(name)?.[1]);
+    if (!pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(join(parent, name), { recursive: true, force: true });
+    }
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
-  rmSync(RUN_DIR, { recursive: true, force: true });
+  const RUN_DIR = runDirFor(process.pid);
+  const ENV_FILE = join(RUN_DIR, 'env.json');
+  removeStaleRunDirs(dirname(RUN_DIR));
   mkdirSync(RUN_DIR, { recursive: true });
   const oidc = await startOidcProvider();
   const [minio, temporal] = await Promise.all([
@@ -50,5 +65,7 @@ export default async function globalSetup(): Promise<void> {
     oidc: { issuer: oidc.issuer, privateKeyFile, clientId: OIDC_CLIENT_ID, roleArn },
   };
   writeFileSync(ENV_FILE, JSON.stringify(env, null, 2));
+  // Test workers are forked after this and inherit the variable.
+  process.env[ENV_FILE_VARIABLE] = ENV_FILE;
   (globalThis as Record<string, unknown>).__S3C_SERVERS__ = { minio, temporal, oidc };
 }

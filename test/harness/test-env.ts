@@ -12,15 +12,24 @@ export interface TestEnv {
   oidc: { issuer: string; privateKeyFile: string; clientId: string; roleArn: string };
 }
 
-/** Where the global setup writes its state. */
-export const RUN_DIR = resolve(__dirname, '..', '..', '.run', 'test');
-export const ENV_FILE = resolve(RUN_DIR, 'env.json');
+/** Where a global setup (one per jest run, so runs side by side do not collide) keeps its state. */
+export function runDirFor(pid: number): string {
+  return resolve(__dirname, '..', '..', '.run', `test-${pid}`);
+}
+
+/** The env file of this run; the global setup exports its path to the test workers. */
+export const ENV_FILE_VARIABLE = 'S3C_TEST_ENV_FILE';
+
+let cached: TestEnv | undefined;
 
 /** Reads the test env; fails loudly (never skips) when the global setup did not run. */
 export function testEnv(): TestEnv {
+  const file = process.env[ENV_FILE_VARIABLE];
+  if (cached) return cached;
   try {
-    return JSON.parse(readFileSync(ENV_FILE, 'utf8')) as TestEnv;
+    cached = JSON.parse(readFileSync(file ?? '', 'utf8')) as TestEnv;
+    return cached;
   } catch {
-    throw new Error(`${ENV_FILE} is missing: the real servers were not started. Run the suite with npm test.`);
+    throw new Error(`test env ${file ?? '(unset)'} is missing: the real servers were not started. Run the suite with npm test.`);
   }
 }

@@ -64,7 +64,7 @@ describe('check', () => {
 
   it('names the missing environment variable of a secret reference without printing any secret', async () => {
     const file = writeConfigFile({ sources: { a: minioSource(bucket) } });
-    const result = await runCli(['check', 'a', '--direct', '--config', file], { TEST_MINIO_KEY: rootKeyEnv().TEST_MINIO_KEY });
+    const result = await runCli(['check', 'a', '--direct', '--config', file], { TEST_MINIO_KEY: rootKeyEnv().TEST_MINIO_KEY! });
     expect(result.stdout + result.stderr).toContain('environment variable TEST_MINIO_SECRET is not set');
     expect(result.stdout + result.stderr).not.toContain(testEnv().minio.rootPassword);
   });

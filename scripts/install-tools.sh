@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the real servers the project runs against, when missing, into .tools/bin (git-ignored):
+#   temporal (the Temporal CLI, whose `server start-dev` is a full server with the Web UI),
+#   minio and mc (S3 server and its admin client), tinyproxy (a forward proxy, for tests).
+# Safe to run twice; quick when everything is present. Never downloads prebuilt binaries:
+# Go tools are built from source through the Go module proxy, tinyproxy comes from Debian.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$root/.tools/bin"
+mkdir -p "$bin"
+
+TEMPORAL_CLI_VERSION="v1.5.1"
+
+go_tool() { # name module@version
+  local name="$1" module="$2"
+  if [ -x "$bin/$name" ]; then return 0; fi
+  command -v go >/dev/null || { echo "install-tools: Go is required to build $name. Fix: install Go 1.22+." >&2; exit 1; }
+  echo "install-tools: building $name from $module (first run only; this takes a few minutes)" >&2
+  GOBIN="$bin" GOFLAGS=-trimpath go install "$module"
+}
+
+go_tool temporal "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" &
+p1=$!
+go_tool minio "github.com/minio/minio@latest" &
+p2=$!
+go_tool mc "github.com/minio/mc@latest" &
+p3=$!
+fail=0
+for p in $p1 $p2 $p3; do wait "$p" || fail=1; done
+[ "$fail" = 0 ] || { echo "install-tools: a Go build failed (see above)." >&2; exit 1; }
+
+if [ ! -x "$bin/tinyproxy" ]; then
+  if ! command -v tinyproxy >/dev/null && [ ! -x /usr/bin/tinyproxy ] && [ ! -x /usr/sbin/tinyproxy ]; then
+    echo "install-tools: installing tinyproxy from Debian packages" >&2
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tinyproxy >/dev/null
+    else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tinyproxy >/dev/null; fi
+  fi
+  ln -sf "$(command -v tinyproxy || echo /usr/bin/tinyproxy)" "$bin/tinyproxy"
+fi
+echo "install-tools: ok ($(ls "$bin" | tr '\n' ' '))" >&2
