@@ -10,6 +10,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { SourceConfig } from '../config/source-schema';
 import { resolveSecret } from '../config/secret-ref';
 import { isAwsEndpoint, parseEndpoint } from '../config/source-url';
+import { classifyS3Error, S3OperationError } from './errors';
 import { createRequestHandler } from './http-handler';
 
 /** Refresh temporary credentials when less than this remains (AWS SDKs use 5 minutes too). */
@@ -50,6 +51,21 @@ function stsClientFor(source: SourceConfig, field: string, stsEndpoint: string |
   });
 }
 
+/**
+ * Calls STS and rewords its failures: network trouble stays transient (retried), a rejected
+ * token, role or key is permanent, and the message names the config field and the fix.
+ */
+async function callSts<T>(field: string, operation: string, fix: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const classified = classifyS3Error(err, operation, '', operation);
+    const reason = (err as Error).message ?? String(err);
+    throw new S3OperationError(classified.kind === 'transient' ? 'transient' : 'permanent', classified.code,
+      `${field}: ${operation} failed: ${reason}. Fix: ${fix}`, classified.status);
+  }
+}
+
 function fromStsResponse(creds: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined, what: string): AwsCredentialIdentity {
   if (!creds?.AccessKeyId || !creds.SecretAccessKey) throw new Error(`${what} returned no credentials.`);
   return { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken, expiration: creds.Expiration };
@@ -75,9 +91,11 @@ function baseProvider(source: SourceConfig, field: string): AwsCredentialIdentit
         } catch (err) {
           throw new Error(`${field}.credentials.webIdentityTokenFile: cannot read ${creds.webIdentityTokenFile} (${(err as NodeJS.ErrnoException).code}). Fix: point it at a token file the worker can read.`);
         }
-        const out = await sts.send(new AssumeRoleWithWebIdentityCommand({
-          RoleArn: creds.roleArn, RoleSessionName: creds.roleSessionName, WebIdentityToken: token,
-        }));
+        const out = await callSts(`${field}.credentials`, 'AssumeRoleWithWebIdentity',
+          `check that the token in ${creds.webIdentityTokenFile} is current and issued by the identity provider that ${creds.roleArn} trusts.`,
+          () => sts.send(new AssumeRoleWithWebIdentityCommand({
+            RoleArn: creds.roleArn, RoleSessionName: creds.roleSessionName, WebIdentityToken: token,
+          })));
         return fromStsResponse(out.Credentials, 'AssumeRoleWithWebIdentity');
       });
     }
@@ -93,12 +111,12 @@ export function credentialProvider(source: SourceConfig, field: string): AwsCred
   if (!role) return base;
   const sts = stsClientFor(source, field, role.stsEndpoint, base);
   return refreshingProvider(async () => {
-    const out = await sts.send(new AssumeRoleCommand({
-      RoleArn: role.roleArn,
-      RoleSessionName: role.roleSessionName,
-      DurationSeconds: role.roleSessionDuration,
-      ExternalId: role.externalId ? resolveSecret(role.externalId, `${field}.stsRole.externalId`) : undefined,
-    }));
+    const externalId = role.externalId ? resolveSecret(role.externalId, `${field}.stsRole.externalId`) : undefined;
+    const out = await callSts(`${field}.stsRole`, 'AssumeRole',
+      `check that the source's credentials may assume ${role.roleArn} (its trust policy, externalId and maximum session duration).`,
+      () => sts.send(new AssumeRoleCommand({
+        RoleArn: role.roleArn, RoleSessionName: role.roleSessionName, DurationSeconds: role.roleSessionDuration, ExternalId: externalId,
+      })));
     return fromStsResponse(out.Credentials, 'AssumeRole');
   });
 }
