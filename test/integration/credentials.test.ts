@@ -2,6 +2,7 @@ import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { SourceConfig } from '../../config/source-schema';
 import { createSourceClient } from '../../s3/client';
 import { credentialProvider } from '../../s3/credentials';
 import { classifyS3Error } from '../../s3/errors';
@@ -10,7 +11,7 @@ import { createBucket, createUser, putObjects } from '../harness/minio-admin';
 import { config, minioSource, rootKeyEnv } from '../harness/connector';
 import { testEnv } from '../harness/test-env';
 
-async function listKeys(source: ReturnType<typeof config>['sources'][string], bucket: string): Promise<string[]> {
+async function listKeys(source: SourceConfig | undefined, bucket: string): Promise<string[]> {
   const client = createSourceClient('src', source!, 'sdk');
   const out = await client.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
   return (out.Contents ?? []).map((o) => o.Key!);

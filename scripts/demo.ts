@@ -1,0 +1,92 @@
+/**
+ * The embedded-defaults demo (README command 1): a local Temporal dev server with its Web UI,
+ * a local MinIO with a seeded demo bucket, a worker, then `check`, `explore` and `preview`
+ * run through that worker as Temporal workflows. With a terminal it keeps running until
+ * Ctrl-C so the Web UI can be browsed; unattended it stops everything and exits.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { stringify } from 'yaml';
+import { main as cli } from '../client/cli';
+import { loadConfig } from '../config/load';
+import { startMinio } from '../devservers/minio';
+import { freePort, projectRoot } from '../devservers/process';
+import { startTemporalDevServer } from '../devservers/temporal-dev';
+import { createConnectorWorker } from '../worker/create-worker';
+
+const BUCKET = 'demo-landing';
+
+async function portOr(preferred: number): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((ok) => {
+    const s = createServer().once('error', () => freePort().then(ok)).listen(preferred, '127.0.0.1', () => s.close(() => ok(preferred)));
+  });
+}
+
+async function seed(endpoint: string, user: string, password: string): Promise<void> {
+  const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: user, secretAccessKey: password } });
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch((err) => {
+    if ((err as Error).name !== 'BucketAlreadyOwnedByYou') throw err;
+  });
+  const orders = ['order_id,customer,amount,ordered_at', ...Array.from({ length: 50 }, (_, i) =>
+    `${1000 + i},customer-${i % 7},${(i * 13.37).toFixed(2)},2026-11-${String(1 + (i % 24)).padStart(2, '0')}T10:00:00Z`)].join('\n');
+  const events = Array.from({ length: 20 }, (_, i) => JSON.stringify({ event: i % 2 ? 'click' : 'view', user: `u${i}`, at: 1_700_000_000 + i })).join('\n');
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+  const objects: Array<[string, string | Buffer]> = [
+    ['partner-a/orders/2026-11-01.csv', orders], ['partner-a/orders/2026-11-02.csv', orders],
+    ['partner-a/events/events.jsonl', events], ['partner-a/media/logo.png', png], ['partner-a_archive/old.csv', orders],
+  ];
+  await Promise.all(objects.map(([Key, Body]) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }))));
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const stateDir = join(projectRoot(), '.run', 'demo');
+  mkdirSync(stateDir, { recursive: true });
+  const [temporal, minio] = await Promise.all([
+    startTemporalDevServer({ logDir: stateDir, port: await portOr(7233), uiPort: await portOr(8233), dbFile: join(stateDir, 'temporal.db') }),
+    startMinio({ dataDir: join(stateDir, 'minio'), logDir: stateDir, port: await portOr(9000) }),
+  ]);
+  const stop = async () => { await Promise.all([temporal.stop(), minio.stop()]); };
+  try {
+    await seed(minio.endpoint, minio.rootUser, minio.rootPassword);
+    process.env.DEMO_ACCESS_KEY = minio.rootUser;
+    process.env.DEMO_SECRET_KEY = minio.rootPassword;
+    const configFile = join(stateDir, 's3-connector.yaml');
+    writeFileSync(configFile, stringify({ sources: { demo: {
+      url: `s3://${BUCKET}/partner-a/`, endpoint: minio.endpoint, pathStyleAccess: true,
+      credentials: { type: 'accessKey', accessKeyId: '${env:DEMO_ACCESS_KEY}', secretAccessKey: '${env:DEMO_SECRET_KEY}' },
+    } } }));
+    const connection = await NativeConnection.connect({ address: temporal.address });
+    const worker = await createConnectorWorker({ config: loadConfig(configFile).config, connection });
+    const flags = ['--config', configFile, '--address', temporal.address];
+    const say = (text: string) => process.stdout.write(`\n== ${text}\n`);
+    const code = await worker.runUntil(async () => {
+      say(`s3-connector check demo   (a checkSource workflow on the worker)`);
+      let failed = await cli(['node', 's3-connector', 'check', 'demo', ...flags]);
+      say('s3-connector explore demo --recursive   (exploreSource workflows, one per page)');
+      failed ||= await cli(['node', 's3-connector', 'explore', 'demo', '--recursive', ...flags]);
+      say('s3-connector preview demo orders/2026-11-01.csv');
+      failed ||= await cli(['node', 's3-connector', 'preview', 'demo', 'orders/2026-11-01.csv', '--rows', '5', ...flags]);
+      return failed;
+    });
+    say('done');
+    process.stdout.write(`Temporal Web UI: ${temporal.uiUrl}/namespaces/default/workflows\nTemporal: ${temporal.address}   MinIO: ${minio.endpoint}   config: ${configFile}\n`);
+    if (code === 0 && process.stdin.isTTY && !process.env.CI) {
+      process.stdout.write('Servers keep running so you can browse the runs; press Ctrl-C to stop.\n');
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      await new Promise<void>((done) => process.once('SIGINT', () => { clearInterval(keepAlive); done(); }));
+    }
+    await connection.close();
+    process.exitCode = code;
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
