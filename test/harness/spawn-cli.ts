@@ -1,0 +1,42 @@
+/**
+ * Long-running CLI processes (worker, dev) for tests: start, wait for a line, stop with a signal.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** A running CLI process with its output so far. */
+export interface LongCli {
+  child: ChildProcessWithoutNullStreams;
+  output: () => { stdout: string; stderr: string };
+  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
+  stop: (signal: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** Starts the built CLI with `args`. */
+export function startCli(args: string[], env: Record<string, string> = {}): LongCli {
+  const bin = resolve(__dirname, '..', '..', 'bin', 's3-connector.js');
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    waitFor: (pattern, timeoutMs = 60_000) => new Promise((ok, fail) => {
+      const deadline = Date.now() + timeoutMs;
+      const poll = () => {
+        if (pattern.test(stdout) || pattern.test(stderr)) return ok();
+        if (child.exitCode !== null) return fail(new Error(`process exited (${child.exitCode}) before ${pattern}:\n${stderr}`));
+        if (Date.now() > deadline) return fail(new Error(`no ${pattern} after ${timeoutMs} ms:\n${stderr}`));
+        setTimeout(poll, 100);
+      };
+      poll();
+    }),
+    stop: async (signal) => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { createBucket, putObjects } from '../harness/minio-admin';
+import { minioSource, rootKeyEnv, runCli, writeConfigFile } from '../harness/connector';
+import { startCli } from '../harness/spawn-cli';
+import { testEnv } from '../harness/test-env';
+import { freePort } from '../../devservers/process';
+
+describe('the worker command', () => {
+  it('serves probes with JSON logs that never contain the secret, and shuts down cleanly on SIGTERM', async () => {
+    const bucket = await createBucket('worker');
+    await putObjects(bucket, [{ key: 'x.csv', body: 'a\n1\n' }]);
+    const file = writeConfigFile({ sources: { src: minioSource(bucket) } });
+    const taskQueue = `worker-${Date.now()}`;
+    const flags = ['--config', file, '--address', testEnv().temporalAddress, '--task-queue', taskQueue];
+    const worker = startCli(['worker', ...flags], { ...rootKeyEnv(), LOG_LEVEL: 'debug', TEMPORAL_LOG_LEVEL: 'DEBUG' });
+    try {
+      await worker.waitFor(/"msg":"worker started"/);
+      // Only the worker has the keys: the CLI runs without them.
+      const check = await runCli(['check', 'src', '--json', ...flags], { TEST_MINIO_KEY: '', TEST_MINIO_SECRET: '' });
+      expect(JSON.parse(check.stdout).probes.map((p: { status: string }) => p.status)).toEqual(['ok', 'ok']);
+    } finally {
+      expect(await worker.stop('SIGTERM')).toBe(0);
+    }
+    const { stderr } = worker.output();
+    const lines = stderr.split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(['worker started', 'worker stopped']));
+    expect(stderr).not.toContain(testEnv().minio.rootPassword);
+  });
+});
+
+describe('the dev command', () => {
+  it('starts a Temporal dev server with its Web UI and a worker that runs probes, and stops both on SIGINT', async () => {
+    const bucket = await createBucket('dev');
+    const file = writeConfigFile({ sources: { src: minioSource(bucket) } });
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const stateDir = `${testEnv().runDir}/dev-${port}`;
+    const dev = startCli(['dev', '--config', file, '--port', String(port), '--ui-port', String(uiPort), '--state-dir', stateDir], rootKeyEnv());
+    try {
+      await dev.waitFor(/"msg":"worker started"/, 90_000);
+      expect(dev.output().stderr).toContain(`Temporal Web UI: http://127.0.0.1:${uiPort}`);
+      expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
+      const check = await runCli(['check', 'src', '--json', '--config', file, '--address', `127.0.0.1:${port}`]);
+      expect(check.code).toBe(0);
+    } finally {
+      expect(await dev.stop('SIGINT')).toBe(0);
+    }
+    await expect(fetch(`http://127.0.0.1:${uiPort}/`)).rejects.toThrow();
+  });
+});
