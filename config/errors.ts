@@ -55,6 +55,9 @@ export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
         });
         break;
       }
+      case 'invalid_key':
+        problems.push({ path, message: `is not a usable name: ${issue.issues.map((i) => i.message).join(' ')}` });
+        break;
       default:
         problems.push({ path, message: issue.message });
     }

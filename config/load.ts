@@ -26,7 +26,7 @@ export function configPath(flag?: string, env: NodeJS.ProcessEnv = process.env):
 
 /** Validates already-parsed YAML. @throws ConfigError with every problem at once. */
 export function parseConfig(raw: unknown, file = '<config>'): LoadedConfig {
-  const result = configSchema.safeParse(raw ?? {});
+  const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!result.success) throw new ConfigError(file, problemsFromZod(result.error));
   return { file, config: result.data, warnings: warningsFor(result.data) };
 }

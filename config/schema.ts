@@ -62,7 +62,7 @@ const virtualTableSchema = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
-  sources: z.record(nameSchema, sourceSchema, { error: 'must be a map of source names to sources.' }).default({}),
+  sources: z.record(nameSchema, sourceSchema).default({}),
   datasetStore: z.string().min(1).default('./data'),
   syncs: z.record(nameSchema, syncSchema).default({}),
   exports: z.record(nameSchema, exportSchema).default({}),
