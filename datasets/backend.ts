@@ -1,0 +1,33 @@
+/**
+ * The storage under a dataset store: a tiny interface with two implementations, a local
+ * folder and an S3 source (see local-backend.ts and s3-backend.ts).
+ */
+import type { Readable } from 'node:stream';
+
+/** Bytes stored by ingest(), with their SHA-256 computed while streaming. */
+export interface IngestedBlob {
+  path: string;
+  sha256: string;
+  md5: string;
+  size: number;
+}
+
+/** Paths are `/`-separated and relative to the store's root. */
+export interface StoreBackend {
+  /** A human-readable location, for messages. */
+  readonly location: string;
+  /** Reads a whole (small) file; undefined if absent. */
+  read(path: string): Promise<Buffer | undefined>;
+  /** Streams a file. */
+  readStream(path: string): Promise<Readable>;
+  /** Writes a (small) file, replacing any previous one, atomically. */
+  write(path: string, data: Buffer | string): Promise<void>;
+  /** Creates a file only if absent, atomically; returns false when it already existed. */
+  createExclusive(path: string, data: Buffer | string): Promise<boolean>;
+  /** Streams `body` into a blob under `dir`, hashing on the way; the blob appears whole or not at all. */
+  ingest(dir: string, body: Readable): Promise<IngestedBlob>;
+  /** Names directly below a folder (files and sub-folders), sorted. */
+  list(dir: string): Promise<string[]>;
+  /** Deletes a file or folder tree; absent is fine. */
+  remove(path: string): Promise<void>;
+}

@@ -1,0 +1,92 @@
+/**
+ * A dataset store in a local folder. Atomicity comes from the file system:
+ * - write(): temp file + rename (replaces atomically);
+ * - createExclusive(): temp file + link(), which fails with EEXIST instead of replacing;
+ * - ingest(): temp file while hashing, then rename to a content-addressed name.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { IngestedBlob, StoreBackend } from './backend';
+
+/** Opens a store rooted at `root` (created on first write). */
+export function localBackend(root: string): StoreBackend {
+  const base = resolve(root);
+  const abs = (path: string) => join(base, ...path.split('/'));
+  const tempFor = async (path: string) => {
+    const file = `${abs(path)}.tmp-${randomUUID()}`;
+    await mkdir(dirname(file), { recursive: true });
+    return file;
+  };
+  return {
+    location: base,
+    async read(path) {
+      try {
+        return await readFile(abs(path));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+    },
+    async readStream(path) {
+      return createReadStream(abs(path));
+    },
+    async write(path, data) {
+      const temp = await tempFor(path);
+      await writeFile(temp, data);
+      await rename(temp, abs(path));
+    },
+    async createExclusive(path, data) {
+      const temp = await tempFor(path);
+      await writeFile(temp, data, { flush: true });
+      try {
+        await link(temp, abs(path));
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw err;
+      } finally {
+        await unlink(temp);
+      }
+    },
+    async ingest(dir, body): Promise<IngestedBlob> {
+      const temp = await tempFor(`${dir}/incoming`);
+      const sha = createHash('sha256');
+      const md5 = createHash('md5');
+      let size = 0;
+      try {
+        await pipeline(body, async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            sha.update(chunk);
+            md5.update(chunk);
+            size += chunk.length;
+            yield chunk;
+          }
+        }, createWriteStream(temp));
+        const sha256 = sha.digest('hex');
+        // Content-addressed: the same bytes always land at the same path, so a retried copy is idempotent.
+        const path = `${dir}/${sha256.slice(0, 2)}/${sha256}`;
+        await mkdir(dirname(abs(path)), { recursive: true });
+        await rename(temp, abs(path));
+        return { path, sha256, md5: md5.digest('hex'), size };
+      } catch (err) {
+        await rm(temp, { force: true });
+        throw err;
+      }
+    },
+    async list(dir) {
+      try {
+        return (await readdir(abs(dir))).filter((n) => !n.includes('.tmp-')).sort();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      }
+    },
+    async remove(path) {
+      await rm(abs(path), { recursive: true, force: true });
+    },
+  };
+}
