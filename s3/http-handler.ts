@@ -52,6 +52,22 @@ function proxyUrlFor(source: SourceConfig, host: string, field: string): URL | u
   return url;
 }
 
+/**
+ * CONNECT tunnel to an https store. HttpsProxyAgent resets the agent's own options, so the TLS
+ * session it opens to the store inside the tunnel would trust only Node's bundled roots and
+ * present no client certificate: the source's serverCertificates and clientCertificate are
+ * applied to that session here.
+ */
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(proxy: URL, options: ConstructorParameters<typeof HttpsProxyAgent<string>>[1], private readonly storeTls: TlsMaterial) {
+    super(proxy, options);
+  }
+
+  override connect(req: http.ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]) {
+    return super.connect(req, { ...opts, ...this.storeTls });
+  }
+}
+
 /** What a handler was built with, for the tests and for `check` to report. */
 export interface HandlerInfo {
   viaProxy: boolean;
@@ -71,8 +87,11 @@ export function createRequestHandler(source: SourceConfig, host: string, field: 
   if (proxyUrl) {
     // CONNECT tunnel for https targets; absolute-URI forwarding for plain http targets.
     // The proxy itself is trusted with the same extra CAs as the store.
-    httpsAgent = new HttpsProxyAgent(proxyUrl, { ...pool, ...tls }) as unknown as https.Agent;
-    httpAgent = new HttpProxyAgent(proxyUrl, { ...pool, ca: tls.ca }) as unknown as http.Agent;
+    httpsAgent = new TunnelAgent(proxyUrl, { ...pool, ...tls }, tls) as unknown as https.Agent;
+    // Forwarded requests get a fresh connection each: proxies such as tinyproxy close the client
+    // connection after every response without announcing it, and a pooled socket reused in that
+    // window fails the next request with "socket hang up".
+    httpAgent = new HttpProxyAgent(proxyUrl, { keepAlive: false, maxSockets: source.maxConnections, ca: tls.ca }) as unknown as http.Agent;
   } else {
     httpsAgent = new https.Agent({ ...pool, ...tls });
     httpAgent = new http.Agent(pool);
