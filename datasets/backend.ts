@@ -24,8 +24,11 @@ export interface StoreBackend {
   write(path: string, data: Buffer | string): Promise<void>;
   /** Creates a file only if absent, atomically; returns false when it already existed. */
   createExclusive(path: string, data: Buffer | string): Promise<boolean>;
-  /** Streams `body` into a blob under `dir`, hashing on the way; the blob appears whole or not at all. */
-  ingest(dir: string, body: Readable): Promise<IngestedBlob>;
+  /**
+   * Streams `body` into a blob under `dir`, hashing on the way (one pass); the blob appears
+   * whole or not at all. `onBytes` sees each chunk's size as it goes by.
+   */
+  ingest(dir: string, body: Readable, onBytes?: (n: number) => void): Promise<IngestedBlob>;
   /** Names directly below a folder (files and sub-folders), sorted. */
   list(dir: string): Promise<string[]>;
   /** Deletes a file or folder tree; absent is fine. */

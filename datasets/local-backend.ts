@@ -4,12 +4,13 @@
  * - createExclusive(): temp file + link(), which fails with EEXIST instead of replacing;
  * - ingest(): temp file while hashing, then rename to a content-addressed name.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { IngestedBlob, StoreBackend } from './backend';
+import { hashing } from './hashing-stream';
 
 /** Opens a store rooted at `root` (created on first write). */
 export function localBackend(root: string): StoreBackend {
@@ -51,26 +52,18 @@ export function localBackend(root: string): StoreBackend {
         await unlink(temp);
       }
     },
-    async ingest(dir, body): Promise<IngestedBlob> {
+    async ingest(dir, body, onBytes): Promise<IngestedBlob> {
+      // Attach the hashing pipe before any await, so no chunk flows past unread.
+      const hashed = hashing(body, onBytes);
       const temp = await tempFor(`${dir}/incoming`);
-      const sha = createHash('sha256');
-      const md5 = createHash('md5');
-      let size = 0;
       try {
-        await pipeline(body, async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            sha.update(chunk);
-            md5.update(chunk);
-            size += chunk.length;
-            yield chunk;
-          }
-        }, createWriteStream(temp));
-        const sha256 = sha.digest('hex');
+        await pipeline(hashed.stream, createWriteStream(temp));
+        const { sha256, md5, size } = hashed.digests();
         // Content-addressed: the same bytes always land at the same path, so a retried copy is idempotent.
         const path = `${dir}/${sha256.slice(0, 2)}/${sha256}`;
         await mkdir(dirname(abs(path)), { recursive: true });
         await rename(temp, abs(path));
-        return { path, sha256, md5: md5.digest('hex'), size };
+        return { path, sha256, md5, size };
       } catch (err) {
         await rm(temp, { force: true });
         throw err;

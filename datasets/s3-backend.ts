@@ -4,8 +4,8 @@
  * - createExclusive() is a PUT with `If-None-Match: *`, which S3 and MinIO refuse with 412
  *   when the key exists, so two writers can never both create the same transaction record.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { SourceClient } from '../s3/client';
@@ -13,6 +13,7 @@ import { classifyS3Error } from '../s3/errors';
 import { joinKey } from '../s3/keys';
 import { listAll } from '../s3/list';
 import type { IngestedBlob, StoreBackend } from './backend';
+import { hashing } from './hashing-stream';
 
 /** Opens a store below `client`'s URL. */
 export function s3Backend(client: SourceClient): StoreBackend {
@@ -55,24 +56,18 @@ export function s3Backend(client: SourceClient): StoreBackend {
         throw fail(err, 'PutObject', path);
       }
     },
-    async ingest(dir, body): Promise<IngestedBlob> {
+    async ingest(dir, body, onBytes): Promise<IngestedBlob> {
       const path = `${dir}/${randomUUID()}`;
-      const sha = createHash('sha256');
-      const md5 = createHash('md5');
-      let size = 0;
-      const hashed = new PassThrough();
-      body.on('data', (chunk: Buffer) => { sha.update(chunk); md5.update(chunk); size += chunk.length; });
-      body.on('error', (err) => hashed.destroy(err));
-      body.pipe(hashed);
+      const hashed = hashing(body, onBytes);
       // lib-storage aborts the multipart upload itself when a part fails (leavePartsOnError: false),
       // so a failed ingest leaves no incomplete upload behind.
-      const upload = new Upload({ client: client.s3, params: { Bucket: client.bucket, Key: key(path), Body: hashed }, queueSize: 4, leavePartsOnError: false });
+      const upload = new Upload({ client: client.s3, params: { Bucket: client.bucket, Key: key(path), Body: hashed.stream }, queueSize: 4, leavePartsOnError: false });
       try {
         await upload.done();
       } catch (err) {
         throw fail(err, 'PutObject', path);
       }
-      return { path, sha256: sha.digest('hex'), md5: md5.digest('hex'), size };
+      return { path, ...hashed.digests() };
     },
     async list(dir) {
       const names: string[] = [];

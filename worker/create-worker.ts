@@ -8,6 +8,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createSourceRegistry } from '../activities/source-registry';
 import type { ConnectorConfig } from '../config/schema';
+import type { StoreBackend } from '../datasets/backend';
+import { openStore } from '../datasets/open-store';
 import { TASK_QUEUE } from '../shared/temporal-names';
 
 /** Where `npm run build` writes the workflow bundle. */
@@ -25,7 +27,9 @@ export interface WorkerOptions {
 
 /** Creates (but does not run) a worker. */
 export async function createConnectorWorker(options: WorkerOptions): Promise<Worker> {
-  const activities = createActivities({ sources: createSourceRegistry(options.config, 'temporal') });
+  const sources = createSourceRegistry(options.config, 'temporal');
+  let store: StoreBackend | undefined;
+  const activities = createActivities({ sources, config: options.config, store: () => (store ??= openStore(options.config, sources)) });
   const useBundle = !options.fromSources && existsSync(WORKFLOW_BUNDLE);
   return Worker.create({
     connection: options.connection,

@@ -1,2 +1,3 @@
 /** Every workflow the worker registers. */
 export * from './probes';
+export * from './sync';

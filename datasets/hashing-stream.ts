@@ -1,0 +1,43 @@
+/**
+ * One pass over the bytes: SHA-256 (what datasets record), MD5 (to compare with single-part
+ * ETags) and a byte count, computed as the bytes flow to their destination.
+ */
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+
+/** Digests available once the stream has ended. */
+export interface StreamDigests {
+  sha256: string;
+  md5: string;
+  size: number;
+}
+
+/** Returns a Readable passing `source`'s bytes through, and the digests once it ends. */
+export function hashing(source: Readable, onBytes?: (n: number) => void): { stream: Readable; digests: () => StreamDigests } {
+  const sha = createHash('sha256');
+  const md5 = createHash('md5');
+  let size = 0;
+  let result: StreamDigests | undefined;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sha.update(chunk);
+      md5.update(chunk);
+      size += chunk.length;
+      onBytes?.(chunk.length);
+      done(null, chunk);
+    },
+    flush(done) {
+      result = { sha256: sha.digest('hex'), md5: md5.digest('hex'), size };
+      done();
+    },
+  });
+  source.on('error', (err) => stream.destroy(err));
+  source.pipe(stream);
+  return {
+    stream,
+    digests: () => {
+      if (!result) throw new Error('digests read before the stream ended');
+      return result;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Activity: copy the objects of one planned page with bounded concurrency (the source's
+ * maxConnections), heartbeating progress. Finished entries are saved to a progress file so a
+ * retried attempt (after a crash or kill -9 of the worker) resumes instead of starting over.
+ * Ends by writing the page's manifest part and, for incremental jobs, its index part.
+ */
+import { Context } from '@temporalio/activity';
+import pLimit from 'p-limit';
+import { fromJsonLines, toJsonLines } from '../datasets/jsonl';
+import type { FileEntry } from '../datasets/types';
+import { S3OperationError } from '../s3/errors';
+import { mergeSorted, type CopyCandidate, type IndexEntry } from './incremental-index';
+import { syncSpec } from './job';
+import { compareKeys } from './key-order';
+import { copyObject } from './object-copy';
+import type { StoredPlan } from './plan-page';
+import { runPaths } from './run-paths';
+import type { SyncDeps } from './deps';
+
+/** Input of copyPage. */
+export interface CopyPageInput {
+  job: string;
+  runKey: string;
+  page: number;
+}
+
+/** What a page added. */
+export interface CopyPageResult {
+  page: number;
+  files: number;
+  bytes: number;
+  skipped: number;
+}
+
+/** Save progress at most this often: a resumed attempt redoes at most this much work. */
+const PROGRESS_INTERVAL_MS = 2000;
+
+/** The dataset path of a copied object; appended changes get a version suffix (see README). */
+function datasetPath(key: string, sourcePrefix: string, candidate: CopyCandidate, transaction: string): string {
+  const path = key.slice(sourcePrefix.length);
+  if (candidate.change === 'changed' && transaction === 'APPEND') {
+    return `${path}@${candidate.lastModified.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  }
+  return path;
+}
+
+/** Copies one page. */
+export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<CopyPageResult> {
+  const spec = syncSpec(deps.config, input.job);
+  const client = deps.sources.get(spec.source);
+  const paths = runPaths(spec.dataset, spec.job, input.runKey);
+  const planText = await deps.store.read(paths.plan(input.page));
+  if (!planText) throw new Error(`plan ${paths.plan(input.page)} is missing; the run's staging folder was removed. Fix: start the job again.`);
+  const plan = JSON.parse(planText.toString('utf8')) as StoredPlan;
+  const previous = await deps.store.read(paths.progress(input.page));
+  const done = new Map<string, FileEntry>((previous ? fromJsonLines<FileEntry>(previous) : []).map((e) => [e.source.key, e]));
+  const skipped = [...plan.skipped];
+  let bytes = 0;
+  let lastSave = Date.now();
+  let saving: Promise<void> | undefined;
+  const saveProgress = async (force: boolean) => {
+    if (!force && Date.now() - lastSave < PROGRESS_INTERVAL_MS) return;
+    lastSave = Date.now();
+    await saving;
+    saving = deps.store.write(paths.progress(input.page), toJsonLines([...done.values()]));
+    await saving;
+  };
+  const limit = pLimit(client.config.maxConnections);
+  const ctx = activityContext();
+  await Promise.all(plan.toCopy.filter((o) => !done.has(o.key)).map((object) => limit(async () => {
+    try {
+      const entry = await copyObject(client, deps.store, paths.blobs, object, (n) => {
+        bytes += n;
+        ctx?.heartbeat({ page: input.page, done: done.size, bytes });
+      });
+      done.set(object.key, { path: datasetPath(object.key, spec.sourcePrefix, object, spec.transaction), ...entry });
+    } catch (err) {
+      // Deleted or overwritten between the listing and the read: recorded, picked up next run.
+      if (err instanceof S3OperationError && err.kind === 'gone') skipped.push({ key: object.key, reason: 'deleted or changed after it was listed' });
+      else throw err;
+    }
+    ctx?.heartbeat({ page: input.page, done: done.size, bytes });
+    await saveProgress(false);
+  })));
+  await saveProgress(true);
+  const entries = [...done.values()].sort((a, b) => compareKeys(a.path, b.path));
+  await deps.store.write(paths.manifest(input.page), toJsonLines(entries));
+  await deps.store.write(paths.skipped(input.page), toJsonLines(skipped));
+  if (spec.mode !== 'bulk' && spec.transaction !== 'SNAPSHOT') {
+    const landed: IndexEntry[] = entries.map((e) => ({ key: e.source.key, etag: e.source.etag, size: e.source.size, lastModified: e.source.lastModified }))
+      .sort((a, b) => compareKeys(a.key, b.key));
+    await deps.store.write(paths.index(input.page), toJsonLines(mergeSorted(plan.keep, landed)));
+  }
+  return { page: input.page, files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0), skipped: skipped.length };
+}
+
+/** The activity context when running inside Temporal; undefined in direct calls. */
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { adminS3, createBucket, putObjects } from '../harness/minio-admin';
+import { config, minioSource, rootKeyEnv, withWorker } from '../harness/connector';
+import { localDataset, runSyncJob, temporalClient } from '../harness/sync-runner';
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('bulk and incremental syncs', () => {
+  let bucket: string;
+  let storeRoot: string;
+  let t: Awaited<ReturnType<typeof temporalClient>>;
+  beforeAll(async () => {
+    Object.assign(process.env, rootKeyEnv());
+    t = await temporalClient();
+    bucket = await createBucket('sync');
+    storeRoot = mkdtempSync(join(tmpdir(), 'store-'));
+    await putObjects(bucket, Array.from({ length: 25 }, (_, i) => ({ key: `in/orders/${String(i).padStart(3, '0')}.csv`, body: `order ${i}\n` })));
+    await putObjects(bucket, [{ key: 'in/orders/skip.tmp', body: 'x' }, { key: 'in/other/o.csv', body: 'o' }]);
+  });
+  afterAll(() => t.close());
+
+  const cfg = () => config({
+    datasetStore: storeRoot,
+    sources: { src: minioSource(bucket, { url: `s3://${bucket}/in/`, matchSubfolderExactly: true }) },
+    syncs: {
+      full: { source: 'src', subfolder: 'orders/', dataset: 'orders_full', mode: 'bulk', filters: { exclude: ['**/*.tmp'] } },
+      inc: { source: 'src', subfolder: 'orders/', dataset: 'orders_inc', mode: 'incremental', transaction: 'update', filters: { include: ['*.csv'] } },
+    },
+  });
+
+  it('lands every matching object of a bulk import as one snapshot, each with its provenance and verified SHA-256', async () => {
+    const result = await withWorker(cfg(), (q) => runSyncJob(t.client, cfg(), 'full', q));
+    expect(result).toMatchObject({ status: 'completed', transaction: 1, transactionType: 'SNAPSHOT', filesAdded: 25, filesSkipped: 1 });
+    const view = await localDataset(storeRoot, 'orders_full').view();
+    expect([...view.keys()].sort()).toEqual(Array.from({ length: 25 }, (_, i) => `orders/${String(i).padStart(3, '0')}.csv`));
+    const first = view.get('orders/007.csv')!;
+    expect(first).toMatchObject({ sha256: sha('order 7\n'), size: 8, verifiedBy: 'md5-etag', transaction: 1,
+      source: { bucket, key: 'in/orders/007.csv', etag: expect.stringMatching(/^"[0-9a-f]{32}"$/), lastModified: expect.any(String) } });
+  });
+
+  it('lands only new and changed objects on an incremental run, and nothing when nothing changed', async () => {
+    const first = await withWorker(cfg(), (q) => runSyncJob(t.client, cfg(), 'inc', q));
+    expect(first).toMatchObject({ transaction: 1, filesAdded: 25 });
+    const s3 = adminS3();
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'in/orders/003.csv', Body: 'order 3, corrected\n' }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'in/orders/100.csv', Body: 'order 100\n' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'in/orders/004.csv' }));
+    const second = await withWorker(cfg(), (q) => runSyncJob(t.client, cfg(), 'inc', q));
+    expect(second).toMatchObject({ transaction: 2, transactionType: 'UPDATE', filesAdded: 2 });
+    const dataset = localDataset(storeRoot, 'orders_inc');
+    const added = (await dataset.transactionFiles((await dataset.latest())!)).map((f) => f.path);
+    expect(added).toEqual(['orders/003.csv', 'orders/100.csv']);
+    const view = await dataset.view();
+    expect(view.get('orders/003.csv')!.sha256).toBe(sha('order 3, corrected\n'));
+    expect(view.has('orders/004.csv')).toBe(true);
+    const third = await withWorker(cfg(), (q) => runSyncJob(t.client, cfg(), 'inc', q));
+    expect(third).toMatchObject({ filesAdded: 0 });
+    expect(third.transaction).toBeUndefined();
+    expect((await dataset.transactions()).length).toBe(2);
+  });
+});
