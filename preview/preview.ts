@@ -5,7 +5,7 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { fileTypeFromBuffer } from 'file-type/core';
-import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer } from 'hyparquet';
 import type { SourceClient } from '../s3/client';
 import { joinKey } from '../s3/keys';
 import { openRangeReader, type RangeReader } from './range-reader';
@@ -24,6 +24,8 @@ export interface PreviewResult {
 
 /** How many bytes of a text file are read for its first rows. */
 const TEXT_HEAD_BYTES = 64 * 1024;
+/** How many leading bytes are read to detect a media type (file-type needs at most 4100 for most). */
+const MEDIA_HEAD_BYTES = 4100;
 const MAX_CELL = 200;
 
 function cell(value: unknown): unknown {
@@ -42,10 +44,35 @@ async function textHead(reader: RangeReader): Promise<string> {
   return reader.byteLength > TEXT_HEAD_BYTES ? text.slice(0, text.lastIndexOf('\n') + 1) : text;
 }
 
+/** How many bytes at the end of a Parquet file are fetched first: the footer of most files fits. */
+const PARQUET_TAIL_BYTES = 64 * 1024;
+
+/**
+ * `reader` with its last `tailBytes` fetched once and served from memory: the footer, and the
+ * page indexes that writers put just before it, then cost one request instead of one each.
+ */
+async function withCachedTail(reader: RangeReader, tailBytes: number): Promise<AsyncBuffer> {
+  const end = reader.byteLength;
+  const tailStart = Math.max(0, end - tailBytes);
+  const tail = await reader.slice(tailStart, end);
+  return {
+    byteLength: end,
+    slice: (start, stop = end) => (start >= tailStart && stop <= end ? tail.slice(start - tailStart, stop - tailStart) : reader.slice(start, stop)),
+  };
+}
+
+/**
+ * Reads the footer, then only the first `limit` rows: hyparquet fetches the column chunks of the
+ * row groups holding them (and with an offset index, only the pages holding them).
+ */
 async function previewParquet(reader: RangeReader, limit: number): Promise<Pick<PreviewResult, 'columns' | 'rows' | 'totalRows'>> {
-  const metadata = await parquetMetadataAsync(reader, { initialFetchSize: 64 * 1024 });
+  const file = await withCachedTail(reader, PARQUET_TAIL_BYTES);
+  const metadata = await parquetMetadataAsync(file, { initialFetchSize: PARQUET_TAIL_BYTES });
   const columns = parquetSchema(metadata).children.map((c) => c.element.name);
-  const rows = await parquetReadObjects({ file: reader, metadata, rowStart: 0, rowEnd: limit, rowFormat: 'array' }) as unknown as unknown[][];
+  // parquetRead (not parquetReadObjects, which forces object rows) yields one array per row.
+  const rows = await new Promise<unknown[][]>((resolve, reject) => {
+    parquetRead({ file, metadata, rowStart: 0, rowEnd: limit, useOffsetIndex: true, onComplete: resolve }).catch(reject);
+  });
   return { columns, rows: rows.map((r) => r.map(cell)), totalRows: Number(metadata.num_rows) };
 }
 
@@ -78,13 +105,20 @@ export async function previewObject(client: SourceClient, path: string, limit = 
     const rows = objects.map((o) => columns.map((c) => cell(o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>)[c] : o)));
     return { ...base, mediaType: 'application/x-ndjson', columns, rows, bytesRead: reader.bytesRead };
   }
-  // file-type needs at most 4100 bytes for most formats.
-  const head = new Uint8Array(await reader.slice(0, Math.min(reader.byteLength, 4100)));
+  const head = new Uint8Array(await reader.slice(0, Math.min(reader.byteLength, MEDIA_HEAD_BYTES)));
   const detected = await fileTypeFromBuffer(head);
-  const mediaType = detected?.mime ?? (reader.byteLength === 0 ? 'application/x-empty' : looksLikeText(head) ? 'text/plain' : 'application/octet-stream');
+  const cut = head.byteLength < reader.byteLength;
+  const mediaType = detected?.mime ?? (reader.byteLength === 0 ? 'application/x-empty' : looksLikeText(head, cut) ? 'text/plain' : 'application/octet-stream');
   return { ...base, mediaType, bytesRead: reader.bytesRead };
 }
 
-function looksLikeText(bytes: Uint8Array): boolean {
-  return !bytes.includes(0) && Buffer.from(bytes).toString('utf8').indexOf('\uFFFD') === -1;
+/** Valid UTF-8 without NUL bytes. When `cut`, a character split by the end of the range still counts as text. */
+function looksLikeText(bytes: Uint8Array, cut: boolean): boolean {
+  if (bytes.includes(0)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: cut });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -3,7 +3,7 @@
  * bytes of two versions. Exposes hyparquet's AsyncBuffer shape ({byteLength, slice}).
  */
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { classifyS3Error } from '../s3/errors';
+import { classifyS3Error, S3OperationError } from '../s3/errors';
 import type { SourceClient } from '../s3/client';
 
 /** A random-access view of an S3 object. `bytesRead` counts what was fetched, for tests and logs. */
@@ -22,7 +22,12 @@ export async function openRangeReader(client: SourceClient, key: string): Promis
   try {
     head = await client.s3.send(new HeadObjectCommand({ Bucket: client.bucket, Key: key }));
   } catch (err) {
-    throw classifyS3Error(err, 'HeadObject', client.bucket, `HeadObject ${what}`);
+    const classified = classifyS3Error(err, 'HeadObject', client.bucket, `HeadObject ${what}`);
+    if (classified.kind !== 'gone') throw classified;
+    // Nothing was listed before, so "no longer exists" would mislead: say what is missing and where.
+    const relative = key.startsWith(client.prefix) ? key.slice(client.prefix.length) : key;
+    throw new S3OperationError('permanent', 'NoSuchKey', `no object ${what} (key "${relative}" below the URL of source ${client.name}). `
+      + `Fix: check the key, which is relative to the source URL; list keys with: s3-connector explore ${client.name} --recursive`, classified.status);
   }
   const reader: RangeReader = {
     byteLength: head.ContentLength ?? 0,

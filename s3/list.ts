@@ -42,14 +42,17 @@ export async function listPage(client: SourceClient, options: ListOptions): Prom
       // Keys may contain characters that XML 1.0 cannot carry; ask for url-encoded keys.
       EncodingType: 'url',
     }));
+    // Decode only what the store says it encoded: a store that ignores EncodingType returns raw
+    // keys, and decoding those would corrupt any key holding `%` or `+`.
+    const decode = out.EncodingType === 'url' ? decodeListedKey : (key: string) => key;
     return {
       objects: (out.Contents ?? []).map((o) => ({
-        key: decodeListedKey(o.Key ?? ''),
+        key: decode(o.Key ?? ''),
         size: o.Size ?? 0,
         lastModified: (o.LastModified ?? new Date(0)).toISOString(),
         etag: o.ETag ?? '',
       })),
-      folders: (out.CommonPrefixes ?? []).map((p) => decodeListedKey(p.Prefix ?? '')),
+      folders: (out.CommonPrefixes ?? []).map((p) => decode(p.Prefix ?? '')),
       nextToken: out.IsTruncated ? out.NextContinuationToken : undefined,
     };
   } catch (err) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real servers the project runs against, when missing, into .tools/bin (git-ignored):
 #   temporal (the Temporal CLI, whose `server start-dev` is a full server with the Web UI),
-#   minio and mc (S3 server and its admin client), tinyproxy (a forward proxy, for tests).
+#   minio and mc (S3 server and its admin client), tinyproxy (a forward proxy, for tests),
+#   and a Python venv in .tools/venv with pyarrow, the reference Parquet writer of the test fixtures.
 # Safe to run twice; quick when everything is present. Never downloads prebuilt binaries:
 # Go tools are built from source through the Go module proxy, tinyproxy comes from Debian.
 set -euo pipefail
@@ -36,5 +37,17 @@ if [ ! -x "$bin/tinyproxy" ]; then
     else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tinyproxy >/dev/null; fi
   fi
   ln -sf "$(command -v tinyproxy || echo /usr/bin/tinyproxy)" "$bin/tinyproxy"
+fi
+# pyarrow writes the Parquet fixtures (scripts/fixtures/make_parquet.py): files from the reference
+# writer, not from the reader under test. Installed from PyPI into a venv of its own.
+venv="$root/.tools/venv"
+if ! "$venv/bin/python" -c 'import pyarrow' >/dev/null 2>&1; then
+  command -v python3 >/dev/null || { echo "install-tools: python3 is required for the Parquet fixtures. Fix: install Python 3.9+ with venv." >&2; exit 1; }
+  echo "install-tools: creating $venv with pyarrow (first run only)" >&2
+  # --clear rebuilds a venv whose interpreter is gone (e.g. made by a Python since removed).
+  "$venv/bin/python" -c '' >/dev/null 2>&1 || python3 -m venv --clear "$venv" \
+    || { echo "install-tools: python3 -m venv failed. Fix: install the python3-venv package." >&2; exit 1; }
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'pyarrow>=14' \
+    || { echo "install-tools: pip install pyarrow failed (see above)." >&2; exit 1; }
 fi
 echo "install-tools: ok ($(ls "$bin" | tr '\n' ' '))" >&2
