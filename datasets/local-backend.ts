@@ -73,7 +73,9 @@ export function localBackend(root: string): StoreBackend {
       try {
         return (await readdir(abs(dir))).filter((n) => !n.includes('.tmp-')).sort();
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        // A file has nothing below it, as a key with no `<key>/...` keys has on S3.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return [];
         throw err;
       }
     },

@@ -10,5 +10,5 @@ import { s3Backend } from './s3-backend';
 
 /** The store backend for `config`. */
 export function openStore(config: ConnectorConfig, sources: SourceRegistry): StoreBackend {
-  return config.datasetStore in config.sources ? s3Backend(sources.get(config.datasetStore)) : localBackend(config.datasetStore);
+  return Object.hasOwn(config.sources, config.datasetStore) ? s3Backend(sources.get(config.datasetStore)) : localBackend(config.datasetStore);
 }

@@ -71,7 +71,9 @@ export function s3Backend(client: SourceClient): StoreBackend {
     },
     async list(dir) {
       const names: string[] = [];
-      const prefix = key(dir.endsWith('/') ? dir : `${dir}/`);
+      // The store's root is key(''): the source's own prefix, which is '' for a bucket-root URL.
+      const base = key(dir);
+      const prefix = base === '' || base.endsWith('/') ? base : `${base}/`;
       for await (const page of listAll(client, { prefix, delimiter: '/' })) {
         names.push(...page.folders.map((f) => f.slice(prefix.length, -1)), ...page.objects.map((o) => o.key.slice(prefix.length)));
       }
