@@ -4,9 +4,14 @@
  */
 import { Command } from 'commander';
 import { registerCheck } from './commands/check';
+import { registerDatasets } from './commands/datasets';
 import { registerDev } from './commands/dev';
 import { registerExplore } from './commands/explore';
 import { registerPreview } from './commands/preview';
+import { registerRuns } from './commands/runs';
+import { registerSchedule } from './commands/schedule';
+import { registerStatus } from './commands/status';
+import { registerSync } from './commands/sync';
 import { registerWorker } from './commands/worker';
 import { reportError } from './errors';
 
@@ -16,7 +21,8 @@ export function buildProgram(): Command {
     .description('Move data between Amazon S3 (and S3-compatible stores) and datasets, on Temporal.')
     .exitOverride()
     .showHelpAfterError();
-  for (const register of [registerCheck, registerExplore, registerPreview, registerWorker, registerDev]) register(program);
+  for (const register of [registerCheck, registerExplore, registerPreview, registerSync, registerSchedule, registerRuns, registerStatus,
+    registerWorker, registerDev, registerDatasets]) register(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -13,7 +13,7 @@ export class JobFailedError extends Error {
 }
 
 /** Innermost cause message of a Temporal failure: that is where the activity's own words are. */
-function rootMessage(err: unknown): string {
+export function rootMessage(err: unknown): string {
   let current = err as { message?: string; cause?: unknown } | undefined;
   let message = String(err);
   while (current) {

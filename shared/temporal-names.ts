@@ -30,3 +30,14 @@ export type WorkflowType = keyof typeof WORKFLOW_TYPES;
 export function workflowId(type: WorkflowType, job: string, unique?: string): string {
   return unique ? `${type}/${job}/${unique}` : `${type}/${job}`;
 }
+
+/** Workflow types of jobs (runs listed by `runs`): one running copy per job. */
+export const JOB_WORKFLOW_TYPES = ['bulkImport', 'incrementalSync', 'mediaSync', 'fileExport'] as const satisfies readonly WorkflowType[];
+
+/** The query every sync run answers with its SyncProgress (the handler is in workflows/sync.ts). */
+export const PROGRESS_QUERY = 'progress';
+
+/** The Temporal Schedule ID of a job's `schedule:` block. */
+export function scheduleId(job: string): string {
+  return `schedule/${job}`;
+}

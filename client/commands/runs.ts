@@ -1,0 +1,71 @@
+/** `runs [--job JOB] [--limit N]`: recent job runs, newest first, from Temporal visibility. */
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { JOB_WORKFLOW_TYPES } from '../../shared/temporal-names';
+import { temporalClient, type GlobalOptions } from '../context';
+import { addGlobalOptions, parseOptions } from '../options';
+import { parseJobName, SEARCH_ATTRIBUTE_KEYS } from '../start-job';
+
+/** One run as `runs --json` prints it. */
+export interface RunLine {
+  workflowType: string;
+  workflowId: string;
+  runId: string;
+  status: string;
+  job: string | null;
+  startTime: string;
+  closeTime: string | null;
+}
+
+/** The visibility query of `runs`: one job's runs, or every job run. */
+export function runsQuery(job?: string): string {
+  return job
+    ? `ConnectorJob = "${job}"`
+    : `WorkflowType IN (${JOB_WORKFLOW_TYPES.map((t) => `"${t}"`).join(', ')})`;
+}
+
+/** A run as printed by `runs`. */
+export function runLine(info: WorkflowExecutionInfo): RunLine {
+  return {
+    workflowType: info.type, workflowId: info.workflowId, runId: info.runId, status: info.status.name,
+    job: info.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.job) ?? null,
+    startTime: info.startTime.toISOString(), closeTime: info.closeTime?.toISOString() ?? null,
+  };
+}
+
+function limit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('must be a whole number from 1 to 1000.');
+  return n;
+}
+
+/** Registers `runs [--job JOB] [--limit N]`. */
+export function registerRuns(program: Command): void {
+  addGlobalOptions(program.command('runs'))
+    .description('list recent runs of sync and export jobs, newest first')
+    .option('--job <job>', "only this job's runs (including those its schedule started)", parseJobName)
+    .option('--limit <n>', 'how many runs (1-1000)', limit, 20)
+    .action(async (raw: unknown) => {
+      const options = parseOptions<GlobalOptions & { job?: string; limit: number }>(raw);
+      const { client, close } = await temporalClient(options);
+      const lines: RunLine[] = [];
+      try {
+        for await (const info of client.workflow.list({ query: runsQuery(options.job), pageSize: Math.min(options.limit, 100) })) {
+          lines.push(runLine(info));
+          if (lines.length >= options.limit) break;
+        }
+      } finally {
+        await close();
+      }
+      if (options.json) {
+        if (lines.length > 0) process.stdout.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+        return;
+      }
+      const rows = lines.map((l) => [l.status, l.workflowType, l.workflowId, l.runId, l.startTime, l.closeTime ?? '-']);
+      const table = [['STATUS', 'TYPE', 'WORKFLOW ID', 'RUN ID', 'STARTED', 'CLOSED'], ...rows];
+      const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+      process.stdout.write(`${table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n`);
+      process.stderr.write(`${lines.length} run(s)${options.job ? ` of job ${options.job}` : ''}\n`);
+    });
+}

@@ -1,0 +1,102 @@
+/**
+ * `status WORKFLOW_ID`: one run's state from Temporal — its description, its progress (the
+ * `progress` query, which closed runs answer too while a worker can replay them) and its result
+ * or failure.
+ */
+import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import type { Command } from 'commander';
+import type { SyncProgress, SyncResult } from '../../workflows/sync-types';
+import { temporalClient, UsageError, type GlobalOptions } from '../context';
+import { rootMessage } from '../errors';
+import { formatProgress, formatResult, queryProgress } from '../job-progress';
+import { addGlobalOptions, parseOptions } from '../options';
+import { SEARCH_ATTRIBUTE_KEYS } from '../start-job';
+
+/** What `status --json` prints. */
+export interface RunStatus {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  status: string;
+  taskQueue: string;
+  job: string | null;
+  source: string | null;
+  dataset: string | null;
+  startTime: string;
+  closeTime: string | null;
+  progress: SyncProgress | null;
+  result: SyncResult | null;
+  failure: string | null;
+}
+
+const SYNC_TYPES = new Set(['bulkImport', 'incrementalSync']);
+
+/** The result of a completed run, or the root cause of a failed one. */
+async function outcome(handle: WorkflowHandle, status: string): Promise<{ result: SyncResult | null; failure: string | null }> {
+  if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { result: null, failure: null };
+  try {
+    return { result: await handle.result() as SyncResult, failure: null };
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) return { result: null, failure: rootMessage(err) };
+    throw err;
+  }
+}
+
+/** Describes `workflowId` (its latest run). @throws UsageError when no such workflow exists. */
+export async function runStatus(handle: WorkflowHandle, note: (line: string) => void): Promise<RunStatus> {
+  let info;
+  try {
+    info = await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      throw new UsageError(`no workflow "${handle.workflowId}" in this namespace. Fix: find its ID with \`s3-connector runs\`.`);
+    }
+    throw err;
+  }
+  const status = info.status.name;
+  const run = handle.client.getHandle(info.workflowId, info.runId);
+  let progress: SyncProgress | null = null;
+  if (SYNC_TYPES.has(info.type)) {
+    try {
+      progress = await queryProgress(run);
+    } catch (err) {
+      note(`progress unavailable: ${rootMessage(err)} (a worker polling task queue ${info.taskQueue} answers it)`);
+    }
+  }
+  const sa = info.typedSearchAttributes;
+  return {
+    workflowId: info.workflowId, runId: info.runId, workflowType: info.type, status, taskQueue: info.taskQueue,
+    job: sa.get(SEARCH_ATTRIBUTE_KEYS.job) ?? null, source: sa.get(SEARCH_ATTRIBUTE_KEYS.source) ?? null,
+    dataset: sa.get(SEARCH_ATTRIBUTE_KEYS.dataset) ?? null,
+    startTime: info.startTime.toISOString(), closeTime: info.closeTime?.toISOString() ?? null,
+    progress, ...await outcome(run, status),
+  };
+}
+
+/** Human-readable lines of a run's status. */
+export function formatStatus(s: RunStatus): string[] {
+  const lines = [`${s.workflowId} (run ${s.runId})`, `  type      ${s.workflowType} on task queue ${s.taskQueue}`, `  status    ${s.status}`];
+  if (s.job) lines.push(`  job       ${s.job} (source ${s.source ?? '?'}, dataset ${s.dataset ?? '?'})`);
+  lines.push(`  started   ${s.startTime}`);
+  if (s.closeTime) lines.push(`  closed    ${s.closeTime}`);
+  if (s.progress) lines.push(`  progress  ${formatProgress(s.progress)}`);
+  if (s.result) lines.push(`  result    ${formatResult(s.result)}`);
+  if (s.failure) lines.push(`  failure   ${s.failure}`);
+  return lines;
+}
+
+/** Registers `status WORKFLOW_ID`. */
+export function registerStatus(program: Command): void {
+  addGlobalOptions(program.command('status <workflowId>'))
+    .description("one run's status, progress and result (the latest run of WORKFLOW_ID)")
+    .action(async (id: string, raw: unknown) => {
+      const options = parseOptions<GlobalOptions>(raw);
+      const { client, close } = await temporalClient(options);
+      try {
+        const status = await runStatus(client.workflow.getHandle(id), (line) => process.stderr.write(`${line}\n`));
+        process.stdout.write(`${options.json ? JSON.stringify(status) : formatStatus(status).join('\n')}\n`);
+      } finally {
+        await close();
+      }
+    });
+}

@@ -1,0 +1,96 @@
+/**
+ * Following a sync run from the CLI: a live progress bar on stderr fed by the run's `progress`
+ * query, and the human-readable words for progress and results.
+ */
+import { Presets, SingleBar } from 'cli-progress';
+import type { WorkflowHandle } from '@temporalio/client';
+import { PROGRESS_QUERY } from '../shared/temporal-names';
+import type { SyncProgress, SyncResult } from '../workflows/sync-types';
+
+/** How often the bar asks the run for its progress. */
+const POLL_INTERVAL_MS = 500;
+
+/** `n` bytes in decimal units: 0 B, 12.3 kB, 4.5 MB ... */
+export function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** One line of progress: phase, objects, bytes. */
+export function formatProgress(p: SyncProgress): string {
+  return `${p.phase}: ${p.filesCopied}/${p.objectsPlanned} objects, ${formatBytes(p.bytesCopied)} / ${formatBytes(p.bytesPlanned)}, `
+    + `${p.pages} page(s) listed (${p.listed} objects), ${p.skipped} skipped`;
+}
+
+/** One line about a completed run's result. */
+export function formatResult(r: SyncResult): string {
+  const landed = r.transaction === undefined
+    ? 'nothing new: no transaction committed'
+    : `transaction ${r.transaction}${r.transactionType ? ` (${r.transactionType})` : ''}`;
+  return `${landed}, ${r.filesAdded} file(s) added, ${r.filesSkipped} skipped, ${formatBytes(r.bytes)}`;
+}
+
+/** Asks `handle` for its progress, giving up after `timeoutMs` (a closed run needs a worker to replay it). */
+export function queryProgress(handle: WorkflowHandle, timeoutMs = 5000): Promise<SyncProgress> {
+  return handle.client.withDeadline(Date.now() + timeoutMs, () => handle.query<SyncProgress>(PROGRESS_QUERY));
+}
+
+/** A bar being drawn; stop it before printing anything else. */
+export interface ProgressBar {
+  /** Stops polling, draws the last state and releases the terminal line. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Draws a bar on stderr that polls `handle`'s progress query every ~500 ms (one query in flight
+ * at most; a run that does not answer yet — no worker, first task pending — just keeps the bar
+ * where it is). Objects copied/planned, bytes, and the byte rate since the bar started.
+ */
+export function drawProgressBar(handle: WorkflowHandle): ProgressBar {
+  const bar = new SingleBar({
+    stream: process.stderr, hideCursor: true, emptyOnZero: true, clearOnComplete: false, barsize: 30,
+    format: '{phase} |{bar}| {value}/{total} objects | {bytes} | {rate}',
+  }, Presets.shades_classic);
+  const startedAt = Date.now();
+  bar.start(0, 0, { phase: 'starting', bytes: '0 B', rate: '-' });
+  let stopped = false;
+  let last: SyncProgress | undefined;
+  const show = (p: SyncProgress) => {
+    const seconds = (Date.now() - startedAt) / 1000;
+    bar.setTotal(p.objectsPlanned);
+    bar.update(p.filesCopied, {
+      phase: p.phase.padEnd(10),
+      bytes: `${formatBytes(p.bytesCopied)} / ${formatBytes(p.bytesPlanned)}`,
+      rate: seconds > 0 ? `${formatBytes(p.bytesCopied / seconds)}/s` : '-',
+    });
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        last = await queryProgress(handle);
+        show(last);
+      } catch {
+        // Not answerable yet (no worker, or the run's first task has not run): try again.
+      }
+      if (!stopped) await new Promise((ok) => setTimeout(ok, POLL_INTERVAL_MS));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      try {
+        show(await queryProgress(handle));
+      } catch {
+        if (last) show(last);
+      }
+      bar.stop();
+    },
+  };
+}
