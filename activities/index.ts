@@ -4,7 +4,7 @@
  */
 import { checkPermissions, type CheckResult } from './check';
 import { explorePage, type ExploreEntry, type ExplorePage, type ExploreRequest } from './explore';
-import { withFailureMapping } from './failures';
+import { withFailureMapping, withLiveness } from './failures';
 import type { SourceRegistry } from './source-registry';
 import { previewObject, type PreviewResult } from '../preview/preview';
 import type { ConnectorConfig } from '../config/schema';
@@ -28,13 +28,13 @@ export function createActivities({ sources, config, store }: ActivityDeps) {
   };
   return {
     /** Finds where an incremental run starts (see syncs/commit-run.ts). */
-    syncStartRun: (job: string) => withFailureMapping(() => startRun(sync(), job)),
+    syncStartRun: (job: string) => withFailureMapping(() => withLiveness(() => startRun(sync(), job))),
     /** Lists and plans one page (see syncs/plan-page.ts). */
-    syncPlanPage: (input: PlanPageInput) => withFailureMapping(() => planPage(sync(), input)),
+    syncPlanPage: (input: PlanPageInput) => withFailureMapping(() => withLiveness(() => planPage(sync(), input))),
     /** Copies one planned page, heartbeating (see syncs/copy-page.ts). */
     syncCopyPage: (input: CopyPageInput) => withFailureMapping(() => copyPage(sync(), input)),
     /** Commits the run as one transaction (see syncs/commit-run.ts). */
-    syncCommitRun: (input: CommitInput) => withFailureMapping(() => commitRun(sync(), input)),
+    syncCommitRun: (input: CommitInput) => withFailureMapping(() => withLiveness(() => commitRun(sync(), input))),
     /** Probes the source's permissions (see check.ts). */
     checkSource: (source: string): Promise<CheckResult> =>
       withFailureMapping(() => checkPermissions(sources.get(source))),

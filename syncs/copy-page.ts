@@ -67,21 +67,29 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   };
   const limit = pLimit(client.config.maxConnections);
   const ctx = activityContext();
-  await Promise.all(plan.toCopy.filter((o) => !done.has(o.key)).map((object) => limit(async () => {
+  const beat = () => ctx?.heartbeat({ page: input.page, done: done.size, bytes });
+  // Beat on a timer too, while no byte moves (slow first bytes): only a dead worker misses beats.
+  const timer = setInterval(beat, 3000);
+  const retained: IndexEntry[] = [];
+  const copyOne = async (object: CopyCandidate) => {
     try {
-      const entry = await copyObject(client, deps.store, paths.blobs, object, (n) => {
-        bytes += n;
-        ctx?.heartbeat({ page: input.page, done: done.size, bytes });
-      });
+      const entry = await copyObject(client, deps.store, paths.blobs, object, (n) => { bytes += n; beat(); });
       done.set(object.key, { path: datasetPath(object.key, spec.sourcePrefix, object, spec.transaction), ...entry });
     } catch (err) {
-      // Deleted or overwritten between the listing and the read: recorded, picked up next run.
-      if (err instanceof S3OperationError && err.kind === 'gone') skipped.push({ key: object.key, reason: 'deleted or changed after it was listed' });
-      else throw err;
+      if (!(err instanceof S3OperationError && err.kind === 'gone')) throw err;
+      // Deleted or overwritten between the listing and the read: recorded, picked up next run;
+      // a changed object keeps its old index entry, since its old version is still landed.
+      skipped.push({ key: object.key, reason: 'deleted or changed after it was listed' });
+      if (object.previous) retained.push(object.previous);
     }
-    ctx?.heartbeat({ page: input.page, done: done.size, bytes });
+    beat();
     await saveProgress(false);
-  })));
+  };
+  try {
+    await Promise.all(plan.toCopy.filter((o) => !done.has(o.key)).map((o) => limit(() => copyOne(o))));
+  } finally {
+    clearInterval(timer);
+  }
   await saveProgress(true);
   const entries = [...done.values()].sort((a, b) => compareKeys(a.path, b.path));
   await deps.store.write(paths.manifest(input.page), toJsonLines(entries));
@@ -89,7 +97,8 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   if (spec.mode !== 'bulk' && spec.transaction !== 'SNAPSHOT') {
     const landed: IndexEntry[] = entries.map((e) => ({ key: e.source.key, etag: e.source.etag, size: e.source.size, lastModified: e.source.lastModified }))
       .sort((a, b) => compareKeys(a.key, b.key));
-    await deps.store.write(paths.index(input.page), toJsonLines(mergeSorted(plan.keep, landed)));
+    const kept = mergeSorted(plan.keep, retained.sort((a, b) => compareKeys(a.key, b.key)));
+    await deps.store.write(paths.index(input.page), toJsonLines(mergeSorted(kept, landed)));
   }
   return { page: input.page, files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0), skipped: skipped.length };
 }

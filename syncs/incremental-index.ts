@@ -19,9 +19,10 @@ export interface IndexEntry {
   lastModified: string;
 }
 
-/** An object to copy, and why. */
+/** An object to copy, and why; a changed one carries the index entry it replaces. */
 export interface CopyCandidate extends ListedObject {
   change: 'new' | 'changed';
+  previous?: IndexEntry;
 }
 
 /** What to do with one listing page. */
@@ -51,7 +52,7 @@ export function decidePage(listed: readonly ListedObject[], old: readonly IndexE
       if (verdict.reason !== 'folder marker') decision.skipped.push({ key: object.key, reason: verdict.reason });
       continue;
     }
-    decision.toCopy.push({ ...object, change: previous ? 'changed' : 'new' });
+    decision.toCopy.push(previous ? { ...object, change: 'changed', previous } : { ...object, change: 'new' });
   }
   while (i < old.length) decision.keep.push(old[i++]!);
   return decision;

@@ -16,9 +16,10 @@ export const progressQuery = defineQuery<SyncProgress>('progress');
 
 function activities(input: SyncInput) {
   const retry: RetryPolicy = { maximumAttempts: input.maxErrorRetries + 1, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
+  // Every sync activity heartbeats: a silent worker (killed, partitioned) is detected within the
+  // heartbeat timeout and the activity is retried elsewhere, resuming from what it saved.
   return {
-    quick: proxyActivities<ConnectorActivities>({ startToCloseTimeout: '5 minutes', retry }),
-    // Copies heartbeat; a silent worker (killed, partitioned) is detected within the heartbeat timeout.
+    quick: proxyActivities<ConnectorActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', retry }),
     copy: proxyActivities<ConnectorActivities>({ startToCloseTimeout: '12 hours', heartbeatTimeout: '20 seconds', retry }),
   };
 }
