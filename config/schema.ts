@@ -39,6 +39,8 @@ const syncSchema = z.strictObject({
   mediaTypes: z.array(z.string().regex(/^[a-z]+\/[\w.+-]+$/, { error: 'is not a media type. Fix: write e.g. image/png.' })).optional(),
   filters: filtersSchema.default({ include: [], exclude: [], minAgeSeconds: 0 }),
   schedule: scheduleSchema.optional(),
+  /** Objects listed and copied per activity (ListObjectsV2 returns at most 1000). */
+  pageSize: z.number().int().min(1).max(1000, { error: 'must be at most 1000 (the ListObjectsV2 maximum).' }).default(1000),
 });
 
 const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read',
@@ -52,6 +54,10 @@ const exportSchema = z.strictObject({
   allowPublicAcl: z.boolean().default(false),
   mode: z.enum(['full', 'incremental'], { error: 'must be full or incremental.' }).default('full'),
   schedule: scheduleSchema.optional(),
+  /** Files larger than this go up in multipart uploads (resumable part by part). */
+  multipartThresholdBytes: z.number().int().min(1).max(5 * 1024 ** 3, { error: 'must be at most 5 GiB (the PutObject limit).' }).default(64 * 1024 ** 2),
+  /** Part size of multipart uploads; memory holds a few parts per large file. */
+  partSizeBytes: z.number().int().min(5 * 1024 ** 2, { error: 'must be at least 5 MiB (the S3 minimum part size).' }).max(5 * 1024 ** 3).default(64 * 1024 ** 2),
 });
 
 const virtualTableSchema = z.strictObject({

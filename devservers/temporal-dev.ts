@@ -14,13 +14,18 @@ export interface TemporalDevServer extends ServerProcess {
 }
 
 /** Starts a dev server on loopback. With `dbFile` its state survives restarts. */
-export async function startTemporalDevServer(options: { logDir: string; port?: number; uiPort?: number; dbFile?: string; headless?: boolean }): Promise<TemporalDevServer> {
+export async function startTemporalDevServer(options: {
+  logDir: string; port?: number; uiPort?: number; dbFile?: string; headless?: boolean;
+  /** Server dynamic config, e.g. { 'limit.historyCount.suggestContinueAsNew': 40 } (values are JSON). */
+  dynamicConfig?: Record<string, string | number | boolean>;
+}): Promise<TemporalDevServer> {
   const port = options.port ?? (await freePort());
   const uiPort = options.uiPort ?? (await freePort());
   const logFile = join(options.logDir, `temporal-${port}.log`);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn',
     ...(options.headless ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
     ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`])];
   const proc = startProcess(toolPath('temporal'), args, { logFile });
   const address = `127.0.0.1:${port}`;

@@ -4,7 +4,7 @@
  * run through that worker as Temporal workflows. With a terminal it keeps running until
  * Ctrl-C so the Web UI can be browsed; unattended it stops everything and exits.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -41,9 +41,17 @@ async function seed(endpoint: string, user: string, password: string): Promise<v
   await Promise.all(objects.map(([Key, Body]) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }))));
 }
 
+async function addAndModify(endpoint: string, user: string, password: string): Promise<void> {
+  const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: user, secretAccessKey: password } });
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'partner-a/orders/2026-11-03.csv', Body: 'order_id,customer,amount,ordered_at\n2000,customer-9,99.00,2026-11-03T09:00:00Z\n' }));
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'partner-a/orders/2026-11-01.csv', Body: 'order_id,customer,amount,ordered_at\n1000,customer-0,10.00,2026-11-01T10:00:00Z\n' }));
+}
+
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const stateDir = join(projectRoot(), '.run', 'demo');
+  // Each demo starts from nothing, so the incremental steps show the same story every time.
+  rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
   const [temporal, minio] = await Promise.all([
     startTemporalDevServer({ logDir: stateDir, port: await portOr(7233), uiPort: await portOr(8233), dbFile: join(stateDir, 'temporal.db') }),
@@ -55,10 +63,17 @@ async function main(): Promise<void> {
     process.env.DEMO_ACCESS_KEY = minio.rootUser;
     process.env.DEMO_SECRET_KEY = minio.rootPassword;
     const configFile = join(stateDir, 's3-connector.yaml');
-    writeFileSync(configFile, stringify({ sources: { demo: {
-      url: `s3://${BUCKET}/partner-a/`, endpoint: minio.endpoint, pathStyleAccess: true,
-      credentials: { type: 'accessKey', accessKeyId: '${env:DEMO_ACCESS_KEY}', secretAccessKey: '${env:DEMO_SECRET_KEY}' },
-    } } }));
+    writeFileSync(configFile, stringify({
+      datasetStore: join(stateDir, 'datasets'),
+      sources: { demo: {
+        url: `s3://${BUCKET}/partner-a/`, endpoint: minio.endpoint, pathStyleAccess: true,
+        credentials: { type: 'accessKey', accessKeyId: '${env:DEMO_ACCESS_KEY}', secretAccessKey: '${env:DEMO_SECRET_KEY}' },
+      } },
+      syncs: {
+        'orders-snapshot': { source: 'demo', subfolder: 'orders/', dataset: 'orders_snapshot', mode: 'bulk', filters: { include: ['*.csv'] } },
+        'orders-incremental': { source: 'demo', subfolder: 'orders/', dataset: 'orders', mode: 'incremental', transaction: 'update', filters: { include: ['*.csv'] } },
+      },
+    }));
     const connection = await NativeConnection.connect({ address: temporal.address });
     const worker = await createConnectorWorker({ config: loadConfig(configFile).config, connection });
     const flags = ['--config', configFile, '--address', temporal.address];
@@ -70,10 +85,26 @@ async function main(): Promise<void> {
       failed ||= await cli(['node', 's3-connector', 'explore', 'demo', '--recursive', ...flags]);
       say('s3-connector preview demo orders/2026-11-01.csv');
       failed ||= await cli(['node', 's3-connector', 'preview', 'demo', 'orders/2026-11-01.csv', '--rows', '5', ...flags]);
+      say('s3-connector sync orders-snapshot --wait   (a bulkImport workflow: one SNAPSHOT transaction)');
+      failed ||= await cli(['node', 's3-connector', 'sync', 'orders-snapshot', '--wait', ...flags]);
+      say('s3-connector sync orders-incremental --wait   (an incrementalSync workflow: the first run lands everything)');
+      failed ||= await cli(['node', 's3-connector', 'sync', 'orders-incremental', '--wait', ...flags]);
+      say('adding orders/2026-11-03.csv and correcting orders/2026-11-01.csv in the bucket');
+      await addAndModify(minio.endpoint, minio.rootUser, minio.rootPassword);
+      say('s3-connector sync orders-incremental --wait   (lands only the new and the changed file, as an UPDATE)');
+      failed ||= await cli(['node', 's3-connector', 'sync', 'orders-incremental', '--wait', ...flags]);
+      say('s3-connector datasets list');
+      failed ||= await cli(['node', 's3-connector', 'datasets', 'list', ...flags]);
+      say('s3-connector datasets transactions orders');
+      failed ||= await cli(['node', 's3-connector', 'datasets', 'transactions', 'orders', ...flags]);
+      say('s3-connector runs');
+      failed ||= await cli(['node', 's3-connector', 'runs', ...flags]);
       return failed;
     });
     say('done');
-    process.stdout.write(`Temporal Web UI: ${temporal.uiUrl}/namespaces/default/workflows\nTemporal: ${temporal.address}   MinIO: ${minio.endpoint}   config: ${configFile}\n`);
+    const ui = `${temporal.uiUrl}/namespaces/default/workflows`;
+    process.stdout.write(`Runs in the Temporal Web UI:\n  ${ui}/bulkImport%2Forders-snapshot\n  ${ui}/incrementalSync%2Forders-incremental\n`);
+    process.stdout.write(`Temporal Web UI: ${ui}\nTemporal: ${temporal.address}   MinIO: ${minio.endpoint}   config: ${configFile}\n`);
     if (code === 0 && process.stdin.isTTY && !process.env.CI) {
       process.stdout.write('Servers keep running so you can browse the runs; press Ctrl-C to stop.\n');
       const keepAlive = setInterval(() => {}, 1 << 30);

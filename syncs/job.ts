@@ -20,6 +20,8 @@ export interface SyncSpec {
   sourcePrefix: string;
   filters: ConnectorConfig['syncs'][string]['filters'];
   mediaTypes?: string[];
+  /** Objects per listing page, hence per plan and copy activity. */
+  pageSize: number;
 }
 
 /** Resolves `job` from the config. @throws Error naming the job and the fix when absent. */
@@ -34,6 +36,6 @@ export function syncSpec(config: ConnectorConfig, job: string): SyncSpec {
   return {
     job, source: sync.source, dataset: sync.dataset, mode: sync.mode, transaction,
     listPrefix: listingPrefix(url.prefix, sync.subfolder, source.matchSubfolderExactly),
-    sourcePrefix: url.prefix, filters: sync.filters, mediaTypes: sync.mediaTypes,
+    sourcePrefix: url.prefix, filters: sync.filters, mediaTypes: sync.mediaTypes, pageSize: sync.pageSize,
   };
 }

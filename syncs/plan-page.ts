@@ -76,7 +76,7 @@ async function oldEntries(deps: SyncDeps, dataset: string, base: number | undefi
 export async function planPage(deps: SyncDeps, input: PlanPageInput): Promise<PlanSummary> {
   const spec = syncSpec(deps.config, input.job);
   const client = deps.sources.get(spec.source);
-  const listing = await listPage(client, { prefix: spec.listPrefix, token: input.token });
+  const listing = await listPage(client, { prefix: spec.listPrefix, token: input.token, pageSize: spec.pageSize });
   const last = listing.nextToken ? listing.objects.at(-1)?.key : undefined;
   const incremental = spec.mode !== 'bulk' && spec.transaction !== 'SNAPSHOT';
   const old = incremental

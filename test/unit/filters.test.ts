@@ -1,0 +1,33 @@
+import { objectFilter } from '../../syncs/filters';
+import type { SyncSpec } from '../../syncs/job';
+import type { ListedObject } from '../../s3/list';
+
+const now = Date.parse('2026-06-01T12:00:00Z');
+const spec = (filters: Partial<SyncSpec['filters']>): SyncSpec => ({
+  job: 'j', source: 's', dataset: 'd', mode: 'incremental', transaction: 'APPEND', listPrefix: 'in/orders/', sourcePrefix: 'in/', pageSize: 1000,
+  filters: { include: [], exclude: [], minAgeSeconds: 0, ...filters },
+});
+const obj = (key: string, size = 10, lastModified = '2026-06-01T11:00:00.000Z'): ListedObject => ({ key, size, lastModified, etag: '"e"' });
+
+describe('sync filters', () => {
+  it('match include and exclude globs against the path below the subfolder', () => {
+    const f = objectFilter(spec({ include: ['**/*.csv'], exclude: ['tmp/**'] }), now);
+    expect(f(obj('in/orders/2026/a.csv'))).toBeUndefined();
+    expect(f(obj('in/orders/a.csv'))).toBeUndefined();
+    expect(f(obj('in/orders/a.json'))).toEqual({ reason: 'not matched by filters.include' });
+    expect(f(obj('in/orders/tmp/a.csv'))).toEqual({ reason: 'matched by filters.exclude' });
+  });
+
+  it('skip objects not modified after lastModifiedAfter, outside the size bounds, or younger than minAgeSeconds', () => {
+    const f = objectFilter(spec({ lastModifiedAfter: new Date('2026-06-01T10:00:00Z'), minSizeBytes: 5, maxSizeBytes: 100, minAgeSeconds: 600 }), now);
+    expect(f(obj('in/orders/ok.csv'))).toBeUndefined();
+    expect(f(obj('in/orders/old.csv', 10, '2026-06-01T10:00:00.000Z'))).toEqual({ reason: 'not modified after filters.lastModifiedAfter' });
+    expect(f(obj('in/orders/small.csv', 4))).toEqual({ reason: 'smaller than filters.minSizeBytes' });
+    expect(f(obj('in/orders/big.csv', 101))).toEqual({ reason: 'larger than filters.maxSizeBytes' });
+    expect(f(obj('in/orders/new.csv', 10, '2026-06-01T11:55:00.000Z'))).toEqual({ reason: 'younger than filters.minAgeSeconds (may still be written)' });
+  });
+
+  it('never lands folder markers', () => {
+    expect(objectFilter(spec({}), now)(obj('in/orders/sub/', 0))).toEqual({ reason: 'folder marker' });
+  });
+});
