@@ -68,6 +68,20 @@ describe('credentials', () => {
     expect(await listKeys(sources.src, bucket)).toEqual(['a.txt']);
   });
 
+  it('uses the worker\'s ambient identity from the default provider chain for cloudIdentity', async () => {
+    const { minio } = testEnv();
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = minio.rootUser;
+    process.env.AWS_SECRET_ACCESS_KEY = minio.rootPassword;
+    try {
+      const { sources } = config({ sources: { src: minioSource(bucket, { credentials: { type: 'cloudIdentity' } }) } });
+      expect(await listKeys(sources.src, bucket)).toEqual(['a.txt']);
+    } finally {
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID; else process.env.AWS_ACCESS_KEY_ID = saved.id;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY; else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    }
+  });
+
   it('fails AssumeRoleWithWebIdentity for a token signed by another key, naming the token as the problem', async () => {
     const { oidc } = testEnv();
     const { generateKeyPairSync } = await import('node:crypto');
