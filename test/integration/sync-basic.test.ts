@@ -62,4 +62,21 @@ describe('bulk and incremental syncs', () => {
     expect(third.transaction).toBeUndefined();
     expect((await dataset.transactions()).length).toBe(2);
   });
+
+  it('lands each object exactly once across back-to-back runs, whatever LastModified second it shares with the last run', async () => {
+    const raw = { datasetStore: storeRoot, sources: { src: minioSource(bucket) },
+      syncs: { same: { source: 'src', subfolder: 'same/', dataset: 'same_second', mode: 'incremental' } } };
+    const c = config(raw);
+    const s3 = adminS3();
+    const put = (k: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: `same/${k}`, Body: k }));
+    await put('a');
+    const first = await withWorker(c, (q) => runSyncJob(t.client, c, 'same', q));
+    await put('b');
+    const second = await withWorker(c, (q) => runSyncJob(t.client, c, 'same', q));
+    await put('c');
+    const third = await withWorker(c, (q) => runSyncJob(t.client, c, 'same', q));
+    expect([first.filesAdded, second.filesAdded, third.filesAdded]).toEqual([1, 1, 1]);
+    const view = await localDataset(storeRoot, 'same_second').view();
+    expect([...view.keys()].sort()).toEqual(['same/a', 'same/b', 'same/c']);
+  });
 });
