@@ -12,6 +12,7 @@ import type { StoreBackend } from '../datasets/backend';
 import { commitRun, startRun, type CommitInput } from '../syncs/commit-run';
 import { copyPage, type CopyPageInput } from '../syncs/copy-page';
 import { planPage, type PlanPageInput } from '../syncs/plan-page';
+import { exportActivities } from '../exports/activities';
 
 /** What activities need from the outside world. The store is opened lazily: probes never need it. */
 export interface ActivityDeps {
@@ -27,6 +28,8 @@ export function createActivities({ sources, config, store }: ActivityDeps) {
     return { config, sources, store: store() };
   };
   return {
+    /** Dataset exports to S3 (see exports/). */
+    ...exportActivities(sync),
     /** Finds where an incremental run starts (see syncs/commit-run.ts). */
     syncStartRun: (job: string) => withFailureMapping(() => withLiveness(() => startRun(sync(), job))),
     /** Lists and plans one page (see syncs/plan-page.ts). */

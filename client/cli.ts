@@ -7,6 +7,7 @@ import { registerCheck } from './commands/check';
 import { registerDatasets } from './commands/datasets';
 import { registerDev } from './commands/dev';
 import { registerExplore } from './commands/explore';
+import { registerExport } from './commands/export';
 import { registerPreview } from './commands/preview';
 import { registerRuns } from './commands/runs';
 import { registerSchedule } from './commands/schedule';
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
     .description('Move data between Amazon S3 (and S3-compatible stores) and datasets, on Temporal.')
     .exitOverride()
     .showHelpAfterError();
-  for (const register of [registerCheck, registerExplore, registerPreview, registerSync, registerSchedule, registerRuns, registerStatus,
+  for (const register of [registerCheck, registerExplore, registerPreview, registerSync, registerExport, registerSchedule, registerRuns, registerStatus,
     registerWorker, registerDev, registerDatasets]) register(program);
   for (const command of program.commands) command.exitOverride();
   return program;

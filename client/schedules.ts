@@ -7,6 +7,7 @@ import { ScheduleNotFoundError, type Client, type ScheduleDescription, type Sche
 import type { ConnectorConfig } from '../config/schema';
 import { scheduleId } from '../shared/temporal-names';
 import { UsageError } from './context';
+import { exportWorkflow } from './export-job';
 import { jobWorkflow, SEARCH_ATTRIBUTE_KEYS, type JobWorkflow } from './start-job';
 
 /** The Schedule ID prefix the connector owns. */
@@ -21,19 +22,14 @@ export interface DesiredSchedule {
 }
 
 /**
- * The schedules `config` asks for. Blocks that cannot be scheduled yet (exports, media syncs)
- * are skipped with a `note`; their jobs are returned in `kept` so that apply leaves them alone.
+ * The schedules `config` asks for, syncs and exports (every kind can be scheduled now). A block that
+ * cannot be scheduled would be skipped with a `note`, its job returned in `kept` so that apply leaves it alone.
  */
-export function desiredSchedules(config: ConnectorConfig, note: (line: string) => void): { desired: DesiredSchedule[]; kept: Set<string> } {
+export function desiredSchedules(config: ConnectorConfig, _note: (line: string) => void): { desired: DesiredSchedule[]; kept: Set<string> } {
   const desired: DesiredSchedule[] = [];
   const kept = new Set<string>();
   for (const [job, sync] of Object.entries(config.syncs)) {
     if (!sync.schedule) continue;
-    if (sync.mode === 'media') {
-      note(`syncs.${job}.schedule: skipped; media syncs are not supported yet (issue 5)`);
-      kept.add(job);
-      continue;
-    }
     if (sync.schedule.cron.includes('#')) {
       throw new UsageError(`syncs.${job}.schedule.cron: "${sync.schedule.cron}" contains "#", which Temporal schedules read as a comment. Fix: write the weekday without #, e.g. "0 0 * * MON".`);
     }
@@ -41,8 +37,10 @@ export function desiredSchedules(config: ConnectorConfig, note: (line: string) =
   }
   for (const [job, exp] of Object.entries(config.exports)) {
     if (!exp.schedule) continue;
-    note(`exports.${job}.schedule: skipped; the fileExport workflow does not exist yet (issue 5)`);
-    kept.add(job);
+    if (exp.schedule.cron.includes('#')) {
+      throw new UsageError(`exports.${job}.schedule.cron: "${exp.schedule.cron}" contains "#", which Temporal schedules read as a comment. Fix: write the weekday without #, e.g. "0 0 * * MON".`);
+    }
+    desired.push({ job, scheduleId: scheduleId(job), cron: exp.schedule.cron, workflow: exportWorkflow(config, job) });
   }
   return { desired, kept };
 }
@@ -115,7 +113,7 @@ export interface ScheduleChange {
 /** Turns Temporal's refusal of a cron expression into a config error naming the field. */
 function refusedCron(d: DesiredSchedule, err: unknown): never {
   if (err instanceof TypeError) {
-    throw new UsageError(`syncs.${d.job}.schedule.cron: Temporal refused "${d.cron}": ${err.message}. Fix: write a valid 5-field cron expression, e.g. "0 * * * *".`);
+    throw new UsageError(`${d.workflow.type === 'fileExport' ? 'exports' : 'syncs'}.${d.job}.schedule.cron: Temporal refused "${d.cron}": ${err.message}. Fix: write a valid 5-field cron expression, e.g. "0 * * * *".`);
   }
   throw err;
 }

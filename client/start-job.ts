@@ -7,6 +7,7 @@ import { InvalidArgumentError } from 'commander';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type { ConnectorConfig } from '../config/schema';
 import { workflowId, type WorkflowType } from '../shared/temporal-names';
+import type { ExportInput } from '../workflows/export-types';
 import type { SyncInput } from '../workflows/sync-types';
 import { UsageError } from './context';
 
@@ -28,7 +29,7 @@ export interface JobWorkflow {
   job: string;
   type: WorkflowType;
   workflowId: string;
-  args: [SyncInput];
+  args: [SyncInput] | [ExportInput];
   searchAttributes: SearchAttributePair[];
 }
 
@@ -40,13 +41,10 @@ export function jobWorkflow(config: ConnectorConfig, job: string): JobWorkflow {
   const sync = config.syncs[job];
   if (!sync) {
     const known = Object.keys(config.syncs).join(', ') || '(none: add one under syncs:)';
-    const what = job in config.exports ? `"${job}" is an export, not a sync; exports are not built yet (issue 5).` : `sync job "${job}" is not in the config.`;
+    const what = job in config.exports ? `"${job}" is an export, not a sync: run it with \`s3-connector export ${job}\`.` : `sync job "${job}" is not in the config.`;
     throw new UsageError(`${what} Fix: use one of the sync jobs: ${known}.`);
   }
-  if (sync.mode === 'media') {
-    throw new UsageError(`syncs.${job}.mode: media syncs are not supported yet (issue 5). Fix: use mode bulk or incremental for now.`);
-  }
-  const type: WorkflowType = sync.mode === 'bulk' ? 'bulkImport' : 'incrementalSync';
+  const type: WorkflowType = sync.mode === 'bulk' ? 'bulkImport' : sync.mode === 'media' ? 'mediaSync' : 'incrementalSync';
   const maxErrorRetries = config.sources[sync.source]?.maxErrorRetries ?? 3;
   return {
     job, type, workflowId: workflowId(type, job),
@@ -88,10 +86,11 @@ export async function findRunningRun(client: Client, job: string, except?: strin
  * Starts `job` on `taskQueue`, or attaches to its running copy (saying so on stderr). A run
  * that has closed never blocks a new start.
  */
-export async function startJob(client: Client, config: ConnectorConfig, job: string, taskQueue: string): Promise<StartedJob> {
-  const wf = jobWorkflow(config, job);
+export async function startJob(client: Client, config: ConnectorConfig, job: string, taskQueue: string,
+  resolve: (config: ConnectorConfig, job: string) => JobWorkflow = jobWorkflow): Promise<StartedJob> {
+  const wf = resolve(config, job);
   const attach = (id: string, runId: string): StartedJob => {
-    process.stderr.write(`sync ${job} is already running as ${id} (run ${runId}); attaching\n`);
+    process.stderr.write(`${wf.type === 'fileExport' ? 'export' : 'sync'} ${job} is already running as ${id} (run ${runId}); attaching\n`);
     return { workflowId: id, runId, type: wf.type, attached: true, handle: client.workflow.getHandle(id) };
   };
   const scheduled = await findRunningRun(client, job, wf.workflowId);

@@ -33,4 +33,6 @@ export interface StoreBackend {
   list(dir: string): Promise<string[]>;
   /** Deletes a file or folder tree; absent is fine. */
   remove(path: string): Promise<void>;
+  /** The local file holding `path`, on stores in a local folder (media inspection reads it in place). */
+  localPath?(path: string): string;
 }

@@ -34,6 +34,7 @@ export function localBackend(root: string): StoreBackend {
     async readStream(path) {
       return createReadStream(abs(path));
     },
+    localPath: (path) => abs(path),
     async write(path, data) {
       const temp = await tempFor(path);
       await writeFile(temp, data);

@@ -7,6 +7,9 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { fileTypeFromBuffer } from 'file-type/core';
 import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer } from 'hyparquet';
 import type { SourceClient } from '../s3/client';
+import { sliceSource } from '../media/byte-source';
+import { previewMedia } from '../media/inspect';
+import { familyOf } from '../media/types';
 import { joinKey } from '../s3/keys';
 import { openRangeReader, type RangeReader } from './range-reader';
 
@@ -19,6 +22,10 @@ export interface PreviewResult {
   columns?: string[];
   rows?: unknown[][];
   totalRows?: number;
+  /** Media objects: what their bytes say (dimensions, pages, duration, codecs...). */
+  metadata?: Record<string, unknown>;
+  /** Media objects whose metadata could not be read: why (damaged bytes, too large to read whole). */
+  problem?: string;
   bytesRead: number;
 }
 
@@ -109,6 +116,12 @@ export async function previewObject(client: SourceClient, path: string, limit = 
   const detected = await fileTypeFromBuffer(head);
   const cut = head.byteLength < reader.byteLength;
   const mediaType = detected?.mime ?? (reader.byteLength === 0 ? 'application/x-empty' : looksLikeText(head, cut) ? 'text/plain' : 'application/octet-stream');
+  if (detected && familyOf(detected.mime)) {
+    // A media type this connector describes: its metadata, through bounded ranged reads.
+    const media = await previewMedia(sliceSource(reader));
+    return { ...base, mediaType: media.mediaType ?? mediaType, ...(media.metadata ? { metadata: media.metadata } : {}),
+      ...(media.problem ? { problem: media.problem } : {}), bytesRead: reader.bytesRead };
+  }
   return { ...base, mediaType, bytesRead: reader.bytesRead };
 }
 

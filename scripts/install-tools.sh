@@ -38,6 +38,15 @@ if [ ! -x "$bin/tinyproxy" ]; then
   fi
   ln -sf "$(command -v tinyproxy || echo /usr/bin/tinyproxy)" "$bin/tinyproxy"
 fi
+# Real media for the media-set tests, made by the reference tools: ImageMagick (PNG, JPEG, TIFF, WebP),
+# exiftool (EXIF orientation and capture time), Ghostscript (PDF), sox (WAV), ffmpeg (MP3, MP4).
+# (/usr/bin/convert, not `command -v convert`: some machines have a stand-in convert elsewhere on PATH.)
+if [ ! -x /usr/bin/convert ] || ! command -v ffmpeg >/dev/null || ! command -v sox >/dev/null || ! command -v exiftool >/dev/null || ! command -v gs >/dev/null; then
+  echo "install-tools: installing imagemagick, ffmpeg, sox, exiftool and ghostscript from Debian packages" >&2
+  pkgs="imagemagick ffmpeg sox libimage-exiftool-perl ghostscript"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null; fi
+fi
 # pyarrow writes the Parquet fixtures (scripts/fixtures/make_parquet.py): files from the reference
 # writer, not from the reader under test. Installed from PyPI into a venv of its own.
 venv="$root/.tools/venv"

@@ -16,6 +16,7 @@ import { startMinio } from '../devservers/minio';
 import { toolPath } from '../devservers/process';
 import { startTemporalDevServer } from '../devservers/temporal-dev';
 import { createConnectorWorker } from '../worker/create-worker';
+import { pngBytes } from '../test/harness/preview-fixtures';
 
 const OUT = resolve(__dirname, '..', 'test', 'fixtures', 'histories');
 
@@ -28,13 +29,24 @@ async function main(): Promise<void> {
     await s3.send(new CreateBucketCommand({ Bucket: 'replay' }));
     const put = (i: number, text: string) => s3.send(new PutObjectCommand({ Bucket: 'replay', Key: `in/${String(i).padStart(4, '0')}.csv`, Body: text }));
     for (let i = 0; i < 1200; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => put(i + j, `row ${i + j}\n`)));
+    await s3.send(new PutObjectCommand({ Bucket: 'replay', Key: 'media/pixel.png', Body: pngBytes() }));
+    await s3.send(new PutObjectCommand({ Bucket: 'replay', Key: 'media/notes.txt', Body: 'not an image' }));
     process.env.REPLAY_KEY = minio.rootUser;
     process.env.REPLAY_SECRET = minio.rootPassword;
     const { config } = parseConfig({
       datasetStore: join(dir, 'store'),
-      sources: { src: { url: 's3://replay/', endpoint: minio.endpoint, pathStyleAccess: true,
-        credentials: { type: 'accessKey', accessKeyId: '${env:REPLAY_KEY}', secretAccessKey: '${env:REPLAY_SECRET}' } } },
-      syncs: { bulk: { source: 'src', subfolder: 'in/', dataset: 'bulk', mode: 'bulk' }, inc: { source: 'src', subfolder: 'in/', dataset: 'inc', mode: 'incremental' } },
+      sources: {
+        src: { url: 's3://replay/', endpoint: minio.endpoint, pathStyleAccess: true,
+          credentials: { type: 'accessKey', accessKeyId: '${env:REPLAY_KEY}', secretAccessKey: '${env:REPLAY_SECRET}' } },
+        out: { url: 's3://replay/out/', endpoint: minio.endpoint, pathStyleAccess: true, exports: { enabled: true },
+          credentials: { type: 'accessKey', accessKeyId: '${env:REPLAY_KEY}', secretAccessKey: '${env:REPLAY_SECRET}' } },
+      },
+      syncs: {
+        bulk: { source: 'src', subfolder: 'in/', dataset: 'bulk', mode: 'bulk' },
+        inc: { source: 'src', subfolder: 'in/', dataset: 'inc', mode: 'incremental' },
+        media: { source: 'src', subfolder: 'media/', dataset: 'media', mode: 'media', mediaTypes: ['image/png'] },
+      },
+      exports: { deliver: { dataset: 'bulk', source: 'out', pathPrefix: 'deliveries/', cannedAcl: 'bucket-owner-full-control', mode: 'incremental' } },
     });
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     const worker = await createConnectorWorker({ config, connection: nativeConnection, taskQueue: 'replay', fromSources: true });
@@ -46,6 +58,8 @@ async function main(): Promise<void> {
       ['previewSource', 'preview', { source: 'src', maxErrorRetries: 1, path: 'in/0001.csv', limit: 5 }],
       ['bulkImport', 'bulk', { job: 'bulk', source: 'src', dataset: 'bulk', maxErrorRetries: 1 }],
       ['incrementalSync', 'inc-first', { job: 'inc', source: 'src', dataset: 'inc', maxErrorRetries: 1 }],
+      ['mediaSync', 'media', { job: 'media', source: 'src', dataset: 'media', maxErrorRetries: 1 }],
+      ['fileExport', 'export', { job: 'deliver', source: 'out', dataset: 'bulk', maxErrorRetries: 1 }],
     ];
     await worker.runUntil(async () => {
       for (const [type, name, input] of runs) {

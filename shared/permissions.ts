@@ -4,7 +4,7 @@
  */
 
 /** An S3 permission the connector may need. */
-export type S3Permission = 's3:ListBucket' | 's3:GetObject' | 's3:PutObject' | 's3:AbortMultipartUpload';
+export type S3Permission = 's3:ListBucket' | 's3:GetObject' | 's3:PutObject' | 's3:AbortMultipartUpload' | 's3:PutObjectAcl';
 
 /** The IAM statement (as in the seed) that grants `permission` on `bucket`. */
 export function grantingStatement(permission: S3Permission, bucket: string): string {

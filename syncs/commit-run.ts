@@ -5,6 +5,7 @@
  */
 import { Dataset } from '../datasets/dataset';
 import { fromJsonLines } from '../datasets/jsonl';
+import { SETTLED_REASON } from '../media/media-set';
 import type { TransactionRecord } from '../datasets/types';
 import { syncSpec } from './job';
 import { runPaths } from './run-paths';
@@ -47,7 +48,9 @@ export async function commitRun(deps: SyncDeps, input: CommitInput): Promise<Com
   const incremental = spec.mode !== 'bulk' && spec.transaction !== 'SNAPSHOT';
   let result: CommitResult = {};
   // An incremental run with nothing new changes nothing: no empty transaction is committed.
-  if (!incremental || input.files > 0) {
+  // A media run that only rejected or deduplicated objects commits an empty one, to save the
+  // index that keeps them from being fetched again.
+  if (!incremental || input.files > 0 || (spec.mode === 'media' && await settledSkips(deps, paths, pages))) {
     const manifests = [];
     for (const page of pages) {
       const text = await deps.store.read(paths.manifest(page));
@@ -62,4 +65,13 @@ export async function commitRun(deps: SyncDeps, input: CommitInput): Promise<Com
   }
   await deps.store.remove(paths.staging);
   return result;
+}
+
+/** Whether a media run's reports hold objects its index settles (rejected or duplicate). */
+async function settledSkips(deps: SyncDeps, paths: ReturnType<typeof runPaths>, pages: number[]): Promise<boolean> {
+  for (const page of pages) {
+    const text = await deps.store.read(paths.skipped(page));
+    if (text && fromJsonLines<{ reason: string }>(text).some((s) => SETTLED_REASON.test(s.reason))) return true;
+  }
+  return false;
 }

@@ -8,6 +8,7 @@ import { Context } from '@temporalio/activity';
 import pLimit from 'p-limit';
 import { fromJsonLines, toJsonLines } from '../datasets/jsonl';
 import type { FileEntry } from '../datasets/types';
+import { mediaSetStep, type MediaItem } from '../media/media-set';
 import { S3OperationError } from '../s3/errors';
 import { mergeSorted, type CopyCandidate, type IndexEntry } from './incremental-index';
 import { syncSpec } from './job';
@@ -38,7 +39,8 @@ const PROGRESS_INTERVAL_MS = 2000;
 /** The dataset path of a copied object; appended changes get a version suffix (see README). */
 function datasetPath(key: string, sourcePrefix: string, candidate: CopyCandidate, transaction: string): string {
   const path = key.slice(sourcePrefix.length);
-  if (candidate.change === 'changed' && transaction === 'APPEND') {
+  // An object whose previous version was never imported (a rejected media object) keeps its path.
+  if (candidate.change === 'changed' && transaction === 'APPEND' && !candidate.previous?.skipped) {
     return `${path}@${candidate.lastModified.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
   }
   return path;
@@ -71,10 +73,24 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   // Beat on a timer too, while no byte moves (slow first bytes): only a dead worker misses beats.
   const timer = setInterval(beat, 3000);
   const retained: IndexEntry[] = [];
+  // Media sets (mode: media): copied bytes are inspected and deduplicated before they become an entry.
+  const media = spec.mode === 'media'
+    ? mediaSetStep(deps.store, spec.dataset, input.runKey, spec.mediaTypes ?? [], spec.transaction === 'SNAPSHOT')
+    : undefined;
+  const settled: IndexEntry[] = [];
+  const settle = (object: CopyCandidate, reason: string) => {
+    skipped.push({ key: object.key, reason });
+    settled.push({ key: object.key, etag: object.etag, size: object.size, lastModified: object.lastModified, skipped: reason });
+  };
+  const inspected: Array<{ object: CopyCandidate; path: string; entry: Omit<FileEntry, 'path'>; item: MediaItem }> = [];
   const copyOne = async (object: CopyCandidate) => {
     try {
       const entry = await copyObject(client, deps.store, paths.blobs, object, (n) => { bytes += n; beat(); });
-      done.set(object.key, { path: datasetPath(object.key, spec.sourcePrefix, object, spec.transaction), ...entry });
+      const path = datasetPath(object.key, spec.sourcePrefix, object, spec.transaction);
+      const verdict = media ? await media.inspect(entry) : undefined;
+      if (!verdict) done.set(object.key, { path, ...entry });
+      else if ('skip' in verdict) settle(object, verdict.skip);
+      else inspected.push({ object, path, entry, item: verdict.item });
     } catch (err) {
       if (!(err instanceof S3OperationError && err.kind === 'gone')) throw err;
       // Deleted or overwritten between the listing and the read: recorded, picked up next run;
@@ -87,6 +103,12 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   };
   try {
     await Promise.all(plan.toCopy.filter((o) => !done.has(o.key)).map((o) => limit(() => copyOne(o))));
+    // Deduplication in key order: of two keys with the same bytes, the first listed is the item.
+    for (const c of inspected.sort((a, b) => compareKeys(a.object.key, b.object.key))) {
+      const verdict = await media!.identify(c.entry, c.path, c.item);
+      if ('skip' in verdict) settle(c.object, verdict.skip);
+      else done.set(c.object.key, { path: c.path, ...c.entry, ...verdict.item });
+    }
   } finally {
     clearInterval(timer);
   }
@@ -96,7 +118,7 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   await deps.store.write(paths.skipped(input.page), toJsonLines(skipped));
   if (spec.mode !== 'bulk' && spec.transaction !== 'SNAPSHOT') {
     const landed: IndexEntry[] = entries.map((e) => ({ key: e.source.key, etag: e.source.etag, size: e.source.size, lastModified: e.source.lastModified }))
-      .sort((a, b) => compareKeys(a.key, b.key));
+      .concat(settled).sort((a, b) => compareKeys(a.key, b.key));
     const kept = mergeSorted(plan.keep, retained.sort((a, b) => compareKeys(a.key, b.key)));
     await deps.store.write(paths.index(input.page), toJsonLines(mergeSorted(kept, landed)));
   }

@@ -17,6 +17,11 @@ export interface IndexEntry {
   etag: string;
   size: number;
   lastModified: string;
+  /**
+   * Media sets: the object was not imported (rejected or a duplicate; the reason). It stays
+   * settled, not fetched again, until its ETag changes.
+   */
+  skipped?: string;
 }
 
 /** An object to copy, and why; a changed one carries the index entry it replaces. */

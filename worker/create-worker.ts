@@ -23,6 +23,8 @@ export interface WorkerOptions {
   taskQueue?: string;
   /** Use the workflow sources even if a bundle exists (tests). */
   fromSources?: boolean;
+  /** Activities this worker runs at once (Temporal's default is 100); sizes a worker to its host. */
+  maxConcurrentActivities?: number;
 }
 
 /** Creates (but does not run) a worker. */
@@ -36,6 +38,10 @@ export async function createConnectorWorker(options: WorkerOptions): Promise<Wor
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
+    // Heartbeats reach the server at least every 2 s (not only every 0.8 x heartbeatTimeout), so a
+    // cancellation reaches a running upload quickly and a resumed one finds recent details.
+    maxHeartbeatThrottleInterval: '2 seconds',
     ...(useBundle
       ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } }
       : { workflowsPath: require.resolve('../workflows') }),

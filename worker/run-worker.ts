@@ -28,6 +28,7 @@ export interface RunWorkerOptions {
   namespace: string;
   taskQueue: string;
   logger: Logger;
+  maxConcurrentActivities?: number;
 }
 
 /** Connects, runs until a signal, returns after a graceful shutdown. */
@@ -35,7 +36,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   installRuntimeLogger(options.logger);
   const connection = await NativeConnection.connect({ address: options.address });
   try {
-    const worker = await createConnectorWorker({ config: options.config, connection, namespace: options.namespace, taskQueue: options.taskQueue });
+    const worker = await createConnectorWorker({ config: options.config, connection, namespace: options.namespace, taskQueue: options.taskQueue,
+      maxConcurrentActivities: options.maxConcurrentActivities });
     options.logger.info({ address: options.address, namespace: options.namespace, taskQueue: options.taskQueue, sources: Object.keys(options.config.sources) }, 'worker started');
     // The SDK installs SIGINT/SIGTERM handlers that call worker.shutdown() (shutdownSignals).
     await worker.run();

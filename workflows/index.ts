@@ -1,3 +1,4 @@
 /** Every workflow the worker registers. */
 export * from './probes';
 export * from './sync';
+export * from './file-export';

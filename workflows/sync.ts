@@ -78,3 +78,11 @@ export async function bulkImport(input: SyncInput): Promise<SyncResult> {
 export async function incrementalSync(input: SyncInput): Promise<SyncResult> {
   return runSync(input);
 }
+
+/**
+ * A media set (mode: media): incremental like incrementalSync, and each copied object is
+ * typed from its bytes, checked, described and deduplicated (see media/).
+ */
+export async function mediaSync(input: SyncInput): Promise<SyncResult> {
+  return runSync(input);
+}

@@ -55,7 +55,8 @@ export function fileJson(e: ViewEntry): Record<string, unknown> {
 }
 
 function fileLine(e: ViewEntry): string {
-  return `${String(e.size).padStart(12)}  ${String(e.transaction).padStart(6)}  ${e.sha256.slice(0, 16)}  ${e.path}`;
+  const media = e.mediaType !== undefined ? `  ${e.mediaType}  ${JSON.stringify(e.metadata ?? {})}` : '';
+  return `${String(e.size).padStart(12)}  ${String(e.transaction).padStart(6)}  ${e.sha256.slice(0, 16)}  ${e.path}${media}`;
 }
 
 function transactionJson(r: TransactionRecord): Record<string, unknown> {

@@ -1,4 +1,4 @@
-/** `preview SOURCE KEY`: first rows of CSV, JSON lines or Parquet, or the detected media type. */
+/** `preview SOURCE KEY`: first rows of CSV, JSON lines or Parquet, or the detected media type and metadata. */
 import type { Command } from 'commander';
 import type { PreviewResult } from '../../activities';
 import { loadConfigFor, type GlobalOptions } from '../context';
@@ -7,6 +7,10 @@ import { addGlobalOptions, parseOptions } from '../options';
 
 function formatPreview(p: PreviewResult): string {
   const header = `${p.key}: ${p.mediaType}, ${p.size} bytes${p.totalRows !== undefined ? `, ${p.totalRows} rows` : ''}`;
+  if (p.metadata || p.problem) {
+    const fields = Object.entries(p.metadata ?? {}).map(([k, v]) => `  ${k.padEnd(16)}  ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    return [header, ...fields, ...(p.problem ? [`  ${'problem'.padEnd(16)}  ${p.problem}`] : [])].join('\n');
+  }
   if (!p.columns || !p.rows) return header;
   const table = [p.columns, ...p.rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))];
   const widths = p.columns.map((_, i) => Math.min(40, Math.max(...table.map((r) => String(r[i] ?? '').length))));
@@ -16,7 +20,7 @@ function formatPreview(p: PreviewResult): string {
 
 export function registerPreview(program: Command): void {
   addGlobalOptions(program.command('preview <source> <key>'))
-    .description('show the first rows of a CSV, JSON-lines or Parquet object, or its media type')
+    .description('show the first rows of a CSV, JSON-lines or Parquet object, or its media type and metadata')
     .option('--rows <n>', 'how many rows', (v) => Math.max(1, Math.min(100, Number(v) || 10)), 10)
     .option('--direct', 'run in this process instead of on a worker')
     .action(async (source: string, key: string, raw: unknown) => {

@@ -18,7 +18,7 @@ export async function temporalClient(): Promise<{ client: Client; close: () => P
 /** Runs sync job `job` of `cfg` to completion on `taskQueue`. */
 export async function runSyncJob(client: Client, cfg: ConnectorConfig, job: string, taskQueue: string, workflowId?: string): Promise<SyncResult> {
   const sync = cfg.syncs[job]!;
-  const type = sync.mode === 'bulk' ? 'bulkImport' : 'incrementalSync';
+  const type = sync.mode === 'bulk' ? 'bulkImport' : sync.mode === 'media' ? 'mediaSync' : 'incrementalSync';
   return client.workflow.execute(type, {
     taskQueue, workflowId: workflowId ?? `${type}/${job}/${Math.random().toString(36).slice(2)}`,
     args: [{ job, source: sync.source, dataset: sync.dataset, maxErrorRetries: cfg.sources[sync.source]!.maxErrorRetries }],

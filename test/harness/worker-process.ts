@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { startCli, type LongCli } from './spawn-cli';
 
 /** Starts `s3-connector worker` for `configFile` on `taskQueue` and waits until it polls. */
-export async function startWorkerProcess(configFile: string, address: string, taskQueue: string, env: Record<string, string> = {}): Promise<LongCli> {
-  const worker = startCli(['worker', '--config', configFile, '--address', address, '--task-queue', taskQueue], { LOG_LEVEL: 'info', ...env });
+export async function startWorkerProcess(configFile: string, address: string, taskQueue: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<LongCli> {
+  const worker = startCli(['worker', '--config', configFile, '--address', address, '--task-queue', taskQueue, ...extraArgs], { LOG_LEVEL: 'info', ...env });
   await worker.waitFor(/"msg":"worker started"/);
   return worker;
 }

@@ -114,9 +114,13 @@ describe('preview', () => {
     expect(p.bytesRead).toBeLessThanOrEqual(64 * 1024 + parquet.firstRowGroupBytes);
   });
 
+  it('reports a media object\'s detected type with its metadata, or why its bytes cannot be described', async () => {
+    expect(await preview('image.png')).toMatchObject({ key: 'image.png', format: 'other', mediaType: 'image/png', metadata: { width: 1, height: 1, format: 'png' } });
+    // pdfBytes() is only the start of a PDF: detected from its header, and named damaged.
+    expect(await preview('doc.pdf')).toMatchObject({ key: 'doc.pdf', format: 'other', mediaType: 'application/pdf', problem: expect.stringMatching(/^damaged: the PDF cannot be parsed/) });
+  });
+
   it.each([
-    ['image.png', 'image/png'],
-    ['doc.pdf', 'application/pdf'],
     ['notes.txt', 'text/plain'],
     ['cut.txt', 'text/plain'],
     ['empty.dat', 'application/x-empty'],

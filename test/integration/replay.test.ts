@@ -9,7 +9,7 @@ describe('workflow determinism', () => {
 
   it('has recorded histories of every workflow type to replay', () => {
     const types = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name);
-    expect(new Set(types)).toEqual(new Set(['checkSource', 'exploreSource', 'previewSource', 'bulkImport', 'incrementalSync']));
+    expect(new Set(types)).toEqual(new Set(['checkSource', 'exploreSource', 'previewSource', 'bulkImport', 'incrementalSync', 'mediaSync', 'fileExport']));
   });
 
   it('replays every recorded history with the current workflow code, so a change that breaks determinism fails', async () => {

@@ -104,13 +104,16 @@ describe('schedules from the config', () => {
     await expect(t.client.schedule.getHandle(`schedule/${s.job}`).describe()).rejects.toThrow(/not found/i);
   });
 
-  it('skips export schedules with a note, and exits with code 2 for a job without a schedule', async () => {
+  it('creates export schedules that start fileExport, and exits with code 2 for a job without a schedule', async () => {
     const s = setup(undefined);
-    const withExport: Raw = { ...s.raw, exports: { out: { dataset: s.dataset, source: 'src', schedule: { cron: '0 0 * * *' } } } };
+    const out = `out-${s.job}`;
+    const withExport: Raw = { ...s.raw, exports: { [out]: { dataset: s.dataset, source: 'src', schedule: { cron: '0 0 * * *' } } } };
     const applied = await s.cli(['schedule', 'apply'], withExport);
     expect(applied.code).toBe(0);
-    expect(applied.stdout).toBe('');
-    expect(applied.stderr).toContain('exports.out.schedule: skipped; the fileExport workflow does not exist yet');
+    expect(jsonLines(applied.stdout)).toEqual([{ scheduleId: `schedule/${out}`, job: out, cron: '0 0 * * *', change: 'created' }]);
+    const description = await t.client.schedule.getHandle(`schedule/${out}`).describe();
+    expect(description.action).toMatchObject({ workflowType: 'fileExport', workflowId: `fileExport/${out}`, args: [{ job: out, source: 'src', dataset: s.dataset, maxErrorRetries: 3 }] });
+    await s.cli(['schedule', 'delete', out], withExport);
     const paused = await s.cli(['schedule', 'pause', s.job]);
     expect(paused.code).toBe(2);
     expect(paused.stderr).toContain(`job "${s.job}" has no schedule (schedule/${s.job})`);

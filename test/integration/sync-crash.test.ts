@@ -70,9 +70,9 @@ describe('sync durability', () => {
   it('shares one job between two worker processes, each running activities, and lands every object once', async () => {
     const { storeRoot, raw, cfg } = await fixture('two', 3000);
     const taskQueue = `two-${Date.now()}`;
-    const other = await startWorkerProcess(writeConfigFile(raw), testEnv().temporalAddress, taskQueue);
+    const other = await startWorkerProcess(writeConfigFile(raw), testEnv().temporalAddress, taskQueue, {}, ['--max-concurrent-activities', '1']);
     const connection = await NativeConnection.connect({ address: testEnv().temporalAddress });
-    // This one runs one activity at a time: the overlapping plan and copy activities must then use both.
+    // Each worker runs one activity at a time: the overlapping plan and copy activities must then use both.
     const local = await Worker.create({
       connection, taskQueue, identity: 'in-process-worker', workflowsPath: require.resolve('../../workflows'), maxConcurrentActivityTaskExecutions: 1,
       activities: createActivities({ sources: createSourceRegistry(cfg, 'temporal'), config: cfg, store: () => localBackend(storeRoot) }),

@@ -1,0 +1,190 @@
+/**
+ * Uploads one large file as a resumable multipart upload. The upload ID and the finished parts
+ * (number, ETag, SHA-256, MD5) are reported through `onState` after every part; the caller keeps
+ * them in the activity's heartbeat details, so an attempt retried after a worker crash passes
+ * them back as `resume` and uploads only the missing parts. Every part carries its SHA-256
+ * (x-amz-checksum-sha256) and MD5 (Content-MD5), the whole file is hashed against the dataset's
+ * recorded SHA-256 on the way, and the completed object's ETag and composite checksum are
+ * compared with those computed from the parts.
+ */
+import { createHash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, ListPartsCommand, UploadPartCommand,
+  type ObjectCannedACL,
+} from '@aws-sdk/client-s3';
+import { S3OperationError } from '../s3/errors';
+import { chunks, compositeSha256, multipartEtag, type PartRecord } from './parts';
+import { exportS3Error, kmsEncrypted, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
+
+/** An open multipart upload and its finished parts. */
+export interface MultipartState {
+  key: string;
+  uploadId: string;
+  partSize: number;
+  parts: PartRecord[];
+}
+
+/** How to run one multipart upload. */
+export interface MultipartOptions {
+  partSize: number;
+  /** Parts in flight at once; memory holds about this many parts plus one. */
+  concurrency: number;
+  /** State saved by an earlier attempt, from its heartbeat details. */
+  resume?: MultipartState;
+  /** Called with the state after the upload is created and after each part. */
+  onState: (state: MultipartState) => void;
+  /** Records a new upload durably (so cleanup can abort it) before any part is sent. */
+  register: (state: MultipartState) => Promise<void>;
+  /** Forgets an upload that was completed or aborted. */
+  unregister: (state: MultipartState) => Promise<void>;
+  onBytes: (n: number) => void;
+  log: (message: string, attrs: Record<string, unknown>) => void;
+}
+
+const isNoSuchUpload = (err: unknown) => err instanceof S3OperationError && (err.code === 'NoSuchUpload' || err.status === 404);
+
+/** Aborts `state`'s upload; an upload already gone is fine. */
+export async function abortUpload(target: Pick<UploadTarget, 'client' | 'key' | 'cannedAcl'>, uploadId: string): Promise<void> {
+  try {
+    await target.client.s3.send(new AbortMultipartUploadCommand({ Bucket: target.client.bucket, Key: target.key, UploadId: uploadId }));
+  } catch (err) {
+    const e = exportS3Error(err, 'AbortMultipartUpload', { ...target, size: 0, sha256: '', open: () => { throw new Error('unused'); } });
+    if (!isNoSuchUpload(e)) throw e;
+  }
+}
+
+/** The parts of `resume` that the store confirms (ListParts); all of them when listing is not permitted. */
+async function confirmedParts(target: UploadTarget, resume: MultipartState): Promise<PartRecord[] | undefined> {
+  try {
+    const listed = new Map<number, string>();
+    let marker: string | undefined;
+    do {
+      const page = await target.client.s3.send(new ListPartsCommand({ Bucket: target.client.bucket, Key: target.key, UploadId: resume.uploadId, PartNumberMarker: marker }));
+      for (const p of page.Parts ?? []) if (p.PartNumber !== undefined) listed.set(p.PartNumber, p.ETag ?? '');
+      marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+    } while (marker);
+    return resume.parts.filter((p) => listed.get(p.n) === p.etag);
+  } catch (err) {
+    const e = exportS3Error(err, 'ListParts', target);
+    if (isNoSuchUpload(e)) return undefined; // completed or aborted meanwhile: start over
+    if (e.code === 'AccessDenied') return resume.parts; // s3:ListMultipartUploadParts not granted: trust the heartbeat
+    throw e;
+  }
+}
+
+async function uploadPart(target: UploadTarget, uploadId: string, n: number, data: Buffer): Promise<PartRecord> {
+  const sha256 = createHash('sha256').update(data).digest('base64');
+  const md5 = createHash('md5').update(data);
+  const md5hex = md5.copy().digest('hex');
+  try {
+    const reply = await target.client.s3.send(new UploadPartCommand({
+      Bucket: target.client.bucket, Key: target.key, UploadId: uploadId, PartNumber: n, Body: data, ContentLength: data.length,
+      ChecksumSHA256: sha256, ContentMD5: md5.digest('base64'),
+    }), { abortSignal: target.signal });
+    if (reply.ChecksumSHA256 && reply.ChecksumSHA256 !== sha256) throw verificationFailed(target, `part ${n} SHA-256`);
+    return { n, etag: reply.ETag ?? '', sha256, md5: md5hex };
+  } catch (err) {
+    throw exportS3Error(err, 'UploadPart', target);
+  }
+}
+
+/** One pass: resumes `resume` (or creates an upload), sends the missing parts, completes. */
+async function runUpload(target: UploadTarget, options: MultipartOptions, resume: MultipartState | undefined): Promise<UploadedObject> {
+  const { client, key } = target;
+  let state = resume;
+  if (!state) {
+    let created;
+    try {
+      created = await client.s3.send(new CreateMultipartUploadCommand({
+        Bucket: client.bucket, Key: key, ChecksumAlgorithm: 'SHA256', ACL: target.cannedAcl as ObjectCannedACL | undefined,
+      }), { abortSignal: target.signal });
+    } catch (err) {
+      throw exportS3Error(err, 'CreateMultipartUpload', target);
+    }
+    state = { key, uploadId: created.UploadId ?? '', partSize: options.partSize, parts: [] };
+    await options.register(state);
+    options.onState(state);
+  }
+  const current = state;
+  const done = new Map(current.parts.map((p) => [p.n, p]));
+  const whole = createHash('sha256');
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  let n = 0;
+  let size = 0;
+  for await (const data of chunks(await target.open(), current.partSize)) {
+    if (failure || target.signal?.aborted) break;
+    n += 1;
+    size += data.length;
+    whole.update(data);
+    if (done.has(n)) continue;
+    const number = n;
+    const task: Promise<void> = uploadPart(target, current.uploadId, number, data).then((part) => {
+      done.set(number, part);
+      current.parts = [...done.values()].sort((a, b) => a.n - b.n);
+      options.onBytes(data.length);
+      options.onState(current);
+    }, (err) => { failure ??= err; }).finally(() => inFlight.delete(task));
+    inFlight.add(task);
+    if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
+  target.signal?.throwIfAborted();
+  if (whole.digest('hex') !== target.sha256 || size !== target.size) {
+    throw new S3OperationError('permanent', 'DatasetFileDamaged', `the dataset file for ${key} does not match its recorded SHA-256 ${target.sha256}; it was not exported. Fix: re-run the sync that landed it.`);
+  }
+  const parts = [...done.values()].sort((a, b) => a.n - b.n);
+  let reply;
+  try {
+    reply = await client.s3.send(new CompleteMultipartUploadCommand({
+      Bucket: client.bucket, Key: key, UploadId: current.uploadId,
+      MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.n, ETag: p.etag, ChecksumSHA256: p.sha256 })) },
+    }), { abortSignal: target.signal });
+  } catch (err) {
+    throw exportS3Error(err, 'CompleteMultipartUpload', target);
+  }
+  await options.unregister(current);
+  const verified: string[] = [];
+  if (reply.ChecksumSHA256) {
+    if (reply.ChecksumSHA256 !== compositeSha256(parts)) throw verificationFailed(target, 'composite SHA-256 checksum');
+    verified.push('sha256');
+  }
+  if (reply.ETag && !kmsEncrypted(reply)) {
+    if (reply.ETag.replace(/"/g, '') !== multipartEtag(parts).replace(/"/g, '')) throw verificationFailed(target, 'multipart ETag');
+    verified.push('md5-etag');
+  }
+  return { key, size, etag: reply.ETag ?? '', verifiedBy: verified.join('+') || 'part-checksums', parts: parts.length };
+}
+
+/**
+ * Uploads `target` in parts, resuming `options.resume` when the store still has it. On a
+ * permanent failure the upload is aborted: no retry will resume it, and an abandoned upload
+ * keeps its parts (and their storage cost) forever unless a lifecycle rule removes them. After a
+ * transient failure it is kept, for the retried attempt to resume.
+ */
+export async function uploadMultipart(target: UploadTarget, options: MultipartOptions): Promise<UploadedObject> {
+  let resume = options.resume && options.resume.key === target.key && options.resume.partSize === options.partSize ? options.resume : undefined;
+  if (resume) {
+    const parts = await confirmedParts(target, resume);
+    resume = parts ? { ...resume, parts } : undefined;
+    if (resume) options.log('resuming multipart upload', { key: target.key, uploadId: resume.uploadId, partsDone: resume.parts.length });
+  }
+  let uploadId = resume?.uploadId;
+  try {
+    try {
+      return await runUpload(target, { ...options, onState: (s) => { uploadId = s.uploadId; options.onState(s); } }, resume);
+    } catch (err) {
+      if (!resume || !isNoSuchUpload(err)) throw err;
+      options.log('multipart upload gone; starting it again', { key: target.key, uploadId: resume.uploadId });
+      return await runUpload(target, { ...options, onState: (s) => { uploadId = s.uploadId; options.onState(s); } }, undefined);
+    }
+  } catch (err) {
+    const permanent = !(err instanceof S3OperationError && err.kind === 'transient') || target.signal?.aborted;
+    if (permanent && uploadId) {
+      await abortUpload(target, uploadId).catch(() => undefined); // the workflow's cleanup activity tries again
+      await options.unregister({ key: target.key, uploadId, partSize: options.partSize, parts: [] }).catch(() => undefined);
+    }
+    throw err;
+  }
+}

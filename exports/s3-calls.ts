@@ -1,0 +1,66 @@
+/**
+ * What export uploads share: the target of one upload, S3 errors of exports named with the
+ * permission and statement that grant them, and checksum helpers.
+ */
+import type { Readable } from 'node:stream';
+import type { SourceClient } from '../s3/client';
+import { classifyS3Error, S3OperationError } from '../s3/errors';
+import { grantingStatement } from '../shared/permissions';
+
+/** One file going to one key. */
+export interface UploadTarget {
+  client: SourceClient;
+  key: string;
+  /** The dataset file: its size, its recorded SHA-256 (hex) and a way to read its bytes. */
+  size: number;
+  sha256: string;
+  open: () => Promise<Readable>;
+  cannedAcl?: string;
+  /** Aborted when the activity is cancelled. */
+  signal?: AbortSignal;
+}
+
+/** A stored and verified object. */
+export interface UploadedObject {
+  key: string;
+  size: number;
+  etag: string;
+  /** What the stored object was compared with: `sha256` (the store's checksum), `md5-etag`, or both. */
+  verifiedBy: string;
+  /** Multipart uploads: the number of parts. */
+  parts?: number;
+}
+
+/**
+ * Classifies an S3 error of an export call. AccessDenied names the permission; with a canned ACL
+ * it also names s3:PutObjectAcl, which AWS requires for the x-amz-acl header.
+ */
+export function exportS3Error(err: unknown, operation: string, target: UploadTarget): S3OperationError {
+  const e = classifyS3Error(err, operation, target.client.bucket, `${operation} s3://${target.client.bucket}/${target.key}`);
+  if (e.code === 'AccessDenied' && target.cannedAcl && operation !== 'AbortMultipartUpload') {
+    return new S3OperationError(e.kind, e.code, `${e.message} With cannedAcl ${target.cannedAcl}, AWS also requires s3:PutObjectAcl: `
+      + `${grantingStatement('s3:PutObjectAcl', target.client.bucket)}.`, e.status);
+  }
+  return e;
+}
+
+/** The error of an object whose stored checksum or ETag differs from what was sent. */
+export function verificationFailed(target: UploadTarget, what: string): S3OperationError {
+  return new S3OperationError('transient', 'ChecksumMismatch',
+    `s3://${target.client.bucket}/${target.key}: the stored object's ${what} differs from the bytes sent; the upload is retried.`);
+}
+
+/** hex -> base64, as S3 checksum headers carry digests. */
+export function hexToBase64(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('base64');
+}
+
+/** The MD5 hex inside a single-part ETag, or undefined for multipart or encrypted ETags. */
+export function etagMd5(etag: string | undefined): string | undefined {
+  return /^"?([0-9a-f]{32})"?$/.exec(etag ?? '')?.[1];
+}
+
+/** Whether a reply says the object is SSE-KMS encrypted (its ETag is then no MD5). */
+export function kmsEncrypted(reply: { ServerSideEncryption?: string; SSEKMSKeyId?: string }): boolean {
+  return reply.SSEKMSKeyId !== undefined || (reply.ServerSideEncryption ?? '').startsWith('aws:kms');
+}

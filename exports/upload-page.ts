@@ -1,0 +1,139 @@
+/**
+ * Activity: upload the files of one plan page to the target, small files side by side (the
+ * source's maxConnections) and large ones one at a time in resumable multipart uploads. Finished
+ * files are saved to a progress file and open multipart uploads ride in the heartbeat details,
+ * so an attempt retried after a crash or kill -9 of the worker skips what is done and resumes
+ * the upload in flight. Cancellation (delivered through heartbeats) stops the uploads at once.
+ */
+import { Context } from '@temporalio/activity';
+import pLimit from 'p-limit';
+import { fromJsonLines, toJsonLines } from '../datasets/jsonl';
+import type { SyncDeps } from '../syncs/deps';
+import { exportKey, exportSpec } from './job';
+import { uploadMultipart, type MultipartState } from './multipart';
+import { exportPaths } from './paths';
+import type { PlannedFile } from './plan';
+import { putObject } from './put-object';
+import type { UploadedObject, UploadTarget } from './s3-calls';
+
+/** Input of uploadPage. */
+export interface UploadPageInput {
+  job: string;
+  runKey: string;
+  page: number;
+}
+
+/** What a page exported. */
+export interface UploadPageResult {
+  page: number;
+  files: number;
+  bytes: number;
+}
+
+/** The heartbeat details of uploadPage: counts, and the multipart uploads in flight by path. */
+export interface UploadPageHeartbeat {
+  page: number;
+  done: number;
+  bytes: number;
+  multipart: Record<string, MultipartState>;
+}
+
+/** A finished file, one line of the progress file. */
+type DoneLine = UploadedObject & { path: string };
+
+/** Save progress at most this often (and after every large file). */
+const PROGRESS_INTERVAL_MS = 2000;
+/** Parts of one multipart upload in flight at once: at most 4, and at most 128 MiB of them. */
+const partConcurrency = (partSize: number, maxConnections: number) => Math.max(1, Math.min(4, maxConnections, Math.floor(128 * 1024 ** 2 / partSize)));
+
+/** Uploads one plan page. */
+export async function uploadPage(deps: SyncDeps, input: UploadPageInput): Promise<UploadPageResult> {
+  const spec = exportSpec(deps.config, input.job);
+  const client = deps.sources.get(spec.source);
+  const paths = exportPaths(spec.dataset, spec.job, input.runKey);
+  const planText = await deps.store.read(paths.plan(input.page));
+  if (!planText) throw new Error(`export plan ${paths.plan(input.page)} is missing; the run's staging folder was removed. Fix: start the export again.`);
+  const plan = JSON.parse(planText.toString('utf8')) as PlannedFile[];
+  const previous = await deps.store.read(paths.progress(input.page));
+  const done = new Map((previous ? fromJsonLines<DoneLine>(previous) : []).map((l) => [l.path, l]));
+  const ctx = activityContext();
+  const resumed = ctx?.info.heartbeatDetails as UploadPageHeartbeat | undefined;
+  const multipart: Record<string, MultipartState> = { ...resumed?.multipart };
+  let bytes = 0;
+  const beat = () => ctx?.heartbeat({ page: input.page, done: done.size, bytes, multipart } satisfies UploadPageHeartbeat);
+  let lastSave = Date.now();
+  let saving: Promise<void> | undefined;
+  const saveProgress = async (force: boolean) => {
+    if (!force && Date.now() - lastSave < PROGRESS_INTERVAL_MS) return;
+    lastSave = Date.now();
+    await saving;
+    saving = deps.store.write(paths.progress(input.page), toJsonLines([...done.values()]));
+    await saving;
+  };
+  const target = (file: PlannedFile): UploadTarget => ({
+    client, key: exportKey(spec.keyPrefix, file.path), size: file.size, sha256: file.sha256, cannedAcl: spec.cannedAcl,
+    open: () => deps.store.readStream(file.blob), signal: ctx?.cancellationSignal,
+  });
+  const onBytes = (n: number) => { bytes += n; };
+  const small = async (file: PlannedFile) => {
+    const uploaded = await putObject(target(file), onBytes);
+    done.set(file.path, { path: file.path, ...uploaded });
+    beat();
+    await saveProgress(false);
+  };
+  const large = async (file: PlannedFile) => {
+    const key = exportKey(spec.keyPrefix, file.path);
+    // The store's copy of the upload is written after each part; heartbeats reach the server at
+    // most every 0.8 x heartbeatTimeout, so it may know more parts than the last heartbeat did.
+    const stored = await deps.store.read(paths.upload(key));
+    let recording: Promise<void> = Promise.resolve();
+    const record = (state: MultipartState) => {
+      const text = JSON.stringify(state);
+      recording = recording.then(() => deps.store.write(paths.upload(key), text));
+      return recording;
+    };
+    const uploaded = await uploadMultipart(target(file), {
+      partSize: spec.partSizeBytes, concurrency: partConcurrency(spec.partSizeBytes, client.config.maxConnections),
+      resume: latest(multipart[file.path], stored ? JSON.parse(stored.toString('utf8')) as MultipartState : undefined), onBytes,
+      onState: (state) => { multipart[file.path] = state; beat(); void record(state).catch(() => undefined); },
+      register: record,
+      unregister: async () => { await recording.catch(() => undefined); await deps.store.remove(paths.upload(key)); },
+      log: (message, attrs) => ctx?.log.info(message, { ...attrs, job: spec.job, page: input.page }),
+    });
+    done.set(file.path, { path: file.path, ...uploaded });
+    delete multipart[file.path];
+    beat();
+    await saveProgress(true);
+  };
+  const smallLimit = pLimit(client.config.maxConnections);
+  const largeLimit = pLimit(1);
+  const timer = setInterval(beat, 3000); // beats while no file finishes, so only a dead worker misses them
+  try {
+    const todo = plan.filter((f) => !done.has(f.path));
+    await Promise.all(todo.map((f) => (f.size > spec.multipartThresholdBytes ? largeLimit(() => large(f)) : smallLimit(() => small(f)))));
+  } catch (err) {
+    // Cancelled: report it as a cancellation (the CancelledFailure), not as whatever the aborted request threw.
+    if (ctx?.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+    throw err;
+  } finally {
+    clearInterval(timer);
+  }
+  await saveProgress(true);
+  const lines = [...done.values()];
+  return { page: input.page, files: lines.length, bytes: lines.reduce((n, l) => n + l.size, 0) };
+}
+
+/** Of two saved states of one file's upload, the one that knows more finished parts. */
+function latest(heartbeat: MultipartState | undefined, stored: MultipartState | undefined): MultipartState | undefined {
+  if (!heartbeat || !stored || stored.uploadId !== heartbeat.uploadId) return heartbeat ?? stored;
+  return stored.parts.length > heartbeat.parts.length ? stored : heartbeat;
+}
+
+/** The activity context when running inside Temporal; undefined in direct calls. */
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
