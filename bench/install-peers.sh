@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs the benchmark's peer tools when missing, into .tools (git-ignored). Idempotent and
+# quick (well under a second) when everything is present:
+#   s5cmd and warp  built from source through the Go module proxy into .tools/bin,
+#   rclone          from Debian packages (linked into .tools/bin),
+#   aws-cli         `pip install awscli` into .tools/venv (linked into .tools/bin/aws),
+#   matplotlib      into .tools/venv, for bench/results/chart.png,
+#   and GNU time and zstd (Debian) when missing.
+# Usage: bash bench/install-peers.sh [--only s5cmd,rclone,...]   (default: all five)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$root/.tools/bin"
+venv="$root/.tools/venv"
+mkdir -p "$bin"
+only="s5cmd,warp,rclone,aws,matplotlib"
+if [ "${1:-}" = "--only" ]; then only="${2:?--only needs a list}"; fi
+want() { [[ ",$only," == *",$1,"* ]]; }
+
+# @latest first. Some module mirrors serve no version lists (403 on @v/list, which also fails
+# `go install m@v`'s deprecation check) or no checksum-database entry for a release: then the
+# pinned release is built inside a throwaway module (go get + go install), and only when the
+# checksum database has no entry for that one module is it skipped for it (GONOSUMDB=module;
+# its dependencies are still verified).
+S5CMD_PIN="v2.3.0"
+WARP_PIN="v1.0.0"
+go_tool() { # name module pinned-version
+  local name="$1" module="$2" pin="$3"
+  if [ -x "$bin/$name" ]; then return 0; fi
+  command -v go >/dev/null || { echo "install-peers: Go is required to build $name. Fix: install Go 1.22+." >&2; return 1; }
+  echo "install-peers: building $name from $module (first run only; a minute or two)" >&2
+  GOBIN="$bin" GOFLAGS=-trimpath go install "$module@latest" 2>/dev/null && return 0
+  echo "install-peers: $module@latest is not available here; building $pin" >&2
+  local tmp; tmp="$(mktemp -d)"
+  ( cd "$tmp" && go mod init bench-peer-"$name" >/dev/null 2>&1 \
+    && { go get "$module@$pin" >/dev/null 2>&1 \
+         || { echo "install-peers: no checksum-database entry for $module@$pin; trusting the module proxy for it alone" >&2
+              GONOSUMDB="$module" go get "$module@$pin" >/dev/null 2>go-get.err || { cat go-get.err >&2; false; }; }; } \
+    && GONOSUMDB="$module" GOBIN="$bin" GOFLAGS=-trimpath go install "$module" )
+  local status=$?
+  rm -rf "$tmp"
+  return $status
+}
+
+apt_install() { # packages...
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; fi
+}
+
+ensure_venv() {
+  "$venv/bin/python" -c '' >/dev/null 2>&1 && return 0
+  command -v python3 >/dev/null || { echo "install-peers: python3 is required. Fix: install Python 3.9+ with venv." >&2; return 1; }
+  python3 -m venv --clear "$venv"
+}
+
+pids=()
+if want s5cmd; then go_tool s5cmd github.com/peak/s5cmd/v2 "$S5CMD_PIN" & pids+=($!); fi
+if want warp; then go_tool warp github.com/minio/warp "$WARP_PIN" & pids+=($!); fi
+fail=0
+for p in "${pids[@]}"; do wait "$p" || fail=1; done
+[ "$fail" = 0 ] || { echo "install-peers: a Go build failed (see above)." >&2; exit 1; }
+
+# GNU time measures every peer (/usr/bin/time -f); zstd reads warp's benchmark data.
+if [ ! -x /usr/bin/time ] || ! command -v zstd >/dev/null; then
+  echo "install-peers: installing time and zstd from Debian packages" >&2
+  apt_install time zstd
+fi
+if want rclone && [ ! -x "$bin/rclone" ]; then
+  if ! command -v rclone >/dev/null; then
+    echo "install-peers: installing rclone from Debian packages" >&2
+    apt_install rclone
+  fi
+  ln -sf "$(command -v rclone)" "$bin/rclone"
+fi
+if want aws && [ ! -x "$bin/aws" ]; then
+  ensure_venv
+  if [ ! -x "$venv/bin/aws" ]; then
+    echo "install-peers: pip install awscli into $venv" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check awscli
+  fi
+  ln -sf "$venv/bin/aws" "$bin/aws"
+fi
+if want matplotlib && ! "$venv/bin/python" -c 'import matplotlib' >/dev/null 2>&1; then
+  ensure_venv
+  echo "install-peers: pip install matplotlib into $venv" >&2
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check matplotlib
+fi
+echo "install-peers: ok ($only)" >&2
