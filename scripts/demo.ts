@@ -17,6 +17,7 @@ import { startTemporalDevServer } from '../devservers/temporal-dev';
 import { createConnectorWorker } from '../worker/create-worker';
 
 const BUCKET = 'demo-landing';
+const OUTBOUND = 'demo-outbound';
 
 async function portOr(preferred: number): Promise<number> {
   const { createServer } = await import('node:net');
@@ -27,9 +28,11 @@ async function portOr(preferred: number): Promise<number> {
 
 async function seed(endpoint: string, user: string, password: string): Promise<void> {
   const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: user, secretAccessKey: password } });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch((err) => {
-    if ((err as Error).name !== 'BucketAlreadyOwnedByYou') throw err;
-  });
+  for (const Bucket of [BUCKET, OUTBOUND]) {
+    await s3.send(new CreateBucketCommand({ Bucket })).catch((err) => {
+      if ((err as Error).name !== 'BucketAlreadyOwnedByYou') throw err;
+    });
+  }
   const orders = ['order_id,customer,amount,ordered_at', ...Array.from({ length: 50 }, (_, i) =>
     `${1000 + i},customer-${i % 7},${(i * 13.37).toFixed(2)},2026-11-${String(1 + (i % 24)).padStart(2, '0')}T10:00:00Z`)].join('\n');
   const events = Array.from({ length: 20 }, (_, i) => JSON.stringify({ event: i % 2 ? 'click' : 'view', user: `u${i}`, at: 1_700_000_000 + i })).join('\n');
@@ -65,10 +68,19 @@ async function main(): Promise<void> {
     const configFile = join(stateDir, 's3-connector.yaml');
     writeFileSync(configFile, stringify({
       datasetStore: join(stateDir, 'datasets'),
-      sources: { demo: {
-        url: `s3://${BUCKET}/partner-a/`, endpoint: minio.endpoint, pathStyleAccess: true,
-        credentials: { type: 'accessKey', accessKeyId: '${env:DEMO_ACCESS_KEY}', secretAccessKey: '${env:DEMO_SECRET_KEY}' },
-      } },
+      sources: {
+        demo: {
+          url: `s3://${BUCKET}/partner-a/`, endpoint: minio.endpoint, pathStyleAccess: true,
+          credentials: { type: 'accessKey', accessKeyId: '${env:DEMO_ACCESS_KEY}', secretAccessKey: '${env:DEMO_SECRET_KEY}' },
+        },
+        outbound: {
+          url: `s3://${OUTBOUND}/partner-a/`, endpoint: minio.endpoint, pathStyleAccess: true, exports: { enabled: true },
+          credentials: { type: 'accessKey', accessKeyId: '${env:DEMO_ACCESS_KEY}', secretAccessKey: '${env:DEMO_SECRET_KEY}' },
+        },
+      },
+      exports: {
+        'to-partner': { dataset: 'orders', source: 'outbound', pathPrefix: 'deliveries/', cannedAcl: 'bucket-owner-full-control', mode: 'incremental' },
+      },
       syncs: {
         'orders-snapshot': { source: 'demo', subfolder: 'orders/', dataset: 'orders_snapshot', mode: 'bulk', filters: { include: ['*.csv'] } },
         'orders-incremental': { source: 'demo', subfolder: 'orders/', dataset: 'orders', mode: 'incremental', transaction: 'update', filters: { include: ['*.csv'] } },
@@ -97,13 +109,17 @@ async function main(): Promise<void> {
       failed ||= await cli(['node', 's3-connector', 'datasets', 'list', ...flags]);
       say('s3-connector datasets transactions orders');
       failed ||= await cli(['node', 's3-connector', 'datasets', 'transactions', 'orders', ...flags]);
+      say('s3-connector export to-partner --wait   (a fileExport workflow: the dataset back to S3)');
+      failed ||= await cli(['node', 's3-connector', 'export', 'to-partner', '--wait', ...flags]);
+      say('s3-connector explore outbound --recursive');
+      failed ||= await cli(['node', 's3-connector', 'explore', 'outbound', '--recursive', ...flags]);
       say('s3-connector runs');
       failed ||= await cli(['node', 's3-connector', 'runs', ...flags]);
       return failed;
     });
     say('done');
     const ui = `${temporal.uiUrl}/namespaces/default/workflows`;
-    process.stdout.write(`Runs in the Temporal Web UI:\n  ${ui}/bulkImport%2Forders-snapshot\n  ${ui}/incrementalSync%2Forders-incremental\n`);
+    process.stdout.write(`Runs in the Temporal Web UI:\n  ${ui}/bulkImport%2Forders-snapshot\n  ${ui}/incrementalSync%2Forders-incremental\n  ${ui}/fileExport%2Fto-partner\n`);
     process.stdout.write(`Temporal Web UI: ${ui}\nTemporal: ${temporal.address}   MinIO: ${minio.endpoint}   config: ${configFile}\n`);
     if (code === 0 && process.stdin.isTTY && !process.env.CI) {
       process.stdout.write('Servers keep running so you can browse the runs; press Ctrl-C to stop.\n');
