@@ -11,6 +11,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/harness/quiet-temporal.ts'],
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
-  testTimeout: 120000,
+  // Generous: integration tests wait out heartbeat timeouts and restarts on a loaded 2-core machine.
+  testTimeout: 240000,
   maxWorkers: 2,
 };

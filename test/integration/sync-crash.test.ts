@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createBucket, putObjects } from '../harness/minio-admin';
+import { putObjectsAsArchives } from '../harness/bulk-upload';
+import { createBucket } from '../harness/minio-admin';
 import { config, minioSource, rootKeyEnv, writeConfigFile } from '../harness/connector';
 import { localDataset, runSyncJob, temporalClient } from '../harness/sync-runner';
 import { startWorkerProcess } from '../harness/worker-process';
@@ -26,6 +27,9 @@ async function expectEveryObjectOnce(storeRoot: string, dataset: string, count: 
   for (const f of files) expect(f.sha256).toBe(sha(body(Number(/(\d+)\.txt$/.exec(f.path)![1]))));
 }
 
+// A kill waits out a 20 s heartbeat timeout; on a loaded 2-core machine these runs take minutes.
+jest.setTimeout(300_000);
+
 describe('sync durability', () => {
   let t: Awaited<ReturnType<typeof temporalClient>>;
   beforeAll(async () => {
@@ -36,7 +40,7 @@ describe('sync durability', () => {
 
   async function fixture(hint: string, count: number) {
     const bucket = await createBucket(hint);
-    await putObjects(bucket, Array.from({ length: count }, (_, i) => ({ key: `data/${String(i).padStart(5, '0')}.txt`, body: body(i) })), 64);
+    await putObjectsAsArchives(bucket, Array.from({ length: count }, (_, i) => ({ key: `data/${String(i).padStart(5, '0')}.txt`, body: body(i) })));
     const storeRoot = mkdtempSync(join(tmpdir(), `${hint}-store-`));
     const raw = { datasetStore: storeRoot, sources: { src: minioSource(bucket, { maxConnections: 4 }) },
       syncs: { job: { source: 'src', dataset: 'ds', mode: 'bulk' } } };
