@@ -44,7 +44,9 @@ export function serverCpu(pids: number[]): () => number {
 /** What a timed command printed and used. */
 export interface TimedResult extends Sample {
   code: number;
+  /** The first MiB of stdout, and its full line count. */
   stdout: string;
+  stdoutLines: number;
   stderr: string;
 }
 
@@ -62,8 +64,12 @@ export async function runTimed(command: string, args: string[], options: { env?:
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', '-o', options.timeFile, command, ...args], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
+  let stdoutLines = 0;
   let stderr = '';
-  child.stdout.on('data', (d) => { if (stdout.length < 1 << 20) stdout += d; });
+  child.stdout.on('data', (d: Buffer) => {
+    if (stdout.length < 1 << 20) stdout += d;
+    for (let at = d.indexOf(10); at >= 0; at = d.indexOf(10, at + 1)) stdoutLines++;
+  });
   child.stderr.on('data', (d) => { if (stderr.length < 1 << 20) stderr += d; });
   const code = await new Promise<number>((ok, fail) => {
     child.once('error', fail);
@@ -75,7 +81,7 @@ export async function runTimed(command: string, args: string[], options: { env?:
   const line = readFileSync(options.timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
   const [, user, sys, maxKb] = line.split(' ').map(Number);
   if ([user, sys, maxKb].some((n) => n === undefined || Number.isNaN(n))) throw new Error(`unreadable /usr/bin/time output: ${line}`);
-  return { code, stdout, stderr, wallSeconds, cpuSeconds: user! + sys!, peakRssBytes: maxKb! * 1024, serverCpuSeconds };
+  return { code, stdout, stdoutLines, stderr, wallSeconds, cpuSeconds: user! + sys!, peakRssBytes: maxKb! * 1024, serverCpuSeconds };
 }
 
 /** The median of `values` (the mean of the middle two for an even count). */

@@ -38,7 +38,7 @@ export interface BenchOptions {
   exports: boolean;
   /** Seconds per warp run; 0 skips warp. */
   warpSeconds: number;
-  /** Profile the worker (node --cpu-prof) during one extra small-object import. */
+  /** Profile the worker (node --cpu-prof) during one extra small- and large-object import each. */
   profile: boolean;
   /** Write the chart PNG. */
   chart: boolean;

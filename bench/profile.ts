@@ -1,8 +1,8 @@
 /**
- * Where the worker's time goes: one more small-object import on a worker run under
+ * Where the worker's time goes: one more import of a workload on a worker run under
  * `node --cpu-prof`, and a summary of its profiles (one per thread) cut to the workflow's run:
- * the top functions by self time and the self time per package. Written to
- * <results>/profile-small.md.
+ * self time per package, inclusive time of s3-connector's functions, the top functions by self
+ * time. Written to <results>/profile-<workload>.md.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -79,8 +79,8 @@ function table(title: string, entries: Map<string, number>, total: number, limit
 }
 
 /** Profiles one import of `w` (not counted in the results) and writes the summary; returns its path. */
-export async function profileSmallImport(ctx: SuiteContext, w: Workload): Promise<string> {
-  const dir = join(ctx.opts.workDir, 'profile');
+export async function profileImport(ctx: SuiteContext, w: Workload): Promise<string> {
+  const dir = join(ctx.opts.workDir, `profile-${w.name}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const store = join(ctx.opts.workDir, 'out', 'profile-store');
@@ -91,7 +91,7 @@ export async function profileSmallImport(ctx: SuiteContext, w: Workload): Promis
   const summary: ProfileSummary = { totalUs: 0, byFunction: new Map(), byPackage: new Map(), inclusiveOwn: new Map() };
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   for (const file of files) summarize(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, ctx.root, window, summary);
-  const out = join(ctx.opts.resultsDir, 'profile-small.md');
+  const out = join(ctx.opts.resultsDir, `profile-${w.name}.md`);
   mkdirSync(ctx.opts.resultsDir, { recursive: true });
   writeFileSync(out, [
     `# Where the worker's time goes: import of ${w.label} (${ctx.opts.mode})`, '',

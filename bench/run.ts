@@ -17,7 +17,7 @@ import { adminClient, ensureBucket, generateListing, generateWorkload, type S3Ta
 import { loadAverage } from './measure';
 import { parseOptions } from './options';
 import { INTEGRITY, Peers } from './peers';
-import { profileSmallImport } from './profile';
+import { profileImport } from './profile';
 import { describeRow, writeResults } from './report';
 import type { Results } from './results';
 import { exportSuite, importSuite, incrementalSuite, warpSuite, type SuiteContext } from './suites';
@@ -101,14 +101,12 @@ async function main(): Promise<void> {
       log(`warp (${opts.warpSeconds} s per run)`);
       await warpSuite(ctx);
     }
-    if (opts.profile) {
-      const small = opts.workloads.find((w) => w.name === 'small');
-      if (small) {
-        try {
-          log(`profile: ${await profileSmallImport(ctx, small)}`);
-        } catch (err) {
-          results.notes.push(`profiling failed: ${(err as Error).message.split('\n')[0]}`);
-        }
+    // Profiles of the small- and large-object imports, where per-request and per-byte costs show.
+    for (const w of opts.profile ? opts.workloads.filter((x) => x.name !== 'medium') : []) {
+      try {
+        log(`profile: ${await profileImport(ctx, w)}`);
+      } catch (err) {
+        results.notes.push(`profiling the ${w.name} import failed: ${(err as Error).message.split('\n')[0]}`);
       }
     }
     results.finishedAt = new Date().toISOString();

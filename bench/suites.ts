@@ -187,8 +187,7 @@ export async function incrementalSuite(ctx: SuiteContext, l: ListingWorkload): P
     await attempt(ctx, s5cmdLs, async () => {
       const cmd = ctx.peers.list(ctx.srcBucket, l.prefix);
       const r = await runTimed(cmd.command, cmd.args, { env: cmd.env, serverPids: ctx.serverPids, timeFile: join(ctx.opts.workDir, 'out', 'ls.time') });
-      const lines = r.stdout.trim().split('\n').length;
-      if (lines !== total) throw new Error(`listed ${lines} keys, expected ${total}`);
+      if (r.stdoutLines !== total) throw new Error(`listed ${r.stdoutLines} keys, expected ${total}`);
       return r;
     });
     await attempt(ctx, sdkList, async () => {
