@@ -45,7 +45,7 @@ def throughput_panel(ax, results, section, op):
     if relative:
         ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_title(f"{section.capitalize()} throughput (higher is better)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, frameon=False)
 
 
 def incremental_panel(ax, results):

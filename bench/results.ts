@@ -61,9 +61,9 @@ export function ratioToWarp(results: Results, row: Row): number | undefined {
   return f && w ? f.mbPerSecond / (w.bytesPerSecond / 1e6) : undefined;
 }
 
-/** The row of `tool` in `section` for `workload`. */
+/** The row of `tool` in `section` for `workload` (not a noted extra such as the initial full run). */
 export function rowOf(results: Results, section: Row['section'], workload: string, tool: string): Row | undefined {
-  return results.rows.find((r) => r.section === section && r.workload === workload && r.tool === tool);
+  return results.rows.find((r) => r.section === section && r.workload === workload && r.tool === tool && !r.note);
 }
 
 /**
