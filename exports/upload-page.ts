@@ -5,9 +5,9 @@
  * so an attempt retried after a crash or kill -9 of the worker skips what is done and resumes
  * the upload in flight. Cancellation (delivered through heartbeats) stops the uploads at once.
  */
-import { Context } from '@temporalio/activity';
 import pLimit from 'p-limit';
-import { fromJsonLines, toJsonLines } from '../datasets/jsonl';
+import { activityContext, progressSaver } from '../activities/page-progress';
+import { fromJsonLines } from '../datasets/jsonl';
 import type { SyncDeps } from '../syncs/deps';
 import { exportKey, exportSpec } from './job';
 import { uploadMultipart, type MultipartState } from './multipart';
@@ -41,8 +41,6 @@ export interface UploadPageHeartbeat {
 /** A finished file, one line of the progress file. */
 type DoneLine = UploadedObject & { path: string };
 
-/** Save progress at most this often (and after every large file). */
-const PROGRESS_INTERVAL_MS = 2000;
 /** Parts of one multipart upload in flight at once: at most 4, and at most 128 MiB of them. */
 const partConcurrency = (partSize: number, maxConnections: number) => Math.max(1, Math.min(4, maxConnections, Math.floor(128 * 1024 ** 2 / partSize)));
 
@@ -61,15 +59,7 @@ export async function uploadPage(deps: SyncDeps, input: UploadPageInput): Promis
   const multipart: Record<string, MultipartState> = { ...resumed?.multipart };
   let bytes = 0;
   const beat = () => ctx?.heartbeat({ page: input.page, done: done.size, bytes, multipart } satisfies UploadPageHeartbeat);
-  let lastSave = Date.now();
-  let saving: Promise<void> | undefined;
-  const saveProgress = async (force: boolean) => {
-    if (!force && Date.now() - lastSave < PROGRESS_INTERVAL_MS) return;
-    lastSave = Date.now();
-    await saving;
-    saving = deps.store.write(paths.progress(input.page), toJsonLines([...done.values()]));
-    await saving;
-  };
+  const saveProgress = progressSaver(deps.store, paths.progress(input.page), () => [...done.values()]);
   const target = (file: PlannedFile): UploadTarget => ({
     client, key: exportKey(spec.keyPrefix, file.path), size: file.size, sha256: file.sha256, cannedAcl: spec.cannedAcl,
     open: () => deps.store.readStream(file.blob), signal: ctx?.cancellationSignal,
@@ -129,11 +119,3 @@ function latest(heartbeat: MultipartState | undefined, stored: MultipartState | 
   return stored.parts.length > heartbeat.parts.length ? stored : heartbeat;
 }
 
-/** The activity context when running inside Temporal; undefined in direct calls. */
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}

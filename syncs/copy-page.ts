@@ -4,8 +4,8 @@
  * retried attempt (after a crash or kill -9 of the worker) resumes instead of starting over.
  * Ends by writing the page's manifest part and, for incremental jobs, its index part.
  */
-import { Context } from '@temporalio/activity';
 import pLimit from 'p-limit';
+import { activityContext, progressSaver, throttled } from '../activities/page-progress';
 import { fromJsonLines, toJsonLines } from '../datasets/jsonl';
 import type { FileEntry } from '../datasets/types';
 import { mediaSetStep, type MediaItem } from '../media/media-set';
@@ -33,8 +33,6 @@ export interface CopyPageResult {
   skipped: number;
 }
 
-/** Save progress at most this often: a resumed attempt redoes at most this much work. */
-const PROGRESS_INTERVAL_MS = 2000;
 
 /** The dataset path of a copied object; appended changes get a version suffix (see README). */
 function datasetPath(key: string, sourcePrefix: string, candidate: CopyCandidate, transaction: string): string {
@@ -58,18 +56,12 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   const done = new Map<string, FileEntry>((previous ? fromJsonLines<FileEntry>(previous) : []).map((e) => [e.source.key, e]));
   const skipped = [...plan.skipped];
   let bytes = 0;
-  let lastSave = Date.now();
-  let saving: Promise<void> | undefined;
-  const saveProgress = async (force: boolean) => {
-    if (!force && Date.now() - lastSave < PROGRESS_INTERVAL_MS) return;
-    lastSave = Date.now();
-    await saving;
-    saving = deps.store.write(paths.progress(input.page), toJsonLines([...done.values()]));
-    await saving;
-  };
+  const saveProgress = progressSaver(deps.store, paths.progress(input.page), () => [...done.values()]);
   const limit = pLimit(client.config.maxConnections);
   const ctx = activityContext();
   const beat = () => ctx?.heartbeat({ page: input.page, done: done.size, bytes });
+  // Byte callbacks fire per network chunk; building a heartbeat payload for each was ~21% of CPU.
+  const beatWhileStreaming = throttled(beat);
   // Beat on a timer too, while no byte moves (slow first bytes): only a dead worker misses beats.
   const timer = setInterval(beat, 3000);
   const retained: IndexEntry[] = [];
@@ -85,7 +77,7 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   const inspected: Array<{ object: CopyCandidate; path: string; entry: Omit<FileEntry, 'path'>; item: MediaItem }> = [];
   const copyOne = async (object: CopyCandidate) => {
     try {
-      const entry = await copyObject(client, deps.store, paths.blobs, object, (n) => { bytes += n; beat(); });
+      const entry = await copyObject(client, deps.store, paths.blobs, object, (n) => { bytes += n; beatWhileStreaming(); });
       const path = datasetPath(object.key, spec.sourcePrefix, object, spec.transaction);
       const verdict = media ? await media.inspect(entry) : undefined;
       if (!verdict) done.set(object.key, { path, ...entry });
@@ -125,11 +117,3 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   return { page: input.page, files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0), skipped: skipped.length };
 }
 
-/** The activity context when running inside Temporal; undefined in direct calls. */
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
