@@ -1,23 +1,27 @@
 /**
- * Activity: list one page of the job's prefix, apply the filters, merge-join it against the
- * job's incremental index, and store the resulting plan in the run's staging folder. The
- * workflow gets counts and cursors back, never the keys.
+ * Activity: plan the next stretch of the job's prefix. It lists pages, applies the filters,
+ * merge-joins them against the job's incremental index, and stores the resulting plan in the
+ * run's staging folder. The workflow gets counts and cursors back, never the keys.
+ *
+ * A plan spans as many listing pages as it takes to find a page's worth of objects to copy,
+ * up to MAX_LISTED_PER_PLAN objects: an incremental run over a large, mostly unchanged
+ * prefix then costs a few activities instead of two per thousand keys.
  */
-import { Dataset } from '../datasets/dataset';
-import { fromJsonLines } from '../datasets/jsonl';
 import { listPage } from '../s3/list';
 import { objectFilter } from './filters';
 import { decidePage, type CopyCandidate, type IndexEntry } from './incremental-index';
+import { IndexReader, type IndexCursor } from './index-reader';
 import { syncSpec } from './job';
-import { compareKeys } from './key-order';
 import { runPaths } from './run-paths';
 import type { SyncDeps } from './deps';
 
-/** Position in the old index: part number and line within it. */
-export interface IndexCursor {
-  part: number;
-  line: number;
-}
+export type { IndexCursor };
+
+/**
+ * Most objects one plan lists (20 ListObjectsV2 pages of 1000). Bounds the plan file, the index
+ * part it becomes (~2 MB) and the activity's memory.
+ */
+export const MAX_LISTED_PER_PLAN = 20_000;
 
 /** Input of planPage. */
 export interface PlanPageInput {
@@ -50,44 +54,31 @@ export interface StoredPlan {
   skipped: Array<{ key: string; reason: string }>;
 }
 
-async function oldEntries(deps: SyncDeps, dataset: string, base: number | undefined, cursor: IndexCursor, lastKey: string | undefined) {
-  if (base === undefined) return { entries: [], cursor };
-  const record = (await new Dataset(deps.store, dataset).transactions()).find((r) => r.id === base);
-  const parts = record?.index?.parts ?? [];
-  const entries: IndexEntry[] = [];
-  let { part, line } = cursor;
-  while (part < parts.length) {
-    const text = await deps.store.read(parts[part]!);
-    if (!text) throw new Error(`index part ${parts[part]} of transaction ${base} is missing from ${deps.store.location}.`);
-    const lines = fromJsonLines<IndexEntry>(text);
-    while (line < lines.length) {
-      const entry = lines[line]!;
-      if (lastKey !== undefined && compareKeys(entry.key, lastKey) > 0) return { entries, cursor: { part, line } };
-      entries.push(entry);
-      line += 1;
-    }
-    part += 1;
-    line = 0;
-  }
-  return { entries, cursor: { part, line } };
-}
-
-/** Plans one page. Idempotent: a retry rewrites the same plan. */
+/** Plans the next stretch of pages. Idempotent: a retry rewrites the plan from the same token and cursor. */
 export async function planPage(deps: SyncDeps, input: PlanPageInput): Promise<PlanSummary> {
   const spec = syncSpec(deps.config, input.job);
   const client = deps.sources.get(spec.source);
-  const listing = await listPage(client, { prefix: spec.listPrefix, token: input.token, pageSize: spec.pageSize });
-  const last = listing.nextToken ? listing.objects.at(-1)?.key : undefined;
   const incremental = spec.mode !== 'bulk' && spec.transaction !== 'SNAPSHOT';
-  const old = incremental
-    ? await oldEntries(deps, spec.dataset, input.baseTransaction, input.indexCursor ?? { part: 0, line: 0 }, listing.nextToken ? last ?? '' : undefined)
-    : { entries: [], cursor: undefined };
-  const decision = decidePage(listing.objects, old.entries, objectFilter(spec, input.startedAt));
-  const plan: StoredPlan = { toCopy: decision.toCopy, keep: decision.keep, skipped: decision.skipped };
+  const index = await IndexReader.open(deps.store, spec.dataset, incremental ? input.baseTransaction : undefined, input.indexCursor);
+  const filter = objectFilter(spec, input.startedAt);
+  const plan: StoredPlan = { toCopy: [], keep: [], skipped: [] };
+  let listed = 0;
+  let token = input.token;
+  do {
+    const listing = await listPage(client, { prefix: spec.listPrefix, token, pageSize: spec.pageSize });
+    token = listing.nextToken;
+    // The last page takes the rest of the index: keys deleted from the bucket stay in it.
+    const old = await index.takeThrough(token ? listing.objects.at(-1)?.key ?? '' : undefined);
+    const decision = decidePage(listing.objects, old, filter);
+    plan.toCopy.push(...decision.toCopy);
+    plan.keep.push(...decision.keep);
+    plan.skipped.push(...decision.skipped);
+    listed += listing.objects.length;
+  } while (token && plan.toCopy.length < spec.pageSize && listed + spec.pageSize <= MAX_LISTED_PER_PLAN);
   await deps.store.write(runPaths(spec.dataset, spec.job, input.runKey).plan(input.page), JSON.stringify(plan));
   return {
-    page: input.page, listed: listing.objects.length, toCopy: plan.toCopy.length,
+    page: input.page, listed, toCopy: plan.toCopy.length,
     bytes: plan.toCopy.reduce((n, o) => n + o.size, 0), skipped: plan.skipped.length,
-    nextToken: listing.nextToken, indexCursor: old.cursor,
+    nextToken: token, indexCursor: incremental ? index.cursor : undefined,
   };
 }

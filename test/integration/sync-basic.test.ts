@@ -79,4 +79,33 @@ describe('bulk and incremental syncs', () => {
     const view = await localDataset(storeRoot, 'same_second').view();
     expect([...view.keys()].sort()).toEqual(['same/a', 'same/b', 'same/c']);
   });
+
+  it('plans a mostly unchanged incremental run in one activity across many listing pages, and keeps every index entry', async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `paged/${String(i * 10).padStart(4, '0')}.csv`);
+    await putObjects(bucket, keys.map((key) => ({ key, body: key })));
+    const c = config({ datasetStore: storeRoot, sources: { src: minioSource(bucket) },
+      syncs: { paged: { source: 'src', subfolder: 'paged/', dataset: 'paged', mode: 'incremental', transaction: 'update', pageSize: 10 } } });
+    const planActivities = async (workflowId: string) => {
+      const history = await t.client.workflow.getHandle(workflowId).fetchHistory();
+      return (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'syncPlanPage').length;
+    };
+    const run = async (id: string) => withWorker(c, (q) => runSyncJob(t.client, c, 'paged', q, id));
+    const ids = ['first', 'second', 'third'].map((n) => `incrementalSync/paged-${n}-${Date.now()}`);
+    expect((await run(ids[0]!)).filesAdded).toBe(60);
+    // Each plan of the first run stops once it holds a page (10) of objects to copy (MinIO may
+    // end the listing with one more, empty, page).
+    expect(await planActivities(ids[0]!)).toBeGreaterThanOrEqual(6);
+    const s3 = adminS3();
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'paged/0255.csv', Body: 'between' }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'paged/9999.csv', Body: 'last' }));
+    expect((await run(ids[1]!)).filesAdded).toBe(2);
+    // 62 keys in 7 listing pages, 2 to copy: one plan.
+    expect(await planActivities(ids[1]!)).toBe(1);
+    // The index kept all 62 keys: changing one lands exactly that one.
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'paged/0300.csv', Body: 'changed' }));
+    expect((await run(ids[2]!))).toMatchObject({ filesAdded: 1, transaction: 3 });
+    const view = await localDataset(storeRoot, 'paged').view();
+    expect(view.size).toBe(62);
+    expect(view.get('paged/0300.csv')!.sha256).toBe(sha('changed'));
+  });
 });
