@@ -26,9 +26,10 @@ export interface StoreBackend {
   createExclusive(path: string, data: Buffer | string): Promise<boolean>;
   /**
    * Streams `body` into a blob under `dir`, hashing on the way (one pass); the blob appears
-   * whole or not at all. `onBytes` sees each chunk's size as it goes by.
+   * whole or not at all. `onBytes` sees each chunk's size as it goes by. `sizeHint`, the size
+   * the body announced, lets a backend read small bodies whole instead of streaming them.
    */
-  ingest(dir: string, body: Readable, onBytes?: (n: number) => void): Promise<IngestedBlob>;
+  ingest(dir: string, body: Readable, onBytes?: (n: number) => void, sizeHint?: number): Promise<IngestedBlob>;
   /** Names directly below a folder (files and sub-folders), sorted. */
   list(dir: string): Promise<string[]>;
   /** Deletes a file or folder tree; absent is fine. */

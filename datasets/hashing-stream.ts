@@ -41,3 +41,34 @@ export function hashing(source: Readable, onBytes?: (n: number) => void): { stre
     },
   };
 }
+
+/** The digests of bytes already in memory. */
+export function digestsOf(data: Buffer): StreamDigests {
+  return { sha256: createHash('sha256').update(data).digest('hex'), md5: createHash('md5').update(data).digest('hex'), size: data.length };
+}
+
+/**
+ * Reads a small body whole. For small objects the stream machinery of a hashing pipe and a
+ * file write stream costs more CPU than the bytes; `limit` guards memory if the body is
+ * larger than announced.
+ */
+export function readWhole(source: Readable, limit: number, onBytes?: (n: number) => void): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    source.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      onBytes?.(chunk.length);
+      if (size > limit) source.destroy(new Error(`the body is larger than the ${limit} bytes announced`));
+      else chunks.push(chunk);
+    });
+    let ended = false;
+    source.once('error', reject);
+    source.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    // A body cut without an error event must not leave the copy waiting forever.
+    source.once('close', () => ended || reject(new Error('the body stream closed before its end')));
+  });
+}

@@ -6,6 +6,7 @@ import type { SourceConfig } from '../config/source-schema';
 import { isAwsEndpoint, parseEndpoint, parseSourceUrl, type SourceLocation } from '../config/source-url';
 import { credentialProvider } from './credentials';
 import { createRequestHandler, type HandlerInfo } from './http-handler';
+import { objectReader, type ObjectReader } from './object-reader';
 
 /**
  * Who retries failed requests. Retries live in exactly one layer so they never multiply:
@@ -23,6 +24,8 @@ export interface SourceClient extends SourceLocation {
   config: SourceConfig;
   s3: S3Client;
   http: HandlerInfo;
+  /** GetObject on a lean path (see object-reader.ts), for syncs' per-object reads. */
+  read: ObjectReader;
 }
 
 /** Builds the S3 client of source `name`. Secrets are resolved lazily, when a request is signed. */
@@ -35,11 +38,12 @@ export function createSourceClient(name: string, config: SourceConfig, retryLaye
   const aws = isAwsEndpoint(endpoint.url);
   const host = new URL(endpoint.url).hostname;
   const requestHost = config.pathStyleAccess ? host : `${url.bucket}.${host}`;
-  const { handler, info } = createRequestHandler(config, requestHost, field);
+  const { handler, info, transport } = createRequestHandler(config, requestHost, field);
+  // A region named in the endpoint wins (the seed warns that contradicting ones fail to sign).
+  const region = endpoint.regionInHost ?? config.region ?? 'us-east-1';
   const s3 = new S3Client({
     endpoint: endpoint.url,
-    // A region named in the endpoint wins (the seed warns that contradicting ones fail to sign).
-    region: endpoint.regionInHost ?? config.region ?? 'us-east-1',
+    region,
     forcePathStyle: config.pathStyleAccess,
     credentials: credentialProvider(config, field),
     requestHandler: handler,
@@ -50,5 +54,8 @@ export function createSourceClient(name: string, config: SourceConfig, retryLaye
     requestChecksumCalculation: aws ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
     responseChecksumValidation: aws ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
   });
-  return { name, config, s3, http: info, bucket: url.bucket, prefix: url.prefix };
+  // The SDK's resolved provider caches credentials until they near expiry; the reader shares it.
+  const read = objectReader({ endpoint: new URL(endpoint.url), bucket: url.bucket, region, pathStyle: config.pathStyleAccess,
+    credentials: () => s3.config.credentials(), transport });
+  return { name, config, s3, http: info, read, bucket: url.bucket, prefix: url.prefix };
 }

@@ -73,12 +73,20 @@ export interface HandlerInfo {
   viaProxy: boolean;
 }
 
+/** The agents and timeouts behind a handler, for requests made without the SDK (object-reader.ts). */
+export interface Transport {
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+  connectionTimeoutMs: number;
+  socketTimeoutMs: number;
+}
+
 /**
  * Builds the request handler for requests from `source` to `host`.
  * Timeouts: connectionTimeoutMs bounds the TCP connect; socketTimeoutMs bounds any period of
  * inactivity on the socket, including while a response body is streaming.
  */
-export function createRequestHandler(source: SourceConfig, host: string, field: string): { handler: NodeHttpHandler; info: HandlerInfo } {
+export function createRequestHandler(source: SourceConfig, host: string, field: string): { handler: NodeHttpHandler; info: HandlerInfo; transport: Transport } {
   const tls = readTls(source, field);
   const pool = { keepAlive: true, maxSockets: source.maxConnections, maxFreeSockets: source.maxConnections };
   const proxyUrl = proxyUrlFor(source, host, field);
@@ -102,5 +110,6 @@ export function createRequestHandler(source: SourceConfig, host: string, field: 
     connectionTimeout: source.connectionTimeoutMs,
     socketTimeout: source.socketTimeoutMs,
   });
-  return { handler, info: { viaProxy: proxyUrl !== undefined } };
+  const transport = { httpAgent, httpsAgent, connectionTimeoutMs: source.connectionTimeoutMs, socketTimeoutMs: source.socketTimeoutMs };
+  return { handler, info: { viaProxy: proxyUrl !== undefined }, transport };
 }

@@ -60,7 +60,8 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   const limit = pLimit(client.config.maxConnections);
   const ctx = activityContext();
   const beat = () => ctx?.heartbeat({ page: input.page, done: done.size, bytes });
-  // Byte callbacks fire per network chunk; building a heartbeat payload for each was ~21% of CPU.
+  // Byte callbacks fire per network chunk and small objects finish by the thousand: building a
+  // heartbeat payload for each was ~21% of CPU on large objects and ~8% on small ones.
   const beatWhileStreaming = throttled(beat);
   // Beat on a timer too, while no byte moves (slow first bytes): only a dead worker misses beats.
   const timer = setInterval(beat, 3000);
@@ -90,7 +91,8 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
       skipped.push({ key: object.key, reason: 'deleted or changed after it was listed' });
       if (object.previous) retained.push(object.previous);
     }
-    beat();
+    // One heartbeat per object crossed into the Temporal core bridge 10,000 times per 10,000 small objects.
+    beatWhileStreaming();
     await saveProgress(false);
   };
   try {

@@ -75,3 +75,54 @@ describe('timeouts', () => {
     }
   });
 });
+
+describe('timeouts on the lean GetObject path syncs read objects through', () => {
+  beforeAll(() => Object.assign(process.env, rootKeyEnv()));
+
+  it('fails as transient after the connection timeout when the TCP connect never completes', async () => {
+    const listener = await startHangingListener();
+    const client = clientAt(listener.endpoint, { connectionTimeoutMs: 1000, socketTimeoutMs: 600_000 });
+    try {
+      const { error, ms } = await failure(() => client.read('k'));
+      expect(error).toMatchObject({ kind: 'transient', code: 'TimeoutError' });
+      expect(error.message).toMatch(/did not establish a connection with the server within the configured timeout of 1000 ms/);
+      expect(ms).toBeLessThan(DOES_NOT_HANG_MS);
+    } finally {
+      client.s3.destroy();
+      await listener.close();
+    }
+  });
+
+  it('fails as transient after the socket timeout when the server never answers', async () => {
+    const server = await startSilentServer();
+    const client = clientAt(server.endpoint, { socketTimeoutMs: 1500 });
+    try {
+      const { error, ms } = await failure(() => client.read('k'));
+      expect(error).toMatchObject({ kind: 'transient', code: 'TimeoutError' });
+      expect(error.message).toMatch(/socket timed out after 1500 ms of inactivity/);
+      expect(ms).toBeLessThan(DOES_NOT_HANG_MS);
+    } finally {
+      client.s3.destroy();
+      await server.close();
+    }
+  });
+
+  it('fails the body read after the socket timeout when a response body stalls midway', async () => {
+    const server = await startStallingBodyServer(1_000_000, 1000);
+    const client = clientAt(server.endpoint, { socketTimeoutMs: 1500 });
+    try {
+      const got = await client.read('big.bin');
+      expect(got.headers['content-length']).toBe('1000000');
+      let received = 0;
+      const { error, ms } = await failure(async () => {
+        for await (const chunk of got.body) received += (chunk as Buffer).length;
+      });
+      expect(received).toBe(1000);
+      expect(error.message).toMatch(/socket timed out after 1500 ms of inactivity/);
+      expect(ms).toBeLessThan(DOES_NOT_HANG_MS);
+    } finally {
+      client.s3.destroy();
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * GetObject without the SDK's command stack: one SigV4-signed request on the source's own
+ * keep-alive agents. For a 4 KiB object the SDK's middleware (serde, endpoint rules, retry,
+ * checksum and signing plugins) cost several times the request itself: about 28% of a small
+ * object import's CPU (bench/results/profile-small.md). Syncs read every object through this;
+ * every other call (listing, preview, exports) stays on the SDK.
+ */
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
+import { classifyS3Error } from './errors';
+import type { Transport } from './http-handler';
+
+/** Where the bucket is served and how requests reach it. */
+export interface ReaderTarget {
+  endpoint: URL;
+  bucket: string;
+  region: string;
+  pathStyle: boolean;
+  credentials: AwsCredentialIdentityProvider;
+  transport: Transport;
+}
+
+/** Conditions and options of one read. */
+export interface ReadOptions {
+  /** Fail with PreconditionFailed unless the object still has this ETag. */
+  ifMatch?: string;
+  /** Ask for the stored checksums (x-amz-checksum-*) in the response headers. */
+  checksums?: boolean;
+}
+
+/** An object's response: headers now, body as it streams. */
+export interface ObjectResponse {
+  headers: http.IncomingHttpHeaders;
+  body: http.IncomingMessage;
+}
+
+/** Reads objects of one bucket. */
+export type ObjectReader = (key: string, options?: ReadOptions) => Promise<ObjectResponse>;
+
+/** SHA-256 (or its HMAC) in the shape the signer expects, on node:crypto. */
+class NodeSha256 implements Checksum {
+  private hash: Hash | Hmac;
+  private readonly secret?: string | Uint8Array;
+  constructor(secret?: SourceData) {
+    this.secret = secret instanceof ArrayBuffer ? new Uint8Array(secret) : ArrayBuffer.isView(secret) ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength) : secret;
+    this.hash = this.secret ? createHmac('sha256', this.secret) : createHash('sha256');
+  }
+  update(data: Uint8Array): void {
+    this.hash.update(data);
+  }
+  async digest(): Promise<Uint8Array> {
+    return this.hash.digest();
+  }
+  reset(): void {
+    this.hash = this.secret ? createHmac('sha256', this.secret) : createHash('sha256');
+  }
+}
+
+/** S3 wants RFC 3986 escaping of each key segment, `/` kept; encodeURIComponent leaves !'()* alone. */
+function encodeKey(key: string): string {
+  return key.split('/').map((part) => encodeURIComponent(part).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
+}
+
+/** Collects a (small) error body: S3 errors are a short XML document. */
+async function errorBody(res: http.IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of res) if (text.length < 65536) text += chunk;
+  return text;
+}
+
+/** Builds the reader of `target`. */
+export function objectReader(target: ReaderTarget): ObjectReader {
+  const secure = target.endpoint.protocol === 'https:';
+  const hostname = target.pathStyle ? target.endpoint.hostname : `${target.bucket}.${target.endpoint.hostname}`;
+  const host = target.endpoint.port ? `${hostname}:${target.endpoint.port}` : hostname;
+  const port = target.endpoint.port ? Number(target.endpoint.port) : undefined;
+  const signer = new SignatureV4({ service: 's3', region: target.region, credentials: target.credentials, sha256: NodeSha256, uriEscapePath: false });
+  const { agent, connectionTimeoutMs, socketTimeoutMs } = secure
+    ? { agent: target.transport.httpsAgent, ...target.transport }
+    : { agent: target.transport.httpAgent, ...target.transport };
+  return async (key, options = {}) => {
+    const what = `GetObject s3://${target.bucket}/${key}`;
+    const path = `${target.pathStyle ? `/${target.bucket}` : ''}/${encodeKey(key)}`;
+    const headers: Record<string, string> = { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+    if (options.ifMatch) headers['if-match'] = options.ifMatch;
+    if (options.checksums) headers['x-amz-checksum-mode'] = 'ENABLED';
+    let signed;
+    try {
+      signed = await signer.sign({ method: 'GET', protocol: target.endpoint.protocol, hostname, port, path, query: {}, headers });
+    } catch (err) {
+      throw classifyS3Error(err, 'GetObject', target.bucket, what);
+    }
+    return new Promise<ObjectResponse>((resolve, reject) => {
+      const fail = (err: unknown) => reject(classifyS3Error(err, 'GetObject', target.bucket, what));
+      const req = (secure ? https : http).request({ agent, method: 'GET', hostname, port, path, headers: signed.headers as Record<string, string> });
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        // connectionTimeoutMs bounds the TCP (and TLS) connect only, as the SDK's handler does.
+        const timer = setTimeout(() => req.destroy(Object.assign(new Error(`did not establish a connection with the server within the configured timeout of ${connectionTimeoutMs} ms`), { name: 'TimeoutError' })), connectionTimeoutMs);
+        socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
+      });
+      let response: http.IncomingMessage | undefined;
+      // socketTimeoutMs bounds any silence on the socket, including while the body streams; the
+      // body's reader then sees this error instead of a bare "aborted".
+      req.setTimeout(socketTimeoutMs, () => {
+        const err = Object.assign(new Error(`socket timed out after ${socketTimeoutMs} ms of inactivity`), { name: 'TimeoutError' });
+        response?.destroy(err);
+        req.destroy(err);
+      });
+      req.once('error', fail);
+      req.once('response', (res) => {
+        response = res;
+        const status = res.statusCode ?? 0;
+        if (status === 200 || status === 206) {
+          resolve({ headers: res.headers, body: res });
+          return;
+        }
+        errorBody(res).then((xml) => {
+          const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? (status === 404 ? 'NotFound' : status === 412 ? 'PreconditionFailed' : `HTTP${status}`);
+          const message = /<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? `HTTP ${status}`;
+          fail({ name: code, message, $metadata: { httpStatusCode: status } });
+        }, fail);
+      });
+      req.end();
+    });
+  };
+}
