@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { IngestedBlob, StoreBackend } from './backend';
@@ -14,6 +14,9 @@ import { digestsOf, hashing, readWhole } from './hashing-stream';
 
 /** Bodies up to this size are read whole, hashed and written in one call (see readWhole). */
 export const SMALL_BLOB_BYTES = 1024 * 1024;
+
+/** Content-addressed: the same bytes always land at the same path, so a retried copy is idempotent. */
+const blobPath = (dir: string, sha256: string) => `${dir}/${sha256.slice(0, 2)}/${sha256}`;
 
 /** Opens a store rooted at `root` (created on first write). */
 export function localBackend(root: string): StoreBackend {
@@ -26,6 +29,43 @@ export function localBackend(root: string): StoreBackend {
     if (made.has(dir)) return;
     await mkdir(dir, { recursive: true });
     made.add(dir);
+  };
+  // A folder removed by another process: forget what was made, so a retry creates it again.
+  const forgetOnMissing = (err: unknown): boolean => {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    made.clear();
+    return true;
+  };
+  /**
+   * Small blobs are created in place, exclusively (O_EXCL), in one write: no temp file and no
+   * rename, the slowest of the five calls per blob on ext4 (bench/results/profile-small.md).
+   * A file already there is either the same bytes, or a stub left by a process killed between
+   * open and write; a single write() is not interrupted by a kill, so a full-size file is whole,
+   * and anything shorter is replaced atomically.
+   */
+  const ingestSmall = async (dir: string, whole: Promise<Buffer>): Promise<IngestedBlob> => {
+    const data = await whole;
+    const digests = digestsOf(data);
+    const path = blobPath(dir, digests.sha256);
+    const final = abs(path);
+    try {
+      await ensureDir(dirname(final));
+      await writeFile(final, data, { flag: 'wx' });
+    } catch (err) {
+      if (forgetOnMissing(err)) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((await stat(final)).size !== data.length) await replace(final, data);
+    }
+    return { path, ...digests };
+  };
+  const replace = async (final: string, data: Buffer) => {
+    const temp = `${final}.tmp-${randomUUID()}`;
+    try {
+      await writeFile(temp, data);
+      await rename(temp, final);
+    } finally {
+      await rm(temp, { force: true });
+    }
   };
   const tempFor = async (path: string) => {
     const file = `${abs(path)}.tmp-${randomUUID()}`;
@@ -53,9 +93,7 @@ export function localBackend(root: string): StoreBackend {
         await rename(temp, abs(path));
       };
       await put().catch(async (err: NodeJS.ErrnoException) => {
-        // Another process removed a folder this one remembers creating: create it again.
-        if (err.code !== 'ENOENT') throw err;
-        made.clear();
+        if (!forgetOnMissing(err)) throw err;
         await put();
       });
     },
@@ -73,30 +111,19 @@ export function localBackend(root: string): StoreBackend {
       }
     },
     async ingest(dir, body, onBytes, sizeHint): Promise<IngestedBlob> {
-      const small = sizeHint !== undefined && sizeHint <= SMALL_BLOB_BYTES;
       // Attach the reader before any await, so no chunk flows past unread.
-      const whole = small ? readWhole(body, sizeHint, onBytes) : undefined;
-      const hashed = small ? undefined : hashing(body, onBytes);
+      if (sizeHint !== undefined && sizeHint <= SMALL_BLOB_BYTES) return ingestSmall(dir, readWhole(body, sizeHint, onBytes));
+      const hashed = hashing(body, onBytes);
       const temp = await tempFor(`${dir}/incoming`);
       try {
-        let digests;
-        if (whole) {
-          const data = await whole;
-          digests = digestsOf(data);
-          await writeFile(temp, data);
-        } else {
-          await pipeline(hashed!.stream, createWriteStream(temp));
-          digests = hashed!.digests();
-        }
-        const { sha256, md5, size } = digests;
-        // Content-addressed: the same bytes always land at the same path, so a retried copy is idempotent.
-        const path = `${dir}/${sha256.slice(0, 2)}/${sha256}`;
+        await pipeline(hashed.stream, createWriteStream(temp));
+        const digests = hashed.digests();
+        const path = blobPath(dir, digests.sha256);
         await ensureDir(dirname(abs(path)));
         await rename(temp, abs(path));
-        return { path, sha256, md5, size };
+        return { path, ...digests };
       } catch (err) {
-        // A folder removed by another process: forget it, so the retried copy creates it again.
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') made.clear();
+        forgetOnMissing(err);
         await rm(temp, { force: true });
         throw err;
       }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -29,7 +29,21 @@ describe('local store blob ingestion', () => {
     const root = mkdtempSync(join(tmpdir(), 'blobs-'));
     const store = localBackend(root);
     await expect(store.ingest('d/blobs', chunked(Buffer.alloc(5000, 1), 1000), undefined, 3000)).rejects.toThrow(/larger than the 3000 bytes announced/);
-    expect(readdirSync(join(root, 'd', 'blobs')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    const blobs = join(root, 'd', 'blobs');
+    expect(existsSync(blobs) ? readdirSync(blobs, { recursive: true }).filter((n) => String(n).includes('.tmp-')) : []).toEqual([]);
+  });
+
+  it('replaces a truncated small blob left by a killed writer, and keeps a whole one', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'blobs-'));
+    const store = localBackend(root);
+    const data = Buffer.from('the whole blob');
+    const first = await store.ingest('d/blobs', Readable.from([data]), undefined, data.length);
+    writeFileSync(join(root, first.path), '');
+    const again = await store.ingest('d/blobs', Readable.from([data]), undefined, data.length);
+    expect(again).toEqual(first);
+    expect(readFileSync(join(root, first.path)).equals(data)).toBe(true);
+    await store.ingest('d/blobs', Readable.from([data]), undefined, data.length);
+    expect(readdirSync(join(root, 'd', 'blobs', first.sha256.slice(0, 2)))).toEqual([first.sha256]);
   });
 
   it('creates a blob folder again when another process removed it after this one created it', async () => {
