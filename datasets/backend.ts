@@ -8,8 +8,19 @@ import type { Readable } from 'node:stream';
 export interface IngestedBlob {
   path: string;
   sha256: string;
-  md5: string;
+  /** Only when asked for (IngestOptions.md5). */
+  md5?: string;
   size: number;
+}
+
+/** How ingest() reads a body. */
+export interface IngestOptions {
+  /** Sees each chunk's size as it goes by. */
+  onBytes?: (n: number) => void;
+  /** The size the body announced: a backend may read small bodies whole instead of streaming them. */
+  sizeHint?: number;
+  /** Also compute MD5 (to compare with a single-part ETag); it costs as much CPU as SHA-256. */
+  md5?: boolean;
 }
 
 /** Paths are `/`-separated and relative to the store's root. */
@@ -24,12 +35,8 @@ export interface StoreBackend {
   write(path: string, data: Buffer | string): Promise<void>;
   /** Creates a file only if absent, atomically; returns false when it already existed. */
   createExclusive(path: string, data: Buffer | string): Promise<boolean>;
-  /**
-   * Streams `body` into a blob under `dir`, hashing on the way (one pass); the blob appears
-   * whole or not at all. `onBytes` sees each chunk's size as it goes by. `sizeHint`, the size
-   * the body announced, lets a backend read small bodies whole instead of streaming them.
-   */
-  ingest(dir: string, body: Readable, onBytes?: (n: number) => void, sizeHint?: number): Promise<IngestedBlob>;
+  /** Streams `body` into a blob under `dir`, hashing on the way (one pass); the blob appears whole or not at all. */
+  ingest(dir: string, body: Readable, options?: IngestOptions): Promise<IngestedBlob>;
   /** Names directly below a folder (files and sub-folders), sorted. */
   list(dir: string): Promise<string[]>;
   /** Deletes a file or folder tree; absent is fine. */

@@ -8,26 +8,26 @@ import { Transform, type Readable } from 'node:stream';
 /** Digests available once the stream has ended. */
 export interface StreamDigests {
   sha256: string;
-  md5: string;
+  md5?: string;
   size: number;
 }
 
 /** Returns a Readable passing `source`'s bytes through, and the digests once it ends. */
-export function hashing(source: Readable, onBytes?: (n: number) => void): { stream: Readable; digests: () => StreamDigests } {
+export function hashing(source: Readable, onBytes?: (n: number) => void, withMd5 = true): { stream: Readable; digests: () => StreamDigests } {
   const sha = createHash('sha256');
-  const md5 = createHash('md5');
+  const md5 = withMd5 ? createHash('md5') : undefined;
   let size = 0;
   let result: StreamDigests | undefined;
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       sha.update(chunk);
-      md5.update(chunk);
+      md5?.update(chunk);
       size += chunk.length;
       onBytes?.(chunk.length);
       done(null, chunk);
     },
     flush(done) {
-      result = { sha256: sha.digest('hex'), md5: md5.digest('hex'), size };
+      result = { sha256: sha.digest('hex'), md5: md5?.digest('hex'), size };
       done();
     },
   });
@@ -43,8 +43,9 @@ export function hashing(source: Readable, onBytes?: (n: number) => void): { stre
 }
 
 /** The digests of bytes already in memory. */
-export function digestsOf(data: Buffer): StreamDigests {
-  return { sha256: createHash('sha256').update(data).digest('hex'), md5: createHash('md5').update(data).digest('hex'), size: data.length };
+export function digestsOf(data: Buffer, withMd5 = true): StreamDigests {
+  const md5 = withMd5 ? createHash('md5').update(data).digest('hex') : undefined;
+  return { sha256: createHash('sha256').update(data).digest('hex'), md5, size: data.length };
 }
 
 /**

@@ -43,9 +43,9 @@ export function localBackend(root: string): StoreBackend {
    * open and write; a single write() is not interrupted by a kill, so a full-size file is whole,
    * and anything shorter is replaced atomically.
    */
-  const ingestSmall = async (dir: string, whole: Promise<Buffer>): Promise<IngestedBlob> => {
+  const ingestSmall = async (dir: string, whole: Promise<Buffer>, md5: boolean): Promise<IngestedBlob> => {
     const data = await whole;
-    const digests = digestsOf(data);
+    const digests = digestsOf(data, md5);
     const path = blobPath(dir, digests.sha256);
     const final = abs(path);
     try {
@@ -110,10 +110,10 @@ export function localBackend(root: string): StoreBackend {
         await unlink(temp);
       }
     },
-    async ingest(dir, body, onBytes, sizeHint): Promise<IngestedBlob> {
+    async ingest(dir, body, { onBytes, sizeHint, md5 = true } = {}): Promise<IngestedBlob> {
       // Attach the reader before any await, so no chunk flows past unread.
-      if (sizeHint !== undefined && sizeHint <= SMALL_BLOB_BYTES) return ingestSmall(dir, readWhole(body, sizeHint, onBytes));
-      const hashed = hashing(body, onBytes);
+      if (sizeHint !== undefined && sizeHint <= SMALL_BLOB_BYTES) return ingestSmall(dir, readWhole(body, sizeHint, onBytes), md5);
+      const hashed = hashing(body, onBytes, md5);
       const temp = await tempFor(`${dir}/incoming`);
       try {
         await pipeline(hashed.stream, createWriteStream(temp));

@@ -17,10 +17,13 @@ export async function copyObject(client: SourceClient, store: StoreBackend, blob
   onBytes: (n: number) => void): Promise<Omit<FileEntry, 'path'>> {
   const what = `GetObject s3://${client.bucket}/${object.key}`;
   const out = await client.read(object.key, { ifMatch: object.etag, checksums: true });
+  // MD5 is worth computing only when the ETag is one (single-part, not SSE-KMS) and no SHA-256 came.
+  const md5 = SINGLE_PART_ETAG.exec(object.etag)?.[1];
   const header = (name: string) => (typeof out.headers[name] === 'string' ? out.headers[name] as string : undefined);
   let blob;
   try {
-    blob = await store.ingest(blobDir, out.body, onBytes, object.size);
+    const needMd5 = md5 !== undefined && !out.headers['x-amz-checksum-sha256'];
+    blob = await store.ingest(blobDir, out.body, { onBytes, sizeHint: object.size, md5: needMd5 });
   } catch (err) {
     if (err instanceof S3OperationError) throw err;
     // A stream cut mid-body (reset, socket timeout) is worth another attempt.
@@ -32,7 +35,6 @@ export async function copyObject(client: SourceClient, store: StoreBackend, blob
   let verifiedBy: FileEntry['verifiedBy'] = 'size-only';
   const checksum = header('x-amz-checksum-sha256');
   const sourceSha = checksum && header('x-amz-checksum-type') !== 'COMPOSITE' ? Buffer.from(checksum, 'base64').toString('hex') : undefined;
-  const md5 = SINGLE_PART_ETAG.exec(object.etag)?.[1];
   if (sourceSha) {
     if (sourceSha !== blob.sha256) throw mismatch('SHA-256 checksum');
     verifiedBy = 'sha256';

@@ -16,7 +16,7 @@ describe('local store blob ingestion', () => {
     for (const size of [0, 4096, SMALL_BLOB_BYTES, SMALL_BLOB_BYTES + 1]) {
       const data = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7919) % 251));
       const seen: number[] = [];
-      const whole = await store.ingest('d/blobs', chunked(data, 1000), (n) => seen.push(n), size);
+      const whole = await store.ingest('d/blobs', chunked(data, 1000), { onBytes: (n) => seen.push(n), sizeHint: size });
       const streamed = await store.ingest('d/blobs', chunked(data, 65536));
       expect(whole).toEqual({ path: `d/blobs/${sha(data).slice(0, 2)}/${sha(data)}`, sha256: sha(data), md5: md5(data), size });
       expect(streamed).toEqual(whole);
@@ -25,10 +25,20 @@ describe('local store blob ingestion', () => {
     }
   });
 
+  it('skips MD5 when the caller has no single-part ETag to compare it with', async () => {
+    const store = localBackend(mkdtempSync(join(tmpdir(), 'blobs-')));
+    const data = Buffer.alloc(3 * SMALL_BLOB_BYTES, 9);
+    for (const sizeHint of [100, undefined]) {
+      const blob = await store.ingest('d/blobs', chunked(data.subarray(0, sizeHint ?? data.length), 65536), { sizeHint, md5: false });
+      expect(blob.md5).toBeUndefined();
+      expect(blob.sha256).toBe(sha(data.subarray(0, sizeHint ?? data.length)));
+    }
+  });
+
   it('refuses a body larger than announced and leaves no temporary file behind', async () => {
     const root = mkdtempSync(join(tmpdir(), 'blobs-'));
     const store = localBackend(root);
-    await expect(store.ingest('d/blobs', chunked(Buffer.alloc(5000, 1), 1000), undefined, 3000)).rejects.toThrow(/larger than the 3000 bytes announced/);
+    await expect(store.ingest('d/blobs', chunked(Buffer.alloc(5000, 1), 1000), { sizeHint: 3000 })).rejects.toThrow(/larger than the 3000 bytes announced/);
     const blobs = join(root, 'd', 'blobs');
     expect(existsSync(blobs) ? readdirSync(blobs, { recursive: true }).filter((n) => String(n).includes('.tmp-')) : []).toEqual([]);
   });
@@ -37,12 +47,12 @@ describe('local store blob ingestion', () => {
     const root = mkdtempSync(join(tmpdir(), 'blobs-'));
     const store = localBackend(root);
     const data = Buffer.from('the whole blob');
-    const first = await store.ingest('d/blobs', Readable.from([data]), undefined, data.length);
+    const first = await store.ingest('d/blobs', Readable.from([data]), { sizeHint: data.length });
     writeFileSync(join(root, first.path), '');
-    const again = await store.ingest('d/blobs', Readable.from([data]), undefined, data.length);
+    const again = await store.ingest('d/blobs', Readable.from([data]), { sizeHint: data.length });
     expect(again).toEqual(first);
     expect(readFileSync(join(root, first.path)).equals(data)).toBe(true);
-    await store.ingest('d/blobs', Readable.from([data]), undefined, data.length);
+    await store.ingest('d/blobs', Readable.from([data]), { sizeHint: data.length });
     expect(readdirSync(join(root, 'd', 'blobs', first.sha256.slice(0, 2)))).toEqual([first.sha256]);
   });
 
