@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -56,28 +56,33 @@ describe('exports at scale', () => {
   it('exports a 1 GiB file in verified multipart parts with the worker\'s memory far below the file\'s size', async () => {
     const bucket = await createBucket('exp-gib');
     const storeRoot = mkdtempSync(join(tmpdir(), 'exp-gib-store-'));
-    const size = 1024 ** 3;
-    const hash = createHash('sha256');
-    let produced = 0;
-    const stream = () => new Readable({
-      read() {
-        if (produced >= size) return this.push(null);
-        const chunk = randomBytes(Math.min(1 << 20, size - produced));
-        produced += chunk.length;
-        hash.update(chunk);
-        this.push(chunk);
-      },
-    });
-    await commitFixture(storeRoot, 'gib', [{ path: 'one.bin', body: stream }]);
-    const expected = hash.digest('hex');
-    const raw = { datasetStore: storeRoot, sources: { out: minioSource(bucket, { exports: { enabled: true } }) },
-      exports: { gib: { dataset: 'gib', source: 'out' } } };
-    const { result, seconds, peakRss } = await runOnWorkerProcess(raw, 'gib');
-    expect(result).toMatchObject({ status: 'completed', filesExported: 1, bytes: size });
-    recordFigure('export of one 1 GiB file', size / 1e6 / seconds, 'MB/s');
-    recordFigure('worker peak RSS while exporting 1 GiB (64 MiB parts)', peakRss / 2 ** 20, 'MiB');
-    expect(peakRss).toBeLessThan(size / 2);
-    expect(await objectSha256(bucket, 'one.bin')).toBe(expected);
-    expect(await openUploads(bucket)).toEqual([]);
+    // A gibibyte per run: removed even when an assertion fails, or /tmp fills up across runs.
+    try {
+      const size = 1024 ** 3;
+      const hash = createHash('sha256');
+      let produced = 0;
+      const stream = () => new Readable({
+        read() {
+          if (produced >= size) return this.push(null);
+          const chunk = randomBytes(Math.min(1 << 20, size - produced));
+          produced += chunk.length;
+          hash.update(chunk);
+          this.push(chunk);
+        },
+      });
+      await commitFixture(storeRoot, 'gib', [{ path: 'one.bin', body: stream }]);
+      const expected = hash.digest('hex');
+      const raw = { datasetStore: storeRoot, sources: { out: minioSource(bucket, { exports: { enabled: true } }) },
+        exports: { gib: { dataset: 'gib', source: 'out' } } };
+      const { result, seconds, peakRss } = await runOnWorkerProcess(raw, 'gib');
+      expect(result).toMatchObject({ status: 'completed', filesExported: 1, bytes: size });
+      recordFigure('export of one 1 GiB file', size / 1e6 / seconds, 'MB/s');
+      recordFigure('worker peak RSS while exporting 1 GiB (64 MiB parts)', peakRss / 2 ** 20, 'MiB');
+      expect(peakRss).toBeLessThan(size / 2);
+      expect(await objectSha256(bucket, 'one.bin')).toBe(expected);
+      expect(await openUploads(bucket)).toEqual([]);
+    } finally {
+      rmSync(storeRoot, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -72,17 +72,22 @@ describe('sync at scale', () => {
     await new Upload({ client: adminS3(), params: { Bucket: bucket, Key: 'big/one.bin', Body: source }, partSize: 16 << 20, queueSize: 4 }).done();
     const expected = hash.digest('hex');
     const storeRoot = mkdtempSync(join(tmpdir(), 'big-store-'));
-    const raw = { datasetStore: storeRoot, sources: { src: minioSource(bucket) }, syncs: { big: { source: 'src', dataset: 'big', mode: 'bulk' } } };
-    const { result, seconds, peakRss } = await runOnWorkerProcess(raw, 'big');
-    expect(result).toMatchObject({ transaction: 1, filesAdded: 1, bytes: size });
-    recordFigure('bulk import of one 1 GiB object', size / 1e6 / seconds, 'MB/s');
-    recordFigure('worker peak RSS while copying 1 GiB', peakRss / 2 ** 20, 'MiB');
-    expect(peakRss).toBeLessThan(384 * 2 ** 20);
-    const entry = (await localDataset(storeRoot, 'big').view()).get('big/one.bin')!;
-    expect(entry).toMatchObject({ sha256: expected, size, verifiedBy: 'size-only' });
-    // Re-hash what landed: the blob holds the object's bytes.
-    const landed = createHash('sha256');
-    for await (const chunk of createReadStream(join(storeRoot, ...entry.blob.split('/')))) landed.update(chunk as Buffer);
-    expect(landed.digest('hex')).toBe(expected);
+    // A gibibyte per run: removed even when an assertion fails, or /tmp fills up across runs.
+    try {
+      const raw = { datasetStore: storeRoot, sources: { src: minioSource(bucket) }, syncs: { big: { source: 'src', dataset: 'big', mode: 'bulk' } } };
+      const { result, seconds, peakRss } = await runOnWorkerProcess(raw, 'big');
+      expect(result).toMatchObject({ transaction: 1, filesAdded: 1, bytes: size });
+      recordFigure('bulk import of one 1 GiB object', size / 1e6 / seconds, 'MB/s');
+      recordFigure('worker peak RSS while copying 1 GiB', peakRss / 2 ** 20, 'MiB');
+      expect(peakRss).toBeLessThan(384 * 2 ** 20);
+      const entry = (await localDataset(storeRoot, 'big').view()).get('big/one.bin')!;
+      expect(entry).toMatchObject({ sha256: expected, size, verifiedBy: 'size-only' });
+      // Re-hash what landed: the blob holds the object's bytes.
+      const landed = createHash('sha256');
+      for await (const chunk of createReadStream(join(storeRoot, ...entry.blob.split('/')))) landed.update(chunk as Buffer);
+      expect(landed.digest('hex')).toBe(expected);
+    } finally {
+      rmSync(storeRoot, { recursive: true, force: true });
+    }
   });
 });
