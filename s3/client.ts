@@ -6,7 +6,7 @@ import type { SourceConfig } from '../config/source-schema';
 import { isAwsEndpoint, parseEndpoint, parseSourceUrl, type SourceLocation } from '../config/source-url';
 import { credentialProvider } from './credentials';
 import { createRequestHandler, type HandlerInfo } from './http-handler';
-import { objectReader, type ObjectReader } from './object-reader';
+import { leanClient, type ObjectReader, type ObjectWriter } from './lean-client';
 
 /**
  * Who retries failed requests. Retries live in exactly one layer so they never multiply:
@@ -24,8 +24,10 @@ export interface SourceClient extends SourceLocation {
   config: SourceConfig;
   s3: S3Client;
   http: HandlerInfo;
-  /** GetObject on a lean path (see object-reader.ts), for syncs' per-object reads. */
+  /** GetObject on a lean path (see lean-client.ts), for syncs' per-object reads. */
   read: ObjectReader;
+  /** PutObject of small in-memory bodies on the same path, for exports of small files. */
+  write: ObjectWriter;
 }
 
 /** Builds the S3 client of source `name`. Secrets are resolved lazily, when a request is signed. */
@@ -55,7 +57,7 @@ export function createSourceClient(name: string, config: SourceConfig, retryLaye
     responseChecksumValidation: aws ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
   });
   // The SDK's resolved provider caches credentials until they near expiry; the reader shares it.
-  const read = objectReader({ endpoint: new URL(endpoint.url), bucket: url.bucket, region, pathStyle: config.pathStyleAccess,
+  const { read, write } = leanClient({ endpoint: new URL(endpoint.url), bucket: url.bucket, region, pathStyle: config.pathStyleAccess,
     credentials: () => s3.config.credentials(), transport });
-  return { name, config, s3, http: info, read, bucket: url.bucket, prefix: url.prefix };
+  return { name, config, s3, http: info, read, write, bucket: url.bucket, prefix: url.prefix };
 }

@@ -1,9 +1,9 @@
 /**
- * GetObject without the SDK's command stack: one SigV4-signed request on the source's own
- * keep-alive agents. For a 4 KiB object the SDK's middleware (serde, endpoint rules, retry,
- * checksum and signing plugins) cost several times the request itself: about 28% of a small
- * object import's CPU (bench/results/profile-small.md). Syncs read every object through this;
- * every other call (listing, preview, exports) stays on the SDK.
+ * GetObject and small PutObjects without the SDK's command stack: one SigV4-signed request on
+ * the source's own keep-alive agents. For a 4 KiB object the SDK's middleware (serde, endpoint
+ * rules, retry, checksum and signing plugins) cost several times the request itself: about 28%
+ * of a small-object import's CPU (bench/results/profile-small.md). Syncs read every object
+ * through this and exports write small files through it; every other call stays on the SDK.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import http from 'node:http';
@@ -71,8 +71,47 @@ async function errorBody(res: http.IncomingMessage): Promise<string> {
   return text;
 }
 
-/** Builds the reader of `target`. */
-export function objectReader(target: ReaderTarget): ObjectReader {
+/** Bytes of a small PutObject and its headers (content-length is added). */
+export interface PutRequest {
+  body: Buffer;
+  /** SHA-256 of `body`, hex: signs the payload, so no unsigned bytes travel even over plain HTTP. */
+  sha256: string;
+  /** Extra x-amz-* headers (checksum, ACL). */
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** Writes small objects of one bucket; resolves with the reply's headers. */
+export type ObjectWriter = (key: string, put: PutRequest) => Promise<http.IncomingHttpHeaders>;
+
+interface LeanRequest {
+  method: 'GET' | 'PUT';
+  key: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  signal?: AbortSignal;
+}
+
+/** Builds the lean GET and PUT of `target`. */
+export function leanClient(target: ReaderTarget): { read: ObjectReader; write: ObjectWriter } {
+  const send = requester(target);
+  return {
+    read: (key, options = {}) => {
+      const headers: Record<string, string> = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+      if (options.ifMatch) headers['if-match'] = options.ifMatch;
+      if (options.checksums) headers['x-amz-checksum-mode'] = 'ENABLED';
+      return send({ method: 'GET', key, headers });
+    },
+    write: async (key, put) => {
+      const headers = { ...put.headers, 'x-amz-content-sha256': put.sha256, 'content-length': String(put.body.length) };
+      const reply = await send({ method: 'PUT', key, headers, body: put.body, signal: put.signal });
+      reply.body.resume();
+      return reply.headers;
+    },
+  };
+}
+
+function requester(target: ReaderTarget): (request: LeanRequest) => Promise<ObjectResponse> {
   const secure = target.endpoint.protocol === 'https:';
   const hostname = target.pathStyle ? target.endpoint.hostname : `${target.bucket}.${target.endpoint.hostname}`;
   const host = target.endpoint.port ? `${hostname}:${target.endpoint.port}` : hostname;
@@ -81,21 +120,20 @@ export function objectReader(target: ReaderTarget): ObjectReader {
   const { agent, connectionTimeoutMs, socketTimeoutMs } = secure
     ? { agent: target.transport.httpsAgent, ...target.transport }
     : { agent: target.transport.httpAgent, ...target.transport };
-  return async (key, options = {}) => {
-    const what = `GetObject s3://${target.bucket}/${key}`;
+  return async ({ method, key, headers: extra, body, signal }) => {
+    const operation = method === 'GET' ? 'GetObject' : 'PutObject';
+    const what = `${operation} s3://${target.bucket}/${key}`;
     const path = `${target.pathStyle ? `/${target.bucket}` : ''}/${encodeKey(key)}`;
-    const headers: Record<string, string> = { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
-    if (options.ifMatch) headers['if-match'] = options.ifMatch;
-    if (options.checksums) headers['x-amz-checksum-mode'] = 'ENABLED';
+    const headers: Record<string, string> = { host, ...extra };
     let signed;
     try {
-      signed = await signer.sign({ method: 'GET', protocol: target.endpoint.protocol, hostname, port, path, query: {}, headers });
+      signed = await signer.sign({ method, protocol: target.endpoint.protocol, hostname, port, path, query: {}, headers });
     } catch (err) {
-      throw classifyS3Error(err, 'GetObject', target.bucket, what);
+      throw classifyS3Error(err, operation, target.bucket, what);
     }
     return new Promise<ObjectResponse>((resolve, reject) => {
-      const fail = (err: unknown) => reject(classifyS3Error(err, 'GetObject', target.bucket, what));
-      const req = (secure ? https : http).request({ agent, method: 'GET', hostname, port, path, headers: signed.headers as Record<string, string> });
+      const fail = (err: unknown) => reject(classifyS3Error(err, operation, target.bucket, what));
+      const req = (secure ? https : http).request({ agent, method, hostname, port, path, headers: signed.headers as Record<string, string>, signal });
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
         // connectionTimeoutMs bounds the TCP (and TLS) connect only, as the SDK's handler does.
@@ -125,7 +163,7 @@ export function objectReader(target: ReaderTarget): ObjectReader {
           fail({ name: code, message, $metadata: { httpStatusCode: status } });
         }, fail);
       });
-      req.end();
+      req.end(body);
     });
   };
 }

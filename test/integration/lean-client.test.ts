@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createSourceClient } from '../../s3/client';
 import { S3OperationError } from '../../s3/errors';
-import type { ObjectResponse } from '../../s3/object-reader';
+import type { ObjectResponse } from '../../s3/lean-client';
 import { config, minioSource, rootKeyEnv } from '../harness/connector';
 import { adminS3, createBucket, createUser, putObjects } from '../harness/minio-admin';
 
@@ -14,7 +14,7 @@ const bytes = async (res: ObjectResponse) => {
 };
 const failure = async (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (err: unknown) => err as S3OperationError);
 
-describe('the lean GetObject path that syncs read objects through', () => {
+describe('the lean GetObject and PutObject path of syncs and small exports', () => {
   let bucket: string;
   beforeAll(async () => {
     Object.assign(process.env, rootKeyEnv());
@@ -64,5 +64,20 @@ describe('the lean GetObject path that syncs read objects through', () => {
       stsRole: { roleArn: 'arn:aws:iam::000000000000:role/reader', roleSessionName: 'reader-test' },
     }).read;
     expect((await bytes(await reader('sts.txt'))).toString()).toBe('via sts');
+  });
+
+  it('puts a small object with a signed payload and its SHA-256 checksum, and the reply carries the checksum and ETag', async () => {
+    const body = Buffer.from('exported bytes');
+    const reply = await client().write('put/ok.txt', { body, sha256: sha(body), headers: { 'x-amz-checksum-sha256': createHash('sha256').update(body).digest('base64') } });
+    expect(reply['x-amz-checksum-sha256']).toBe(createHash('sha256').update(body).digest('base64'));
+    expect(reply.etag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
+    expect((await bytes(await client().read('put/ok.txt'))).toString()).toBe('exported bytes');
+  });
+
+  it('refuses a put whose bytes do not match the signed SHA-256, and stores nothing', async () => {
+    const err = await failure(client().write('put/bad.txt', { body: Buffer.from('other bytes'), sha256: sha('the recorded bytes') }));
+    expect(err).toBeInstanceOf(S3OperationError);
+    expect(err.status).toBe(400);
+    expect(await failure(client().read('put/bad.txt'))).toMatchObject({ kind: 'gone' });
   });
 });
