@@ -15,7 +15,7 @@ describe('long runs', () => {
   it('continue as new when Temporal suggests it, carrying the cursor, and still commit one transaction with every object', async () => {
     Object.assign(process.env, rootKeyEnv());
     const bucket = await createBucket('can');
-    const count = 12 * 100;
+    const count = 40 * 100;
     await putObjectsAsArchives(bucket, Array.from({ length: count }, (_, i) => ({ key: `k/${String(i).padStart(5, '0')}`, body: `can ${i}` })));
     const storeRoot = mkdtempSync(join(tmpdir(), 'can-store-'));
     // Small pages (100 keys) make many activities, hence a long history.
