@@ -1,37 +1,49 @@
 /**
  * The `s3-connector` CLI entry: registers one command per file and handles every error in
- * one place.
+ * one place. Only the invoked command's module is loaded: each pulls in its own dependencies
+ * (the Temporal client, the activities, the dev servers, progress bars...), and a long-lived
+ * process such as `worker` should not carry the others' code for its whole life.
  */
 import { Command } from 'commander';
-import { registerCheck } from './commands/check';
-import { registerDatasets } from './commands/datasets';
-import { registerDev } from './commands/dev';
-import { registerExplore } from './commands/explore';
-import { registerExport } from './commands/export';
-import { registerPreview } from './commands/preview';
-import { registerRuns } from './commands/runs';
-import { registerSchedule } from './commands/schedule';
-import { registerStatus } from './commands/status';
-import { registerSync } from './commands/sync';
-import { registerWorker } from './commands/worker';
 import { reportError } from './errors';
 
-/** Builds the program; exported for tests. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Each command's registration, loaded on demand; in the order `--help` lists them. */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  check: async () => (await import('./commands/check')).registerCheck,
+  explore: async () => (await import('./commands/explore')).registerExplore,
+  preview: async () => (await import('./commands/preview')).registerPreview,
+  sync: async () => (await import('./commands/sync')).registerSync,
+  export: async () => (await import('./commands/export')).registerExport,
+  schedule: async () => (await import('./commands/schedule')).registerSchedule,
+  runs: async () => (await import('./commands/runs')).registerRuns,
+  status: async () => (await import('./commands/status')).registerStatus,
+  worker: async () => (await import('./commands/worker')).registerWorker,
+  dev: async () => (await import('./commands/dev')).registerDev,
+  datasets: async () => (await import('./commands/datasets')).registerDatasets,
+};
+
+/**
+ * Builds the program with every command, or with only `command` when it names one (help,
+ * unknown commands and errors that suggest a command then still see them all). Exported for tests.
+ */
+export async function buildProgram(command?: string): Promise<Command> {
   const program = new Command('s3-connector')
     .description('Move data between Amazon S3 (and S3-compatible stores) and datasets, on Temporal.')
     .exitOverride()
     .showHelpAfterError();
-  for (const register of [registerCheck, registerExplore, registerPreview, registerSync, registerExport, registerSchedule, registerRuns, registerStatus,
-    registerWorker, registerDev, registerDatasets]) register(program);
-  for (const command of program.commands) command.exitOverride();
+  const names = command !== undefined && Object.hasOwn(COMMANDS, command) ? [command] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(names.map((name) => COMMANDS[name]!()))) register(program);
+  for (const sub of program.commands) sub.exitOverride();
   return program;
 }
 
 /** Runs the CLI with `argv` and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    // Commands take all their options after their name, so argv[2] is the command when there is one.
+    await (await buildProgram(argv[2])).parseAsync(argv);
     return 0;
   } catch (err) {
     return reportError(err, argv.includes('--json'));

@@ -5,6 +5,11 @@ import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { configPath, loadConfig, type LoadedConfig } from '../config/load';
 import { TASK_QUEUE } from '../shared/temporal-names';
+import { UsageError } from './errors';
+
+// Defined with the error handler (which must load without the Temporal client); re-exported here
+// for the commands that import it with the rest of their context.
+export { UsageError };
 
 /** Global options, shared by every command. */
 export const globalOptionsSchema = z.object({
@@ -34,9 +39,4 @@ export async function temporalClient(options: GlobalOptions): Promise<{ client: 
     throw new UsageError(`cannot reach Temporal at ${options.address} (${(err as Error).message}). Fix: start it (s3-connector dev), or pass --address / set TEMPORAL_ADDRESS.`);
   }
   return { client: new Client({ connection, namespace: options.namespace }), close: () => connection.close() };
-}
-
-/** Bad usage: printed without a stack, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
 }

@@ -2,10 +2,13 @@
  * The CLI's one error handler: every problem printed at once, then the exit code of
  * PRODUCT.md (1 for a failed job, 2 for bad usage or config).
  */
-import { WorkflowFailedError } from '@temporalio/client';
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
-import { UsageError } from './context';
+
+/** Bad usage: printed without a stack, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 /** A job ran and failed (exit code 1), e.g. check found missing permissions. */
 export class JobFailedError extends Error {
@@ -35,11 +38,10 @@ export function reportError(err: unknown, json: boolean): number {
     lines = [`error: ${err.message}`];
   } else if (err instanceof CommanderError) {
     return err.exitCode === 0 ? 0 : 2;
-  } else if (err instanceof WorkflowFailedError) {
-    lines = [`error: ${rootMessage(err)}`];
   } else if (err instanceof JobFailedError) {
     lines = [`error: ${err.message}`];
   } else {
+    // Anything else, a failed workflow (WorkflowFailedError) included: the innermost cause's words.
     lines = [`error: ${rootMessage(err)}`];
   }
   if (json) {

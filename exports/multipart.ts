@@ -3,7 +3,8 @@
  * (number, ETag, SHA-256, MD5) are reported through `onState` after every part; the caller keeps
  * them in the activity's heartbeat details, so an attempt retried after a worker crash passes
  * them back as `resume` and uploads only the missing parts. Every part carries its SHA-256
- * (x-amz-checksum-sha256) and MD5 (Content-MD5), the whole file is hashed against the dataset's
+ * (x-amz-checksum-sha256) and MD5 (Content-MD5) (see part-sources.ts for how parts are read
+ * without holding them in memory), the whole file is hashed against the dataset's
  * recorded SHA-256 on the way, and the completed object's ETag and composite checksum are
  * compared with those computed from the parts.
  */
@@ -13,7 +14,8 @@ import {
   type ObjectCannedACL,
 } from '@aws-sdk/client-s3';
 import { S3OperationError } from '../s3/errors';
-import { chunks, compositeSha256, multipartEtag, type PartRecord } from './parts';
+import { fileParts, streamParts, type PartBytes, type PartDigests } from './part-sources';
+import { compositeSha256, multipartEtag, type PartRecord } from './parts';
 import { exportS3Error, kmsEncrypted, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
 
 /** An open multipart upload and its finished parts. */
@@ -27,7 +29,10 @@ export interface MultipartState {
 /** How to run one multipart upload. */
 export interface MultipartOptions {
   partSize: number;
-  /** Parts in flight at once; memory holds about this many parts plus one. */
+  /**
+   * Parts in flight at once. From a local file parts are streamed by range; from a stream,
+   * memory holds about this many parts plus one.
+   */
   concurrency: number;
   /** State saved by an earlier attempt, from its heartbeat details. */
   resume?: MultipartState;
@@ -72,19 +77,20 @@ async function confirmedParts(target: UploadTarget, resume: MultipartState): Pro
   }
 }
 
-async function uploadPart(target: UploadTarget, uploadId: string, n: number, data: Buffer): Promise<PartRecord> {
-  const sha256 = createHash('sha256').update(data).digest('base64');
-  const md5 = createHash('md5').update(data);
-  const md5hex = md5.copy().digest('hex');
+async function uploadPart(target: UploadTarget, uploadId: string, part: PartBytes, { sha256, md5 }: PartDigests): Promise<PartRecord> {
+  const body = part.body();
   try {
     const reply = await target.client.s3.send(new UploadPartCommand({
-      Bucket: target.client.bucket, Key: target.key, UploadId: uploadId, PartNumber: n, Body: data, ContentLength: data.length,
-      ChecksumSHA256: sha256, ContentMD5: md5.digest('base64'),
+      Bucket: target.client.bucket, Key: target.key, UploadId: uploadId, PartNumber: part.n, Body: body, ContentLength: part.size,
+      ChecksumSHA256: sha256, ContentMD5: Buffer.from(md5, 'hex').toString('base64'),
     }), { abortSignal: target.signal });
-    if (reply.ChecksumSHA256 && reply.ChecksumSHA256 !== sha256) throw verificationFailed(target, `part ${n} SHA-256`);
-    return { n, etag: reply.ETag ?? '', sha256, md5: md5hex };
+    if (reply.ChecksumSHA256 && reply.ChecksumSHA256 !== sha256) throw verificationFailed(target, `part ${part.n} SHA-256`);
+    return { n: part.n, etag: reply.ETag ?? '', sha256, md5 };
   } catch (err) {
     throw exportS3Error(err, 'UploadPart', target);
+  } finally {
+    // A file-range body that a failed or aborted request left unread still holds its descriptor.
+    if (!Buffer.isBuffer(body)) body.destroy();
   }
 }
 
@@ -110,19 +116,19 @@ async function runUpload(target: UploadTarget, options: MultipartOptions, resume
   const whole = createHash('sha256');
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  let n = 0;
   let size = 0;
-  for await (const data of chunks(await target.open(), current.partSize)) {
+  const wanted = (n: number) => !done.has(n);
+  const parts = target.localPath
+    ? fileParts(target.localPath, current.partSize, whole, wanted)
+    : streamParts(await target.open(), current.partSize, whole, wanted);
+  for await (const part of parts) {
     if (failure || target.signal?.aborted) break;
-    n += 1;
-    size += data.length;
-    whole.update(data);
-    if (done.has(n)) continue;
-    const number = n;
-    const task: Promise<void> = uploadPart(target, current.uploadId, number, data).then((part) => {
-      done.set(number, part);
+    size += part.size;
+    if (done.has(part.n) || !part.hashes) continue; // already uploaded (only hashed into `whole`)
+    const task: Promise<void> = uploadPart(target, current.uploadId, part, part.hashes).then((record) => {
+      done.set(part.n, record);
       current.parts = [...done.values()].sort((a, b) => a.n - b.n);
-      options.onBytes(data.length);
+      options.onBytes(part.size);
       options.onState(current);
     }, (err) => { failure ??= err; }).finally(() => inFlight.delete(task));
     inFlight.add(task);
@@ -134,12 +140,12 @@ async function runUpload(target: UploadTarget, options: MultipartOptions, resume
   if (whole.digest('hex') !== target.sha256 || size !== target.size) {
     throw new S3OperationError('permanent', 'DatasetFileDamaged', `the dataset file for ${key} does not match its recorded SHA-256 ${target.sha256}; it was not exported. Fix: re-run the sync that landed it.`);
   }
-  const parts = [...done.values()].sort((a, b) => a.n - b.n);
+  const sent = [...done.values()].sort((a, b) => a.n - b.n);
   let reply;
   try {
     reply = await client.s3.send(new CompleteMultipartUploadCommand({
       Bucket: client.bucket, Key: key, UploadId: current.uploadId,
-      MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.n, ETag: p.etag, ChecksumSHA256: p.sha256 })) },
+      MultipartUpload: { Parts: sent.map((p) => ({ PartNumber: p.n, ETag: p.etag, ChecksumSHA256: p.sha256 })) },
     }), { abortSignal: target.signal });
   } catch (err) {
     throw exportS3Error(err, 'CompleteMultipartUpload', target);
@@ -147,14 +153,14 @@ async function runUpload(target: UploadTarget, options: MultipartOptions, resume
   await options.unregister(current);
   const verified: string[] = [];
   if (reply.ChecksumSHA256) {
-    if (reply.ChecksumSHA256 !== compositeSha256(parts)) throw verificationFailed(target, 'composite SHA-256 checksum');
+    if (reply.ChecksumSHA256 !== compositeSha256(sent)) throw verificationFailed(target, 'composite SHA-256 checksum');
     verified.push('sha256');
   }
   if (reply.ETag && !kmsEncrypted(reply)) {
-    if (reply.ETag.replace(/"/g, '') !== multipartEtag(parts).replace(/"/g, '')) throw verificationFailed(target, 'multipart ETag');
+    if (reply.ETag.replace(/"/g, '') !== multipartEtag(sent).replace(/"/g, '')) throw verificationFailed(target, 'multipart ETag');
     verified.push('md5-etag');
   }
-  return { key, size, etag: reply.ETag ?? '', verifiedBy: verified.join('+') || 'part-checksums', parts: parts.length };
+  return { key, size, etag: reply.ETag ?? '', verifiedBy: verified.join('+') || 'part-checksums', parts: sent.length };
 }
 
 /**

@@ -15,6 +15,11 @@ export interface UploadTarget {
   size: number;
   sha256: string;
   open: () => Promise<Readable>;
+  /**
+   * The same bytes as a local file, when the dataset store is a folder: multipart uploads then
+   * read each part by range instead of holding it in memory.
+   */
+  localPath?: string;
   cannedAcl?: string;
   /** Aborted when the activity is cancelled. */
   signal?: AbortSignal;

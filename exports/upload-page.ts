@@ -62,7 +62,7 @@ export async function uploadPage(deps: SyncDeps, input: UploadPageInput): Promis
   const saveProgress = progressSaver(deps.store, paths.progress(input.page), () => [...done.values()]);
   const target = (file: PlannedFile): UploadTarget => ({
     client, key: exportKey(spec.keyPrefix, file.path), size: file.size, sha256: file.sha256, cannedAcl: spec.cannedAcl,
-    open: () => deps.store.readStream(file.blob), signal: ctx?.cancellationSignal,
+    open: () => deps.store.readStream(file.blob), localPath: deps.store.localPath?.(file.blob), signal: ctx?.cancellationSignal,
   });
   const onBytes = (n: number) => { bytes += n; };
   const small = async (file: PlannedFile) => {

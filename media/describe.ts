@@ -7,14 +7,12 @@
  *   PDF         pdf-lib (page count)
  *   audio/video music-metadata (duration, codecs, sample rate, frame dimensions)
  * Audio and video are parsed through a random-access tokenizer: headers are read, media data is
- * seeked over, so a large video costs a few chunks, not its size.
+ * seeked over, so a large video costs a few chunks, not its size. The libraries are loaded on
+ * first use (see libraries.ts).
  */
-import { FileTypeParser } from 'file-type/core';
-import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
-import { PDFDocument } from 'pdf-lib';
-import sharp from 'sharp';
-import exifr from 'exifr';
+import type { IAudioMetadata } from 'music-metadata';
 import { chunked, type ByteSource } from './byte-source';
+import { exifr, fileTypeParser, musicMetadata, pdfDocument, sharp } from './libraries';
 import { SourceTokenizer } from './tokenizer';
 import { canonicalType, familyOf } from './types';
 
@@ -24,6 +22,7 @@ export class DamagedMediaError extends Error {}
 /** The type of `source` from its leading bytes, canonical, or undefined when unrecognised. */
 export async function detectType(source: ByteSource): Promise<string | undefined> {
   if (source.size === 0) return undefined;
+  const FileTypeParser = await fileTypeParser();
   const found = await new FileTypeParser().fromTokenizer(new SourceTokenizer(chunked(source, 16 * 1024, 4)));
   return found ? canonicalType(found.mime) : undefined;
 }
@@ -47,18 +46,19 @@ function exifTime(value: unknown, offset: unknown): string | undefined {
  * decoded and any libvips warning (a truncated or corrupt stream) makes the bytes damaged.
  */
 export async function describeImage(input: ImageInput, verify: boolean): Promise<Record<string, unknown>> {
+  const [decode, exif] = await Promise.all([sharp(), exifr()]);
   let info;
   try {
-    info = await sharp(input, { failOn: 'warning' }).metadata();
+    info = await decode(input, { failOn: 'warning' }).metadata();
     // Decoding all pixels is what proves the bytes whole; a small resize keeps memory low.
-    if (verify) await sharp(input, { failOn: 'warning' }).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
+    if (verify) await decode(input, { failOn: 'warning' }).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
   } catch (err) {
     throw new DamagedMediaError(`the image cannot be decoded (${(err as Error).message.split('\n')[0]})`);
   }
   if (!info.width || !info.height) throw new DamagedMediaError('the image has no dimensions');
-  const exif = await exifr.parse(input, { pick: ['DateTimeOriginal', 'OffsetTimeOriginal'], reviveValues: false })
+  const tags = await exif.parse(input, { pick: ['DateTimeOriginal', 'OffsetTimeOriginal'], reviveValues: false })
     .catch(() => undefined) as Record<string, unknown> | undefined;
-  const capturedAt = exifTime(exif?.DateTimeOriginal, exif?.OffsetTimeOriginal);
+  const capturedAt = exifTime(tags?.DateTimeOriginal, tags?.OffsetTimeOriginal);
   return {
     width: info.width, height: info.height, format: info.format,
     ...(info.orientation !== undefined ? { orientation: info.orientation } : {}),
@@ -69,6 +69,7 @@ export async function describeImage(input: ImageInput, verify: boolean): Promise
 
 /** PDF metadata: the page count. @throws DamagedMediaError when the document cannot be parsed. */
 export async function describePdf(bytes: Uint8Array): Promise<Record<string, unknown>> {
+  const PDFDocument = await pdfDocument();
   let pages;
   try {
     const doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: true });
@@ -88,6 +89,7 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
  * audio codec and sample rate when there is an audio track).
  */
 export async function describeAudioVideo(source: ByteSource, mediaType: string): Promise<Record<string, unknown>> {
+  const parseFromTokenizer = await musicMetadata();
   let parsed: IAudioMetadata;
   try {
     parsed = await parseFromTokenizer(new SourceTokenizer(chunked(source), mediaType), { duration: false, skipCovers: true });

@@ -2,13 +2,13 @@
  * `preview SOURCE KEY`: the first rows of CSV, JSON lines and Parquet, or the detected media
  * type of anything else. Reads only what it shows: a head range for text, the footer and the
  * first row group for Parquet (through ranged reads), the first bytes for type detection.
+ * The parsers are loaded on first use: every worker registers this activity, few ever run it.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
-import { fileTypeFromBuffer } from 'file-type/core';
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer } from 'hyparquet';
+import type { AsyncBuffer } from 'hyparquet';
 import type { SourceClient } from '../s3/client';
 import { sliceSource } from '../media/byte-source';
 import { previewMedia } from '../media/inspect';
+import { fileTypeFromBuffer } from '../media/libraries';
 import { familyOf } from '../media/types';
 import { joinKey } from '../s3/keys';
 import { openRangeReader, type RangeReader } from './range-reader';
@@ -73,6 +73,7 @@ async function withCachedTail(reader: RangeReader, tailBytes: number): Promise<A
  * row groups holding them (and with an offset index, only the pages holding them).
  */
 async function previewParquet(reader: RangeReader, limit: number): Promise<Pick<PreviewResult, 'columns' | 'rows' | 'totalRows'>> {
+  const { parquetMetadataAsync, parquetRead, parquetSchema } = await import('hyparquet');
   const file = await withCachedTail(reader, PARQUET_TAIL_BYTES);
   const metadata = await parquetMetadataAsync(file, { initialFetchSize: PARQUET_TAIL_BYTES });
   const columns = parquetSchema(metadata).children.map((c) => c.element.name);
@@ -101,6 +102,7 @@ export async function previewObject(client: SourceClient, path: string, limit = 
     return { ...base, mediaType: 'application/vnd.apache.parquet', ...(await previewParquet(reader, limit)), bytesRead: reader.bytesRead };
   }
   if (format === 'csv') {
+    const { parse: parseCsv } = await import('csv-parse/sync');
     const records = parseCsv(await textHead(reader), { relax_column_count: true, skip_empty_lines: true, to: limit + 1, delimiter: key.toLowerCase().endsWith('.tsv') ? '\t' : ',' }) as string[][];
     const [header = [], ...rows] = records;
     return { ...base, mediaType: 'text/csv', columns: header, rows: rows.map((r) => r.map(cell)), bytesRead: reader.bytesRead };
@@ -113,7 +115,7 @@ export async function previewObject(client: SourceClient, path: string, limit = 
     return { ...base, mediaType: 'application/x-ndjson', columns, rows, bytesRead: reader.bytesRead };
   }
   const head = new Uint8Array(await reader.slice(0, Math.min(reader.byteLength, MEDIA_HEAD_BYTES)));
-  const detected = await fileTypeFromBuffer(head);
+  const detected = await (await fileTypeFromBuffer())(head);
   const cut = head.byteLength < reader.byteLength;
   const mediaType = detected?.mime ?? (reader.byteLength === 0 ? 'application/x-empty' : looksLikeText(head, cut) ? 'text/plain' : 'application/octet-stream');
   if (detected && familyOf(detected.mime)) {

@@ -1,0 +1,69 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileParts, streamParts, type PartBytes } from '../../exports/part-sources';
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('base64');
+const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
+
+async function bodyBytes(part: PartBytes): Promise<Buffer> {
+  const body = part.body();
+  if (Buffer.isBuffer(body)) return body;
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function collect(parts: AsyncGenerator<PartBytes>): Promise<Array<PartBytes & { bytes: Buffer }>> {
+  const out = [];
+  for await (const part of parts) out.push({ ...part, bytes: await bodyBytes(part) });
+  return out;
+}
+
+describe('multipart part sources', () => {
+  // Larger than the 1 MiB read buffer, so a part takes several reads; not a multiple of the part size.
+  const data = randomBytes(2 * 1024 * 1024 + 12345);
+  const partSize = 1024 * 1024 + 7;
+  const file = join(mkdtempSync(join(tmpdir(), 'part-sources-')), 'blob');
+  writeFileSync(file, data);
+  const expected = [0, 1, 2].map((i) => data.subarray(i * partSize, Math.min(data.length, (i + 1) * partSize)));
+
+  it('reads a local file as parts by range, with the checksums of each part and of the whole file, holding no part in memory', async () => {
+    const whole = createHash('sha256');
+    const parts = await collect(fileParts(file, partSize, whole, () => true));
+    expect(parts.map((p) => [p.n, p.size])).toEqual(expected.map((b, i) => [i + 1, b.length]));
+    parts.forEach((p, i) => {
+      expect(p.bytes.equals(expected[i]!)).toBe(true);
+      expect(p.hashes).toEqual({ sha256: sha256(expected[i]!), md5: md5(expected[i]!) });
+      expect(Buffer.isBuffer(p.body())).toBe(false); // a fresh stream over the file range, not a held buffer
+    });
+    expect(whole.digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+  });
+
+  it('gives the same parts from a local file as from a stream of it', async () => {
+    const fromFile = await collect(fileParts(file, partSize, createHash('sha256'), () => true));
+    const fromStream = await collect(streamParts(Readable.from([data.subarray(0, 1000), data.subarray(1000)]), partSize, createHash('sha256'), () => true));
+    expect(fromFile.map(({ n, size, hashes }) => ({ n, size, hashes }))).toEqual(fromStream.map(({ n, size, hashes }) => ({ n, size, hashes })));
+  });
+
+  it('skips the checksums of parts already uploaded but still hashes them into the whole file', async () => {
+    for (const source of [
+      (whole: ReturnType<typeof createHash>) => fileParts(file, partSize, whole, (n) => n !== 2),
+      (whole: ReturnType<typeof createHash>) => streamParts(Readable.from([data]), partSize, whole, (n) => n !== 2),
+    ]) {
+      const whole = createHash('sha256');
+      const parts = await collect(source(whole));
+      expect(parts.map((p) => p.hashes === undefined)).toEqual([false, true, false]);
+      expect(whole.digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    }
+  });
+
+  it('yields as many parts as the file holds, so a file of another size than recorded fails the caller\'s size check', async () => {
+    const short = join(mkdtempSync(join(tmpdir(), 'part-sources-')), 'short');
+    writeFileSync(short, data.subarray(0, 100));
+    const parts = await collect(fileParts(short, partSize, createHash('sha256'), () => true));
+    expect(parts.map((p) => p.size)).toEqual([100]);
+  });
+});
