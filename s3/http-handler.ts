@@ -73,7 +73,7 @@ export interface HandlerInfo {
   viaProxy: boolean;
 }
 
-/** The agents and timeouts behind a handler, for requests made without the SDK (object-reader.ts). */
+/** The agents and timeouts behind a handler, for requests made without the SDK (lean-client.ts). */
 export interface Transport {
   httpAgent: http.Agent;
   httpsAgent: https.Agent;
