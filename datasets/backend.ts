@@ -10,6 +10,8 @@ export interface IngestedBlob {
   sha256: string;
   /** Only when asked for (IngestOptions.md5). */
   md5?: string;
+  /** Hex, only when asked for (IngestOptions.crc32). */
+  crc32?: string;
   size: number;
 }
 
@@ -19,8 +21,10 @@ export interface IngestOptions {
   onBytes?: (n: number) => void;
   /** The size the body announced: a backend may read small bodies whole instead of streaming them. */
   sizeHint?: number;
-  /** Also compute MD5 (to compare with a single-part ETag); it costs as much CPU as SHA-256. */
+  /** Also compute MD5 (to compare with a single-part ETag); it costs twice the CPU of SHA-256. */
   md5?: boolean;
+  /** Also compute CRC32 (to compare with a stored x-amz-checksum-crc32). */
+  crc32?: boolean;
 }
 
 /** Paths are `/`-separated and relative to the store's root. */

@@ -43,9 +43,9 @@ export function localBackend(root: string): StoreBackend {
    * open and write; a single write() is not interrupted by a kill, so a full-size file is whole,
    * and anything shorter is replaced atomically.
    */
-  const ingestSmall = async (dir: string, whole: Promise<Buffer>, md5: boolean): Promise<IngestedBlob> => {
+  const ingestSmall = async (dir: string, whole: Promise<Buffer>, md5: boolean, crc32: boolean): Promise<IngestedBlob> => {
     const data = await whole;
-    const digests = digestsOf(data, md5);
+    const digests = digestsOf(data, md5, crc32);
     const path = blobPath(dir, digests.sha256);
     const final = abs(path);
     try {
@@ -110,10 +110,11 @@ export function localBackend(root: string): StoreBackend {
         await unlink(temp);
       }
     },
-    async ingest(dir, body, { onBytes, sizeHint, md5 = true } = {}): Promise<IngestedBlob> {
+    async ingest(dir, body, { onBytes, sizeHint, md5 = true, crc32 = false } = {}): Promise<IngestedBlob> {
       // Attach the reader before any await, so no chunk flows past unread.
-      if (sizeHint !== undefined && sizeHint <= SMALL_BLOB_BYTES) return ingestSmall(dir, readWhole(body, sizeHint, onBytes), md5);
-      const hashed = hashing(body, onBytes, md5);
+      if (sizeHint !== undefined && sizeHint <= SMALL_BLOB_BYTES) return ingestSmall(dir, readWhole(body, sizeHint, onBytes), md5, crc32);
+      // Bodies of megabytes are hashed on worker threads: this thread only moves their bytes.
+      const hashed = hashing(body, onBytes, md5, { crc32, offThread: true });
       const temp = await tempFor(`${dir}/incoming`);
       try {
         await pipeline(hashed.stream, createWriteStream(temp));

@@ -24,7 +24,7 @@ export interface FileEntry {
   blob: string;
   source: Provenance;
   /** How the checksum was verified against the source: its SHA-256, its MD5 ETag, or not (multipart ETag). */
-  verifiedBy: 'sha256' | 'md5-etag' | 'size-only';
+  verifiedBy: 'sha256' | 'crc32' | 'md5-etag' | 'size-only';
   mediaType?: string;
   metadata?: Record<string, unknown>;
 }

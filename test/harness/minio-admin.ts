@@ -6,16 +6,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { toolPath } from '../../devservers/process';
 import { testEnv } from './test-env';
 
-/** An S3 client with MinIO's root credentials, for arranging fixtures. */
-export function adminS3(): S3Client {
+/** An S3 client with MinIO's root credentials, for arranging fixtures (SDK defaults: CRC32 checksums on PUT). */
+export function adminS3(options: Partial<S3ClientConfig> = {}): S3Client {
   const { minio } = testEnv();
   return new S3Client({
     endpoint: minio.endpoint, region: 'us-east-1', forcePathStyle: true,
     credentials: { accessKeyId: minio.rootUser, secretAccessKey: minio.rootPassword },
+    ...options,
   });
 }
 

@@ -1,0 +1,78 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HeadObjectCommand, PutObjectCommand, type ChecksumAlgorithm } from '@aws-sdk/client-s3';
+import { localBackend } from '../../datasets/local-backend';
+import { createSourceClient } from '../../s3/client';
+import { S3OperationError } from '../../s3/errors';
+import { copyObject } from '../../syncs/object-copy';
+import { config, minioSource, rootKeyEnv } from '../harness/connector';
+import { startCorruptingProxy, type CorruptingProxy } from '../harness/corrupting-proxy';
+import { adminS3, createBucket } from '../harness/minio-admin';
+import { testEnv } from '../harness/test-env';
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+// Small bodies are read whole and hashed here; bodies over 1 MiB stream and hash on worker threads.
+const sizes = { small: 5_000, large: 3 * 1024 * 1024 + 17 };
+const checks: Array<{ algorithm?: ChecksumAlgorithm; verifiedBy: string }> = [
+  { algorithm: 'SHA256', verifiedBy: 'sha256' },
+  { algorithm: 'CRC32', verifiedBy: 'crc32' },
+  { verifiedBy: 'md5-etag' },
+];
+
+describe('a copied object is compared with the cheapest check its source offers', () => {
+  let bucket: string;
+  let storeRoot: string;
+  let proxy: CorruptingProxy;
+  const bodies = new Map<string, Buffer>();
+  beforeAll(async () => {
+    Object.assign(process.env, rootKeyEnv());
+    bucket = await createBucket('verify');
+    storeRoot = mkdtempSync(join(tmpdir(), 'verify-store-'));
+    proxy = await startCorruptingProxy(testEnv().minio.endpoint, 1_000_000);
+    for (const [size, bytes] of Object.entries(sizes)) {
+      for (const { algorithm, verifiedBy } of checks) {
+        const key = `${size}/${verifiedBy}.bin`;
+        const body = randomBytes(bytes);
+        bodies.set(key, body);
+        // The SDK sends CRC32 unless told otherwise; the third object has only its MD5 ETag.
+        await adminS3({ requestChecksumCalculation: algorithm ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED' })
+          .send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ChecksumAlgorithm: algorithm }));
+      }
+    }
+  });
+  afterAll(async () => {
+    await proxy.close();
+    rmSync(storeRoot, { recursive: true, force: true });
+  });
+
+  const client = (endpoint?: string) =>
+    createSourceClient('src', config({ sources: { src: minioSource(bucket, endpoint ? { endpoint } : {}) } }).sources.src!, 'temporal');
+  const candidate = async (key: string) => {
+    const head = await adminS3().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return { key, etag: head.ETag!, size: bodies.get(key)!.length, lastModified: new Date().toISOString(), change: 'new' as const };
+  };
+
+  for (const size of Object.keys(sizes)) {
+    for (const { verifiedBy } of checks) {
+      it(`verifies a ${size} object by ${verifiedBy} and stores its exact bytes under their SHA-256`, async () => {
+        const key = `${size}/${verifiedBy}.bin`;
+        const store = localBackend(storeRoot);
+        const entry = await copyObject(client(), store, 'blobs', await candidate(key), () => {});
+        expect(entry).toMatchObject({ verifiedBy, size: bodies.get(key)!.length, sha256: sha(bodies.get(key)!) });
+        expect(sha(readFileSync(join(storeRoot, ...entry.blob.split('/'))))).toBe(sha(bodies.get(key)!));
+      });
+
+      it(`refuses a ${size} object whose bytes were damaged on the way, by its ${verifiedBy}, as a retryable mismatch`, async () => {
+        const key = `${size}/${verifiedBy}.bin`;
+        const err = await copyObject(client(proxy.endpoint), localBackend(storeRoot), 'blobs', await candidate(key), () => {})
+          .then(() => undefined, (e: unknown) => e);
+        expect(err).toBeInstanceOf(S3OperationError);
+        expect(err).toMatchObject({ kind: 'transient', code: 'ChecksumMismatch' });
+        expect((err as Error).message).toContain(key);
+      });
+    }
+  }
+});
