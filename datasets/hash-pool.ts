@@ -15,10 +15,19 @@ import { Worker } from 'node:worker_threads';
 export type DigestAlgorithm = 'sha256' | 'md5' | 'crc32';
 
 /** Bytes copied into one shared batch before the threads see them (fewer, larger messages). */
-export const HASH_BATCH_BYTES = 1024 * 1024;
+export const HASH_BATCH_BYTES = 256 * 1024;
 
-/** Batches of one stream in flight before its producer waits: bounds memory to ~8 MiB per stream. */
-export const HASH_BATCHES_IN_FLIGHT = 8;
+/**
+ * Batches of one stream in flight before its producer waits: 1 MiB per stream, 16 MiB for 16
+ * concurrent copies. Batches are reused, never left to the garbage collector: a hashing thread
+ * allocates almost nothing, so it rarely collects, and fresh shared buffers freed only by its
+ * collections once grew a worker past 1 GiB.
+ */
+export const HASH_BATCHES_IN_FLIGHT = 4;
+
+/** Spare batches kept for the next streams. */
+const SPARE_BATCHES = 64;
+const spare: SharedArrayBuffer[] = [];
 
 /** A thread without work for this long ends; the next stream starts it again (~30 ms). */
 export const HASH_THREAD_IDLE_MS = 10_000;
@@ -38,7 +47,7 @@ parentPort.on('message', (m) => {
     const bytes = new Uint8Array(m.batch, 0, m.length);
     if (state && state.hash) state.hash.update(bytes);
     else if (state) state.crc = crc32(bytes, state.crc);
-    parentPort.postMessage({ op: 'ack', id: m.id });
+    parentPort.postMessage({ op: 'ack', id: m.id, seq: m.seq });
   } else if (m.op === 'digest') {
     const state = open.get(m.id);
     open.delete(m.id);
@@ -51,7 +60,7 @@ parentPort.on('message', (m) => {
 `;
 
 interface Pending {
-  onAck: () => void;
+  onAck: (seq: number) => void;
   onDigest?: (hex: string) => void;
   onError: (err: Error) => void;
 }
@@ -72,8 +81,8 @@ class HashThread {
     this.post({ op: 'open', id, algorithm });
   }
 
-  update(id: number, batch: SharedArrayBuffer, length: number): void {
-    this.post({ op: 'update', id, batch, length });
+  update(id: number, seq: number, batch: SharedArrayBuffer, length: number): void {
+    this.post({ op: 'update', id, seq, batch, length });
   }
 
   /** Asks for the digest of `id`; resolves with its hex value. */
@@ -102,10 +111,10 @@ class HashThread {
   private started(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(THREAD_SOURCE, { eval: true, name: 's3-connector hashing' });
-    worker.on('message', (m: { op: 'ack' | 'digest'; id: number; value?: string }) => {
+    worker.on('message', (m: { op: 'ack' | 'digest'; id: number; seq?: number; value?: string }) => {
       const pending = this.pending.get(m.id);
       if (!pending) return;
-      if (m.op === 'ack') return pending.onAck();
+      if (m.op === 'ack') return pending.onAck(m.seq!);
       this.pending.delete(m.id);
       pending.onDigest?.(m.value!);
       this.release();
@@ -151,9 +160,11 @@ function pool(): HashThread[] {
 /** Digests of one byte stream, computed off the main thread. */
 export class OffThreadDigests {
   private readonly lanes: Array<{ thread: HashThread; id: number; algorithm: DigestAlgorithm }>;
-  private batch = new SharedArrayBuffer(HASH_BATCH_BYTES);
+  private batch = spare.pop() ?? new SharedArrayBuffer(HASH_BATCH_BYTES);
   private filled = 0;
-  private unacked = 0;
+  private seq = 0;
+  /** Batches the threads still read: each is reused once every lane has acknowledged it. */
+  private readonly inFlight = new Map<number, { batch: SharedArrayBuffer; lanes: number }>();
   private waiter: (() => void) | undefined;
   private failure: Error | undefined;
 
@@ -164,7 +175,7 @@ export class OffThreadDigests {
       const thread = all.reduce((a, b) => (b.load < a.load ? b : a));
       const id = nextId++;
       thread.open(id, algorithm, {
-        onAck: () => this.acked(),
+        onAck: (seq) => this.acked(seq),
         onError: (err) => this.failed(err),
       });
       return { thread, id, algorithm };
@@ -188,6 +199,7 @@ export class OffThreadDigests {
     if (this.filled > 0) await this.flush();
     if (this.failure) throw this.failure;
     const values = await Promise.all(this.lanes.map(({ thread, id }) => thread.digest(id)));
+    this.retire();
     const result = { sha256: undefined, md5: undefined, crc32: undefined } as Record<DigestAlgorithm, string | undefined>;
     this.lanes.forEach((lane, i) => { result[lane.algorithm] = values[i]; });
     return result;
@@ -196,23 +208,40 @@ export class OffThreadDigests {
   /** Forgets the digests (the stream failed); the threads drop their state. */
   drop(): void {
     for (const { thread, id } of this.lanes) thread.drop(id);
+    // Batches still in flight may yet be read by a thread: they are left to the collector.
+    this.inFlight.clear();
+    this.retire();
+  }
+
+  /** Gives the batch being filled back for reuse. */
+  private retire(): void {
+    if (spare.length < SPARE_BATCHES) spare.push(this.batch);
   }
 
   private async flush(): Promise<void> {
     if (this.failure) throw this.failure;
-    for (const { thread, id } of this.lanes) thread.update(id, this.batch, this.filled);
-    this.unacked += this.lanes.length;
-    // A batch is shared, not copied: the next bytes go into a fresh one.
-    this.batch = new SharedArrayBuffer(HASH_BATCH_BYTES);
+    const seq = this.seq++;
+    this.inFlight.set(seq, { batch: this.batch, lanes: this.lanes.length });
+    for (const { thread, id } of this.lanes) thread.update(id, seq, this.batch, this.filled);
     this.filled = 0;
-    while (this.unacked > HASH_BATCHES_IN_FLIGHT * this.lanes.length && !this.failure) {
+    while (this.inFlight.size >= HASH_BATCHES_IN_FLIGHT && !this.failure) {
       await new Promise<void>((resolve) => { this.waiter = resolve; });
     }
     if (this.failure) throw this.failure;
+    // A batch is shared, not copied: the next bytes go into one no thread is reading.
+    this.batch = spare.pop() ?? new SharedArrayBuffer(HASH_BATCH_BYTES);
   }
 
-  private acked(): void {
-    this.unacked--;
+  private acked(seq: number): void {
+    const entry = this.inFlight.get(seq);
+    if (entry && --entry.lanes === 0) {
+      this.inFlight.delete(seq);
+      if (spare.length < SPARE_BATCHES) spare.push(entry.batch);
+    }
+    this.wake();
+  }
+
+  private wake(): void {
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.();
@@ -220,6 +249,6 @@ export class OffThreadDigests {
 
   private failed(err: Error): void {
     this.failure = err;
-    this.acked();
+    this.wake();
   }
 }

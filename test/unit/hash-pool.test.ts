@@ -52,6 +52,24 @@ describe('hashing on worker threads', () => {
     results.forEach((r, i) => expect(r).toEqual({ sha256: expected(bodies[i]!).sha256, md5: undefined, crc32: undefined, size: bodies[i]!.length }));
   });
 
+  it('reuses its shared batches, so hashing 256 MiB holds only a few MiB of them', async () => {
+    const chunk = randomBytes(64 * 1024);
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    const source = Readable.from((function* () {
+      for (let i = 0; i < 4096; i++) {
+        if (i % 256 === 0) peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
+        yield chunk;
+      }
+    })());
+    const h = hashing(source, undefined, true, { offThread: true });
+    await pipeline(h.stream, new Writable({ write(_c, _e, done) { done(); } }));
+    const whole = createHash('sha256');
+    for (let i = 0; i < 4096; i++) whole.update(chunk);
+    expect(h.digests().sha256).toBe(whole.digest('hex'));
+    expect(peak).toBeLessThan(32 * 1024 * 1024);
+  });
+
   it('hashes an empty body', async () => {
     const h = hashing(Readable.from([]), undefined, true, { offThread: true });
     await drain(h.stream);
