@@ -1,73 +1,137 @@
 /**
- * Uploads one file of at most the multipart threshold with a single PutObject: streamed from the
- * dataset store (constant memory), with the dataset's recorded SHA-256 sent as
- * x-amz-checksum-sha256 so the store refuses bytes that do not match it, and verified after: the
- * SHA-256 and MD5 of the bytes actually read are compared with the stored object's checksum and
- * ETag as returned by the PutObject reply (no GetObject or HeadObject: an export needs only
- * s3:PutObject).
+ * Uploads one file of at most the multipart threshold with a single PutObject on the lean path
+ * (s3/lean-client.ts): no GetObject or HeadObject, so an export needs only s3:PutObject.
+ *
+ * The dataset store is content addressed: every file's SHA-256 is recorded. It is sent as the
+ * signed payload hash (x-amz-content-sha256) and as x-amz-checksum-sha256, so the store itself
+ * computes the SHA-256 of the bytes it receives and refuses to store anything else. Files above
+ * SMALL_PUT_BYTES are therefore streamed from the dataset file without being hashed here at all
+ * (before, MD5 and SHA-256 on the main thread and the SDK's per-request work made an 8 MiB export
+ * CPU-bound); the file is hashed only to explain a refusal (a damaged dataset file, or bytes
+ * changed on the way) or when the store returns no checksum to compare.
  */
-import { finished } from 'node:stream/promises';
-import { PutObjectCommand, type ObjectCannedACL } from '@aws-sdk/client-s3';
-import { digestsOf, hashing, readWhole, type StreamDigests } from '../datasets/hashing-stream';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type http from 'node:http';
+import type { Readable } from 'node:stream';
+import { digestsOf, readWhole, type StreamDigests } from '../datasets/hashing-stream';
 import { S3OperationError } from '../s3/errors';
 import { etagMd5, exportS3Error, hexToBase64, kmsEncrypted, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
 
 /**
- * Files up to this size are read whole and sent on the lean path (s3/lean-client.ts): for a
- * 4 KiB file the SDK's per-request CPU is most of the cost of exporting it.
+ * Files up to this size are read whole and sent from memory: for a 4 KiB file a stream's
+ * machinery costs more CPU than its bytes. Larger ones are streamed.
  */
 export const SMALL_PUT_BYTES = 1024 * 1024;
 
+/**
+ * Read size when streaming a local dataset file: a quarter of the writes to the socket that fs's
+ * 64 KiB default makes, while 16 uploads in flight hold only 4 MiB of buffers.
+ */
+const STREAM_READ_BYTES = 256 * 1024;
+
+/**
+ * Replies by which the store refuses bytes that do not match what was signed or announced:
+ * XAmzContentSHA256Mismatch (the signed payload hash; S3 and MinIO), XAmzContentChecksumMismatch
+ * (MinIO) and BadDigest (S3) for x-amz-checksum-sha256, and BodyLengthMismatch (lean-client.ts:
+ * the file is not the size recorded). All are 400s, which classify as permanent; whether they are
+ * depends on the dataset file (see `refused`).
+ */
+const PAYLOAD_REFUSED = new Set(['XAmzContentSHA256Mismatch', 'XAmzContentChecksumMismatch', 'BadDigest', 'BodyLengthMismatch']);
+
 /** Uploads `target` in one request and verifies the stored object. */
 export async function putObject(target: UploadTarget, onBytes: (n: number) => void): Promise<UploadedObject> {
-  if (target.size <= SMALL_PUT_BYTES) return putSmallObject(target, onBytes);
-  const { client, key } = target;
-  let body;
-  try {
-    body = hashing(await target.open(), onBytes);
-  } catch (err) {
-    throw new S3OperationError('transient', 'StoreReadError', `reading the dataset file for ${key} failed: ${(err as Error).message}`);
-  }
-  let reply;
-  try {
-    reply = await client.s3.send(new PutObjectCommand({
-      Bucket: client.bucket, Key: key, Body: body.stream, ContentLength: target.size,
-      ChecksumSHA256: hexToBase64(target.sha256), ACL: target.cannedAcl as ObjectCannedACL | undefined,
-    }), { abortSignal: target.signal });
-  } catch (err) {
-    body.stream.destroy();
-    throw exportS3Error(err, 'PutObject', target);
-  }
-  // The reply can come before the hashing stream has flushed its digests (the HTTP client stops
-  // reading at Content-Length); its writable side finishes right after.
-  await finished(body.stream, { readable: false });
-  return verifyStored(target, body.digests(), reply);
+  return target.size <= SMALL_PUT_BYTES ? putSmallObject(target, onBytes) : putStreamedObject(target, onBytes);
 }
 
-/** Reads a small file whole, checks it against the dataset, and puts it on the lean path. */
+/**
+ * Reads a small file whole, checks its SHA-256 before sending, and puts it. The store would
+ * refuse damaged bytes anyway, but hashing a small buffer costs little next to its request, and
+ * checking first keeps a damaged file from ever being sent, even to a store that verifies neither
+ * the signed payload hash nor the checksum.
+ */
 async function putSmallObject(target: UploadTarget, onBytes: (n: number) => void): Promise<UploadedObject> {
   let data;
   try {
     data = await readWhole(await target.open(), target.size);
   } catch (err) {
-    throw new S3OperationError('transient', 'StoreReadError', `reading the dataset file for ${target.key} failed: ${(err as Error).message}`);
+    throw storeReadError(target, err);
   }
-  const read = digestsOf(data);
+  const read = digestsOf(data, false);
   if (read.sha256 !== target.sha256 || read.size !== target.size) throw damaged(target, read);
-  const headers: Record<string, string> = { 'x-amz-checksum-sha256': hexToBase64(target.sha256) };
-  if (target.cannedAcl) headers['x-amz-acl'] = target.cannedAcl;
   let reply;
   try {
-    reply = await target.client.write(target.key, { body: data, sha256: target.sha256, headers, signal: target.signal });
+    reply = await target.client.write(target.key, { body: data, sha256: target.sha256, headers: putHeaders(target), signal: target.signal });
   } catch (err) {
-    throw exportS3Error(err, 'PutObject', target);
+    const e = exportS3Error(err, 'PutObject', target);
+    // The bytes matched before they were sent: they were changed on the way.
+    throw PAYLOAD_REFUSED.has(e.code) ? changedOnTheWay(e) : e;
   }
   onBytes(data.length);
-  const header = (name: string) => (typeof reply[name] === 'string' ? reply[name] as string : undefined);
-  return verifyStored(target, read, {
-    ETag: header('etag'), ChecksumSHA256: header('x-amz-checksum-sha256'),
-    ServerSideEncryption: header('x-amz-server-side-encryption'), SSEKMSKeyId: header('x-amz-server-side-encryption-aws-kms-key-id'),
-  });
+  return verifyStored(target, reply, async () => digestsOf(data, true));
+}
+
+/** Streams a larger file as the request body (one read buffer in memory) and puts it unhashed. */
+async function putStreamedObject(target: UploadTarget, onBytes: (n: number) => void): Promise<UploadedObject> {
+  let body: Readable;
+  try {
+    body = await openFile(target);
+  } catch (err) {
+    throw storeReadError(target, err);
+  }
+  // The writer destroys the body without an error when the request fails; only a failing read
+  // emits one, and then the dataset store, not the target, is the one to blame.
+  let readError: unknown;
+  body.on('error', (err) => { readError ??= err; });
+  let reply;
+  try {
+    reply = await target.client.write(target.key, {
+      body, contentLength: target.size, sha256: target.sha256, headers: putHeaders(target), signal: target.signal,
+    });
+  } catch (err) {
+    body.destroy();
+    if (readError) throw storeReadError(target, readError);
+    const e = exportS3Error(err, 'PutObject', target);
+    throw PAYLOAD_REFUSED.has(e.code) ? await refused(target, e) : e;
+  }
+  onBytes(target.size);
+  return verifyStored(target, reply, () => fileDigests(target));
+}
+
+/** The dataset file as a stream: read directly, in larger chunks, when the store is a folder. */
+async function openFile(target: UploadTarget): Promise<Readable> {
+  return target.localPath ? createReadStream(target.localPath, { highWaterMark: STREAM_READ_BYTES }) : target.open();
+}
+
+/** SHA-256, MD5 and size of the dataset file, read once more (from the page cache, mostly). */
+async function fileDigests(target: UploadTarget): Promise<StreamDigests> {
+  const sha = createHash('sha256');
+  const md5 = createHash('md5');
+  let size = 0;
+  try {
+    for await (const chunk of await openFile(target) as AsyncIterable<Buffer>) {
+      sha.update(chunk);
+      md5.update(chunk);
+      size += chunk.length;
+    }
+  } catch (err) {
+    throw storeReadError(target, err);
+  }
+  return { sha256: sha.digest('hex'), md5: md5.digest('hex'), size };
+}
+
+/**
+ * The store refused the streamed bytes as not matching the recorded SHA-256 (or the file is not
+ * the recorded size). Hashing the file once tells which side is at fault: a damaged dataset file
+ * fails the export for good; a sound one means the bytes changed on the way, worth a retry.
+ */
+async function refused(target: UploadTarget, err: S3OperationError): Promise<S3OperationError> {
+  const read = await fileDigests(target);
+  return read.sha256 !== target.sha256 || read.size !== target.size ? damaged(target, read) : changedOnTheWay(err);
+}
+
+function changedOnTheWay(err: S3OperationError): S3OperationError {
+  return new S3OperationError('transient', err.code, `${err.message} The dataset file matches its recorded SHA-256, so the bytes changed on the way to the store; the upload is retried.`, err.status);
 }
 
 // The store holds other bytes than the dataset recorded: a damaged dataset, not worth retrying.
@@ -75,18 +139,37 @@ function damaged(target: UploadTarget, read: StreamDigests): S3OperationError {
   return new S3OperationError('permanent', 'DatasetFileDamaged', `the dataset file for ${target.key} does not match its recorded SHA-256 ${target.sha256} (read ${read.sha256}, ${read.size} bytes); it was not exported. Fix: re-run the sync that landed it.`);
 }
 
-/** Compares what was read with the dataset's record and with the stored object's checksum and ETag. */
-function verifyStored(target: UploadTarget, read: StreamDigests, reply: { ETag?: string; ChecksumSHA256?: string; ServerSideEncryption?: string; SSEKMSKeyId?: string }): UploadedObject {
+function storeReadError(target: UploadTarget, err: unknown): S3OperationError {
+  return new S3OperationError('transient', 'StoreReadError', `reading the dataset file for ${target.key} failed: ${(err as Error).message}`);
+}
+
+function putHeaders(target: UploadTarget): Record<string, string> {
+  const headers: Record<string, string> = { 'x-amz-checksum-sha256': hexToBase64(target.sha256) };
+  if (target.cannedAcl) headers['x-amz-acl'] = target.cannedAcl;
+  return headers;
+}
+
+/**
+ * Checks the stored object against the dataset's record. When the reply carries the store's
+ * SHA-256 of the stored bytes, that equals the recorded one and is the whole check: the store
+ * verified the signed payload hash of exactly the bytes it stored, so comparing its MD5 ETag
+ * would need the file hashed here and could only repeat what is known. A store that returns no
+ * checksum (no support for x-amz-checksum-*) may not verify the payload hash either: then what
+ * was sent is hashed (`local`) and compared with the record and with the MD5 ETag, as before.
+ */
+async function verifyStored(target: UploadTarget, reply: http.IncomingHttpHeaders, local: () => Promise<StreamDigests>): Promise<UploadedObject> {
+  const header = (name: string) => (typeof reply[name] === 'string' ? reply[name] as string : undefined);
+  const etag = header('etag') ?? '';
+  const checksum = header('x-amz-checksum-sha256');
+  if (checksum) {
+    if (checksum !== hexToBase64(target.sha256)) throw verificationFailed(target, 'SHA-256 checksum');
+    return { key: target.key, size: target.size, etag, verifiedBy: 'sha256' };
+  }
+  const read = await local();
   if (read.sha256 !== target.sha256 || read.size !== target.size) throw damaged(target, read);
-  const verified: string[] = [];
-  if (reply.ChecksumSHA256) {
-    if (reply.ChecksumSHA256 !== hexToBase64(read.sha256)) throw verificationFailed(target, 'SHA-256 checksum');
-    verified.push('sha256');
-  }
-  const md5 = etagMd5(reply.ETag);
-  if (md5 && !kmsEncrypted(reply)) {
-    if (md5 !== read.md5) throw verificationFailed(target, 'MD5 ETag');
-    verified.push('md5-etag');
-  }
-  return { key: target.key, size: read.size, etag: reply.ETag ?? '', verifiedBy: verified.join('+') || 'checksum-header' };
+  const md5 = etagMd5(etag);
+  const encrypted = kmsEncrypted({ ServerSideEncryption: header('x-amz-server-side-encryption'), SSEKMSKeyId: header('x-amz-server-side-encryption-aws-kms-key-id') });
+  if (!md5 || encrypted) return { key: target.key, size: read.size, etag, verifiedBy: 'checksum-header' };
+  if (md5 !== read.md5) throw verificationFailed(target, 'MD5 ETag');
+  return { key: target.key, size: read.size, etag, verifiedBy: 'md5-etag' };
 }

@@ -30,7 +30,12 @@ export interface UploadedObject {
   key: string;
   size: number;
   etag: string;
-  /** What the stored object was compared with: `sha256` (the store's checksum), `md5-etag`, or both. */
+  /**
+   * What the stored object was compared with: `sha256` (the store's SHA-256 checksum of the bytes
+   * it stored, against the dataset's record), `md5-etag` (the ETag against the MD5 of the bytes
+   * read), both (multipart), or `checksum-header` / `part-checksums` when the store returned
+   * neither and only checked the checksums sent.
+   */
   verifiedBy: string;
   /** Multipart uploads: the number of parts. */
   parts?: number;

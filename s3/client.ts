@@ -26,7 +26,7 @@ export interface SourceClient extends SourceLocation {
   http: HandlerInfo;
   /** GetObject on a lean path (see lean-client.ts), for syncs' per-object reads. */
   read: ObjectReader;
-  /** PutObject of small in-memory bodies on the same path, for exports of small files. */
+  /** PutObject on the same path (a buffer, or a stream of known length), for exports of single-part files. */
   write: ObjectWriter;
 }
 

@@ -1,13 +1,15 @@
 /**
- * GetObject and small PutObjects without the SDK's command stack: one SigV4-signed request on
- * the source's own keep-alive agents. For a 4 KiB object the SDK's middleware (serde, endpoint
- * rules, retry, checksum and signing plugins) cost several times the request itself: about 28%
- * of a small-object import's CPU (bench/results/profile-small.md). Syncs read every object
- * through this and exports write small files through it; every other call stays on the SDK.
+ * GetObject and PutObject without the SDK's command stack: one SigV4-signed request on the
+ * source's own keep-alive agents. For a 4 KiB object the SDK's middleware (serde, endpoint rules,
+ * retry, checksum and signing plugins) cost several times the request itself: about 28% of a
+ * small-object import's CPU (bench/results/profile-small.md). Syncs read every object through
+ * this, and exports write every file up to the multipart threshold through it (small ones from
+ * memory, larger ones streamed); every other call stays on the SDK.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
 import { classifyS3Error } from './errors';
@@ -71,24 +73,37 @@ async function errorBody(res: http.IncomingMessage): Promise<string> {
   return text;
 }
 
-/** Bytes of a small PutObject and its headers (content-length is added). */
-export interface PutRequest {
-  body: Buffer;
-  /** SHA-256 of `body`, hex: signs the payload, so no unsigned bytes travel even over plain HTTP. */
+/**
+ * The bytes of a PutObject: a buffer (small files, read whole), or a stream of exactly
+ * `contentLength` bytes (larger files, so memory holds one read buffer per upload, not the file).
+ */
+export type PutBody = { body: Buffer } | { body: Readable; contentLength: number };
+
+/** A PutObject: its bytes, their SHA-256 and extra headers (content-length is added). */
+export type PutRequest = PutBody & {
+  /**
+   * SHA-256 of the body, hex: signed as x-amz-content-sha256, so no unsigned bytes travel even
+   * over plain HTTP, and the store refuses other bytes (400, XAmzContentSHA256Mismatch) without
+   * storing them.
+   */
   sha256: string;
   /** Extra x-amz-* headers (checksum, ACL). */
   headers?: Record<string, string>;
+  /**
+   * Cancels the request. A streamed body is destroyed whenever the request fails, is aborted or
+   * times out, so its file descriptor never outlives the call.
+   */
   signal?: AbortSignal;
-}
+};
 
-/** Writes small objects of one bucket; resolves with the reply's headers. */
+/** Writes objects of one bucket; resolves with the reply's headers, its (empty) body consumed. */
 export type ObjectWriter = (key: string, put: PutRequest) => Promise<http.IncomingHttpHeaders>;
 
 interface LeanRequest {
   method: 'GET' | 'PUT';
   key: string;
   headers: Record<string, string>;
-  body?: Buffer;
+  body?: Buffer | { stream: Readable; length: number };
   signal?: AbortSignal;
 }
 
@@ -103,12 +118,44 @@ export function leanClient(target: ReaderTarget): { read: ObjectReader; write: O
       return send({ method: 'GET', key, headers });
     },
     write: async (key, put) => {
-      const headers = { ...put.headers, 'x-amz-content-sha256': put.sha256, 'content-length': String(put.body.length) };
-      const reply = await send({ method: 'PUT', key, headers, body: put.body, signal: put.signal });
-      reply.body.resume();
+      const body = 'contentLength' in put ? { stream: put.body, length: put.contentLength } : put.body;
+      const headers = { ...put.headers, 'x-amz-content-sha256': put.sha256, 'content-length': String(body.length) };
+      const reply = await send({ method: 'PUT', key, headers, body, signal: put.signal });
+      reply.body.resume(); // an unread reply would keep its keep-alive socket out of the pool
       return reply.headers;
     },
   };
+}
+
+/** The text of an XML element as written (MinIO escapes quotes in messages: `&#39;x-amz-content-sha256&#39;`). */
+const unescapeXml = (text: string) => text.replace(/&(#39|apos|quot|lt|gt|amp);/g, (_, e: string) => ({ '#39': "'", apos: "'", quot: '"', lt: '<', gt: '>', amp: '&' })[e]!);
+
+/** An error whose name classifyS3Error reads as its code. */
+const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+/**
+ * Pipes `body` into `req`, holding it to exactly `length` bytes: a stream that runs short would
+ * leave the store waiting for the rest until the socket timeout, and one that runs long would
+ * send bytes the store reads as the start of the next request. Either fails the request
+ * (BodyLengthMismatch). A failing body fails the request; a request that ends before the body
+ * (error, abort, timeout, early reply) destroys the body.
+ */
+function sendBody(req: http.ClientRequest, body: Readable, length: number): void {
+  let sent = 0;
+  const mismatch = () => named('BodyLengthMismatch', `the request body was to be ${length} bytes but its stream gave ${sent}${sent > length ? ' or more' : ''}`);
+  // Registered before pipe's own listeners, so a chunk past `length` is never written.
+  body.on('data', (chunk: Buffer) => {
+    sent += chunk.length;
+    if (sent > length) req.destroy(mismatch());
+  });
+  body.once('end', () => {
+    if (sent < length) req.destroy(mismatch());
+  });
+  body.on('error', (err) => req.destroy(err));
+  req.once('close', () => {
+    if (!body.readableEnded) body.destroy();
+  });
+  body.pipe(req);
 }
 
 function requester(target: ReaderTarget): (request: LeanRequest) => Promise<ObjectResponse> {
@@ -125,14 +172,29 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
     const what = `${operation} s3://${target.bucket}/${key}`;
     const path = `${target.pathStyle ? `/${target.bucket}` : ''}/${encodeKey(key)}`;
     const headers: Record<string, string> = { host, ...extra };
+    const stream = body && !Buffer.isBuffer(body) ? body : undefined;
+    // A body that fails while the request is being signed (a file that cannot be opened) must
+    // not raise an unhandled 'error'; the request is then never sent.
+    let early: Error | undefined;
+    const noteEarly = (err: Error) => { early ??= err; };
+    stream?.stream.on('error', noteEarly);
     let signed;
     try {
       signed = await signer.sign({ method, protocol: target.endpoint.protocol, hostname, port, path, query: {}, headers });
+      if (early) throw early;
     } catch (err) {
+      stream?.stream.destroy();
       throw classifyS3Error(err, operation, target.bucket, what);
+    } finally {
+      stream?.stream.off('error', noteEarly);
     }
     return new Promise<ObjectResponse>((resolve, reject) => {
-      const fail = (err: unknown) => reject(classifyS3Error(err, operation, target.bucket, what));
+      // A failed request never leaves its body open: by the time the caller sees the error, the
+      // stream (and the file descriptor behind it) is destroyed.
+      const fail = (err: unknown) => {
+        stream?.stream.destroy();
+        reject(classifyS3Error(err, operation, target.bucket, what));
+      };
       const req = (secure ? https : http).request({ agent, method, hostname, port, path, headers: signed.headers as Record<string, string>, signal });
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
@@ -142,14 +204,19 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
         socket.once('close', () => clearTimeout(timer));
       });
       let response: http.IncomingMessage | undefined;
-      // socketTimeoutMs bounds any silence on the socket, including while the body streams; the
-      // body's reader then sees this error instead of a bare "aborted".
+      // socketTimeoutMs bounds any silence on the socket, including while the body streams (either
+      // way); the body's reader then sees this error instead of a bare "aborted".
       req.setTimeout(socketTimeoutMs, () => {
-        const err = Object.assign(new Error(`socket timed out after ${socketTimeoutMs} ms of inactivity`), { name: 'TimeoutError' });
+        const err = named('TimeoutError', `socket timed out after ${socketTimeoutMs} ms of inactivity`);
         response?.destroy(err);
         req.destroy(err);
       });
-      req.once('error', fail);
+      // Once a reply has come, it decides the outcome: a store that refuses a PUT early (403) and
+      // closes the connection makes the unfinished upload fail with EPIPE or ECONNRESET, which
+      // must not hide the reason it gave. Errors after that reach the reply's reader instead.
+      req.on('error', (err) => {
+        if (!response) fail(err);
+      });
       req.once('response', (res) => {
         response = res;
         const status = res.statusCode ?? 0;
@@ -159,11 +226,16 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
         }
         errorBody(res).then((xml) => {
           const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? (status === 404 ? 'NotFound' : status === 412 ? 'PreconditionFailed' : `HTTP${status}`);
-          const message = /<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? `HTTP ${status}`;
-          fail({ name: code, message, $metadata: { httpStatusCode: status } });
-        }, fail);
+          const message = unescapeXml(/<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? `HTTP ${status}`);
+          return { name: code, message, $metadata: { httpStatusCode: status } };
+        }, (err: unknown) => err).then((err) => {
+          // A body still being sent after a refusal: stop sending it.
+          if (!req.writableFinished) req.destroy();
+          fail(err);
+        });
       });
-      req.end(body);
+      if (stream) sendBody(req, stream.stream, stream.length);
+      else req.end(body);
     });
   };
 }

@@ -1,10 +1,14 @@
-import { createHash } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createSourceClient } from '../../s3/client';
 import { S3OperationError } from '../../s3/errors';
-import type { ObjectResponse } from '../../s3/lean-client';
+import { leanClient, type ObjectResponse } from '../../s3/lean-client';
 import { config, minioSource, rootKeyEnv } from '../harness/connector';
 import { adminS3, createBucket, createUser, putObjects } from '../harness/minio-admin';
+import { testEnv } from '../harness/test-env';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 const bytes = async (res: ObjectResponse) => {
@@ -12,9 +16,17 @@ const bytes = async (res: ObjectResponse) => {
   for await (const chunk of res.body) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 };
+const MiB = 1024 ** 2;
+/** `data` as a stream of 64 KiB chunks, the way a file is read; `cut` ends it with an error after that many bytes. */
+const chunked = (data: Buffer, cut?: number) => Readable.from((function* () {
+  for (let i = 0; i < data.length; i += 65536) {
+    if (cut !== undefined && i >= cut) throw new Error('disk read failed');
+    yield data.subarray(i, i + 65536);
+  }
+})());
 const failure = async (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (err: unknown) => err as S3OperationError);
 
-describe('the lean GetObject and PutObject path of syncs and small exports', () => {
+describe('the lean GetObject and PutObject path of syncs and exports', () => {
   let bucket: string;
   beforeAll(async () => {
     Object.assign(process.env, rootKeyEnv());
@@ -79,5 +91,78 @@ describe('the lean GetObject and PutObject path of syncs and small exports', () 
     expect(err).toBeInstanceOf(S3OperationError);
     expect(err.status).toBe(400);
     expect(await failure(client().read('put/bad.txt'))).toMatchObject({ kind: 'gone' });
+  });
+
+  describe('streamed bodies', () => {
+    const data = randomBytes(5 * MiB + 123);
+    const checksum = { 'x-amz-checksum-sha256': createHash('sha256').update(data).digest('base64') };
+
+    it('streams a multi-MiB body with the signed SHA-256; the store keeps it byte for byte with its checksum and the socket stays pooled', async () => {
+      // Built on an agent of its own, to see its pool.
+      const { minio } = testEnv();
+      const transport = { httpAgent: new http.Agent({ keepAlive: true }), httpsAgent: new https.Agent(), connectionTimeoutMs: 5000, socketTimeoutMs: 30000 };
+      const c = leanClient({ endpoint: new URL(minio.endpoint), bucket, region: 'us-east-1', pathStyle: true, transport,
+        credentials: async () => ({ accessKeyId: minio.rootUser, secretAccessKey: minio.rootPassword }) });
+      const reply = await c.write('stream/ok.bin', { body: chunked(data), contentLength: data.length, sha256: sha(data), headers: checksum });
+      expect(reply['x-amz-checksum-sha256']).toBe(checksum['x-amz-checksum-sha256']);
+      const stored = await adminS3().send(new GetObjectCommand({ Bucket: bucket, Key: 'stream/ok.bin', ChecksumMode: 'ENABLED' }));
+      expect(stored.ChecksumSHA256).toBe(checksum['x-amz-checksum-sha256']);
+      expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(data)).toBe(true);
+      // The reply was consumed: its keep-alive socket went back to the pool for the next request.
+      await new Promise((r) => setImmediate(r));
+      expect(Object.values(transport.httpAgent.freeSockets).flat().length).toBe(1);
+      transport.httpAgent.destroy();
+    });
+
+    it('is refused by the store (400 XAmzContentSHA256Mismatch) when one byte differs from the signed SHA-256, and nothing is stored', async () => {
+      const damaged = Buffer.from(data);
+      damaged.writeUInt8(damaged.readUInt8(3 * MiB) ^ 0xff, 3 * MiB);
+      const body = chunked(damaged);
+      const err = await failure(client().write('stream/bad.bin', { body, contentLength: data.length, sha256: sha(data), headers: checksum }));
+      expect(err).toMatchObject({ code: 'XAmzContentSHA256Mismatch', status: 400 });
+      expect(err.message).toContain("The provided 'x-amz-content-sha256' header does not match");
+      expect(body.destroyed).toBe(true);
+      expect(await failure(client().read('stream/bad.bin'))).toMatchObject({ kind: 'gone' });
+    });
+
+    it('fails at once, without waiting for the socket timeout, when the stream is shorter or longer than its content-length', async () => {
+      const started = Date.now();
+      const short = await failure(client().write('stream/short.bin', { body: chunked(data.subarray(0, MiB)), contentLength: data.length, sha256: sha(data) }));
+      expect(short).toMatchObject({ kind: 'transient', code: 'BodyLengthMismatch' });
+      expect(short.message).toContain(`was to be ${data.length} bytes but its stream gave ${MiB}`);
+      const long = await failure(client().write('stream/long.bin', { body: chunked(Buffer.concat([data, data])), contentLength: data.length, sha256: sha(data) }));
+      expect(long).toMatchObject({ kind: 'transient', code: 'BodyLengthMismatch' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      for (const key of ['stream/short.bin', 'stream/long.bin']) expect(await failure(client().read(key))).toMatchObject({ kind: 'gone' });
+    });
+
+    it('fails with the stream\'s error when the body fails midway, and stores nothing', async () => {
+      const err = await failure(client().write('stream/cut.bin', { body: chunked(data, 2 * MiB), contentLength: data.length, sha256: sha(data) }));
+      expect(err.message).toContain('disk read failed');
+      expect(await failure(client().read('stream/cut.bin'))).toMatchObject({ kind: 'gone' });
+    });
+
+    it('destroys the body and stores nothing when the signal aborts the upload', async () => {
+      const controller = new AbortController();
+      let sent = 0;
+      const body = chunked(data).on('data', (chunk: Buffer) => {
+        sent += chunk.length;
+        if (sent >= MiB) controller.abort();
+      });
+      const err = await failure(client().write('stream/aborted.bin', { body, contentLength: data.length, sha256: sha(data), signal: controller.signal }));
+      expect(err).toMatchObject({ kind: 'transient', code: 'AbortError' });
+      expect(body.destroyed).toBe(true);
+      expect(await failure(client().read('stream/aborted.bin'))).toMatchObject({ kind: 'gone' });
+    });
+
+    it('reports the store\'s AccessDenied, naming s3:PutObject, when the store refuses before the body is sent', async () => {
+      const user = createUser(`writer-get-${Date.now()}`, [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }]);
+      const body = chunked(Buffer.concat([data, data, data]));
+      const err = await failure(client({ credentials: { type: 'accessKey', accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey } })
+        .write('stream/denied.bin', { body, contentLength: 3 * data.length, sha256: sha(Buffer.concat([data, data, data])) }));
+      expect(err).toMatchObject({ kind: 'permanent', code: 'AccessDenied', status: 403 });
+      expect(err.message).toContain('s3:PutObject');
+      expect(body.destroyed).toBe(true);
+    });
   });
 });
