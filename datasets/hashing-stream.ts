@@ -1,12 +1,11 @@
 /**
  * One pass over the bytes: SHA-256 (what datasets record), MD5 (to compare with single-part
  * ETags) or CRC32 (to compare with a stored checksum) and a byte count, computed as the bytes
- * flow to their destination, on this thread or on hashing threads.
+ * flow to their destination.
  */
 import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { OffThreadDigests, type DigestAlgorithm } from './hash-pool';
 
 /** Digests available once the stream has ended. */
 export interface StreamDigests {
@@ -17,41 +16,31 @@ export interface StreamDigests {
   size: number;
 }
 
-/** Digests computed besides SHA-256, and where. */
+/** Digests computed besides SHA-256. */
 export interface DigestChoice {
   /** CRC32, to compare with a stored x-amz-checksum-crc32 (about 8× cheaper than MD5). */
   crc32?: boolean;
-  /**
-   * Hash on worker threads (hash-pool.ts) instead of this one: worth it for bodies of megabytes,
-   * whose hashing otherwise costs more main-thread CPU than their I/O.
-   */
-  offThread?: boolean;
 }
 
 /** Returns a Readable passing `source`'s bytes through, and the digests once it ends. */
 export function hashing(source: Readable, onBytes?: (n: number) => void, withMd5 = true, choice: DigestChoice = {}): { stream: Readable; digests: () => StreamDigests } {
-  const algorithms: DigestAlgorithm[] = ['sha256', ...(withMd5 ? ['md5' as const] : []), ...(choice.crc32 ? ['crc32' as const] : [])];
-  const digester = choice.offThread ? offThread(algorithms) : onThisThread(algorithms);
+  const sha = createHash('sha256');
+  const md5 = withMd5 ? createHash('md5') : undefined;
+  let crc = choice.crc32 ? 0 : undefined;
   let size = 0;
   let result: StreamDigests | undefined;
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
+      sha.update(chunk);
+      md5?.update(chunk);
+      if (crc !== undefined) crc = crc32(chunk, crc);
       size += chunk.length;
       onBytes?.(chunk.length);
-      const pushed = digester.update(chunk);
-      // Off thread, the chunk is passed on once the threads have room for it (backpressure).
-      if (pushed) pushed.then(() => done(null, chunk), done);
-      else done(null, chunk);
+      done(null, chunk);
     },
     flush(done) {
-      digester.digests().then((d) => {
-        result = { sha256: d.sha256!, md5: d.md5, crc32: d.crc32, size };
-        done();
-      }, done);
-    },
-    destroy(err, done) {
-      if (!result) digester.drop();
-      done(err);
+      result = { sha256: sha.digest('hex'), md5: md5?.digest('hex'), crc32: crc === undefined ? undefined : hex32(crc), size };
+      done();
     },
   });
   source.on('error', (err) => stream.destroy(err));
@@ -65,40 +54,12 @@ export function hashing(source: Readable, onBytes?: (n: number) => void, withMd5
   };
 }
 
-interface Digester {
-  /** Undefined when done at once; a promise when the caller must wait before sending more. */
-  update(chunk: Buffer): Promise<void> | undefined;
-  digests(): Promise<Partial<Record<DigestAlgorithm, string>>>;
-  drop(): void;
-}
-
-function onThisThread(algorithms: DigestAlgorithm[]): Digester {
-  const hashes = algorithms.filter((a) => a !== 'crc32').map((a) => [a, createHash(a)] as const);
-  let crc: number | undefined = algorithms.includes('crc32') ? 0 : undefined;
-  return {
-    update(chunk) {
-      for (const [, hash] of hashes) hash.update(chunk);
-      if (crc !== undefined) crc = crc32(chunk, crc);
-      return undefined;
-    },
-    async digests() {
-      const out: Partial<Record<DigestAlgorithm, string>> = Object.fromEntries(hashes.map(([a, hash]) => [a, hash.digest('hex')]));
-      if (crc !== undefined) out.crc32 = crc.toString(16).padStart(8, '0');
-      return out;
-    },
-    drop() {},
-  };
-}
-
-function offThread(algorithms: DigestAlgorithm[]): Digester {
-  const digests = new OffThreadDigests(algorithms);
-  return { update: (chunk) => digests.update(chunk), digests: () => digests.digests(), drop: () => digests.drop() };
-}
+const hex32 = (n: number) => n.toString(16).padStart(8, '0');
 
 /** The digests of bytes already in memory. */
 export function digestsOf(data: Buffer, withMd5 = true, withCrc32 = false): StreamDigests {
   const md5 = withMd5 ? createHash('md5').update(data).digest('hex') : undefined;
-  const crc = withCrc32 ? crc32(data).toString(16).padStart(8, '0') : undefined;
+  const crc = withCrc32 ? hex32(crc32(data)) : undefined;
   return { sha256: createHash('sha256').update(data).digest('hex'), md5, crc32: crc, size: data.length };
 }
 

@@ -113,8 +113,9 @@ export function localBackend(root: string): StoreBackend {
     async ingest(dir, body, { onBytes, sizeHint, md5 = true, crc32 = false } = {}): Promise<IngestedBlob> {
       // Attach the reader before any await, so no chunk flows past unread.
       if (sizeHint !== undefined && sizeHint <= SMALL_BLOB_BYTES) return ingestSmall(dir, readWhole(body, sizeHint, onBytes), md5, crc32);
-      // Bodies of megabytes are hashed on worker threads: this thread only moves their bytes.
-      const hashed = hashing(body, onBytes, md5, { crc32, offThread: true });
+      // Hashed on this thread: hashing on worker threads (branch wip/hash-pool) measured slower
+      // on 2 cores, where MinIO and Temporal already take the second one (bench/README.md).
+      const hashed = hashing(body, onBytes, md5, { crc32 });
       const temp = await tempFor(`${dir}/incoming`);
       try {
         await pipeline(hashed.stream, createWriteStream(temp));

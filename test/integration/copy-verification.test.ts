@@ -14,7 +14,7 @@ import { testEnv } from '../harness/test-env';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-// Small bodies are read whole and hashed here; bodies over 1 MiB stream and hash on worker threads.
+// Bodies up to 1 MiB are read whole and hashed at once; larger ones are hashed as they stream to disk.
 const sizes = { small: 5_000, large: 3 * 1024 * 1024 + 17 };
 const checks: Array<{ algorithm?: ChecksumAlgorithm; verifiedBy: string }> = [
   { algorithm: 'SHA256', verifiedBy: 'sha256' },
