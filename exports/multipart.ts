@@ -16,7 +16,8 @@ import {
 import { S3OperationError } from '../s3/errors';
 import { fileParts, streamParts, type PartBytes, type PartDigests } from './part-sources';
 import { compositeSha256, multipartEtag, type PartRecord } from './parts';
-import { exportS3Error, kmsEncrypted, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
+import { kmsEncrypted } from '../s3/checksums';
+import { exportS3Error, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
 
 /** An open multipart upload and its finished parts. */
 export interface MultipartState {

@@ -16,7 +16,8 @@ import type http from 'node:http';
 import type { Readable } from 'node:stream';
 import { digestsOf, readWhole, type StreamDigests } from '../datasets/hashing-stream';
 import { S3OperationError } from '../s3/errors';
-import { etagMd5, exportS3Error, hexToBase64, kmsEncrypted, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
+import { etagMd5, hexToBase64, kmsEncrypted } from '../s3/checksums';
+import { exportS3Error, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
 
 /**
  * Files up to this size are read whole and sent from memory: for a 4 KiB file a stream's

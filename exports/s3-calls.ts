@@ -1,6 +1,6 @@
 /**
  * What export uploads share: the target of one upload, S3 errors of exports named with the
- * permission and statement that grant them, and checksum helpers.
+ * permission and statement that grant them (checksum helpers: s3/checksums.ts).
  */
 import type { Readable } from 'node:stream';
 import type { SourceClient } from '../s3/client';
@@ -58,19 +58,4 @@ export function exportS3Error(err: unknown, operation: string, target: UploadTar
 export function verificationFailed(target: UploadTarget, what: string): S3OperationError {
   return new S3OperationError('transient', 'ChecksumMismatch',
     `s3://${target.client.bucket}/${target.key}: the stored object's ${what} differs from the bytes sent; the upload is retried.`);
-}
-
-/** hex -> base64, as S3 checksum headers carry digests. */
-export function hexToBase64(hex: string): string {
-  return Buffer.from(hex, 'hex').toString('base64');
-}
-
-/** The MD5 hex inside a single-part ETag, or undefined for multipart or encrypted ETags. */
-export function etagMd5(etag: string | undefined): string | undefined {
-  return /^"?([0-9a-f]{32})"?$/.exec(etag ?? '')?.[1];
-}
-
-/** Whether a reply says the object is SSE-KMS encrypted (its ETag is then no MD5). */
-export function kmsEncrypted(reply: { ServerSideEncryption?: string; SSEKMSKeyId?: string }): boolean {
-  return reply.SSEKMSKeyId !== undefined || (reply.ServerSideEncryption ?? '').startsWith('aws:kms');
 }

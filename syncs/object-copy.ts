@@ -5,12 +5,10 @@
  */
 import type { StoreBackend } from '../datasets/backend';
 import type { FileEntry } from '../datasets/types';
+import { etagMd5, kmsEncrypted } from '../s3/checksums';
 import type { SourceClient } from '../s3/client';
 import { S3OperationError } from '../s3/errors';
 import type { CopyCandidate } from './incremental-index';
-
-/** A single-part upload's ETag is the MD5 of its bytes; multipart ETags end in -<parts>. */
-const SINGLE_PART_ETAG = /^"?([0-9a-f]{32})"?$/;
 
 const CHECK_NAMES = { 'sha256': 'SHA-256 checksum', 'crc32': 'CRC32 checksum', 'md5-etag': 'MD5 ETag', 'size-only': 'size' } as const;
 
@@ -30,9 +28,8 @@ function sourceCheck(etag: string, header: (name: string) => string | undefined)
   const hex = (name: string) => Buffer.from(header(name)!, 'base64').toString('hex');
   if (fullObject && header('x-amz-checksum-sha256')) return { kind: 'sha256', expected: hex('x-amz-checksum-sha256') };
   if (fullObject && header('x-amz-checksum-crc32')) return { kind: 'crc32', expected: hex('x-amz-checksum-crc32') };
-  const md5 = SINGLE_PART_ETAG.exec(etag)?.[1];
-  // With SSE-KMS the ETag is not the MD5 of the plaintext, so it cannot be compared.
-  const kms = header('x-amz-server-side-encryption-aws-kms-key-id') || header('x-amz-server-side-encryption')?.startsWith('aws:kms');
+  const md5 = etagMd5(etag);
+  const kms = kmsEncrypted({ ServerSideEncryption: header('x-amz-server-side-encryption'), SSEKMSKeyId: header('x-amz-server-side-encryption-aws-kms-key-id') });
   if (md5 && !kms) return { kind: 'md5-etag', expected: md5 };
   return { kind: 'size-only' };
 }

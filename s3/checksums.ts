@@ -1,0 +1,19 @@
+/**
+ * What S3 tells about an object's bytes, in the forms both syncs (reading) and exports (writing)
+ * compare against: checksum headers carry base64 digests, a single-part ETag is an MD5.
+ */
+
+/** hex -> base64, as S3 checksum headers carry digests. */
+export function hexToBase64(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('base64');
+}
+
+/** The MD5 hex inside a single-part ETag, or undefined for multipart ETags (they end in -<parts>). */
+export function etagMd5(etag: string | undefined): string | undefined {
+  return /^"?([0-9a-f]{32})"?$/.exec(etag ?? '')?.[1];
+}
+
+/** Whether an object is SSE-KMS encrypted: its ETag is then not the MD5 of its bytes. */
+export function kmsEncrypted(reply: { ServerSideEncryption?: string; SSEKMSKeyId?: string }): boolean {
+  return reply.SSEKMSKeyId !== undefined || (reply.ServerSideEncryption ?? '').startsWith('aws:kms');
+}
