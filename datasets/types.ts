@@ -23,7 +23,7 @@ export interface FileEntry {
   sha256: string;
   blob: string;
   source: Provenance;
-  /** How the checksum was verified against the source: its SHA-256, its MD5 ETag, or not (multipart ETag). */
+  /** What the bytes read were compared with: the source's SHA-256 or CRC32 checksum, its MD5 ETag, or only the size. */
   verifiedBy: 'sha256' | 'crc32' | 'md5-etag' | 'size-only';
   mediaType?: string;
   metadata?: Record<string, unknown>;

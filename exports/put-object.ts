@@ -10,11 +10,11 @@
  * CPU-bound); the file is hashed only to explain a refusal (a damaged dataset file, or bytes
  * changed on the way) or when the store returns no checksum to compare.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type http from 'node:http';
 import type { Readable } from 'node:stream';
-import { digestsOf, readWhole, type StreamDigests } from '../datasets/hashing-stream';
+import { finished } from 'node:stream/promises';
+import { digestsOf, hashing, readWhole, type StreamDigests } from '../datasets/hashing-stream';
 import { S3OperationError } from '../s3/errors';
 import { etagMd5, hexToBase64, kmsEncrypted } from '../s3/checksums';
 import { exportS3Error, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
@@ -106,19 +106,13 @@ async function openFile(target: UploadTarget): Promise<Readable> {
 
 /** SHA-256, MD5 and size of the dataset file, read once more (from the page cache, mostly). */
 async function fileDigests(target: UploadTarget): Promise<StreamDigests> {
-  const sha = createHash('sha256');
-  const md5 = createHash('md5');
-  let size = 0;
   try {
-    for await (const chunk of await openFile(target) as AsyncIterable<Buffer>) {
-      sha.update(chunk);
-      md5.update(chunk);
-      size += chunk.length;
-    }
+    const hashed = hashing(await openFile(target));
+    await finished(hashed.stream.resume());
+    return hashed.digests();
   } catch (err) {
     throw storeReadError(target, err);
   }
-  return { sha256: sha.digest('hex'), md5: md5.digest('hex'), size };
 }
 
 /**
