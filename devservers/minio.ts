@@ -3,7 +3,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startProcess, toolPath, waitUntil, type ServerProcess } from './process';
+import { freePort, retryOnEarlyExit, startProcess, toolPath, waitUntil, type ServerProcess } from './process';
 
 /** A running MinIO server. */
 export interface MinioServer extends ServerProcess {
@@ -24,8 +24,12 @@ export interface MinioOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Starts MinIO and waits for its liveness probe. */
-export async function startMinio(options: MinioOptions): Promise<MinioServer> {
+/** Starts MinIO and waits for its liveness probe; one that exits early (a port lost) is started again. */
+export function startMinio(options: MinioOptions): Promise<MinioServer> {
+  return retryOnEarlyExit(3, () => startOnce(options));
+}
+
+async function startOnce(options: MinioOptions): Promise<MinioServer> {
   const port = options.port ?? (await freePort());
   const consolePort = await freePort();
   const rootUser = options.rootUser ?? 'minioadmin';

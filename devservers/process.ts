@@ -25,8 +25,31 @@ export function projectRoot(): string {
   return dir;
 }
 
-/** Asks the OS for a free loopback TCP port. */
-export function freePort(): Promise<number> {
+/**
+ * A free loopback TCP port for a server we are about to start. It is picked below the kernel's
+ * ephemeral range (net.ipv4.ip_local_port_range, 32768-60999 on Linux), because every outgoing
+ * connection takes its local port from that range: a port the OS hands out with listen(0) can be
+ * taken by some client's connect() before the server binds it. Ports are bind-probed, so one in
+ * use by a listener is skipped; only a listener starting in the gap can still win, which
+ * `startTemporalDevServer` and `startMinio` survive by retrying.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(candidate)) return candidate;
+  }
+  return osPort();
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const server = createServer();
+    server.once('error', () => ok(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => ok(true)));
+  });
+}
+
+function osPort(): Promise<number> {
   return new Promise((ok, fail) => {
     const server = createServer();
     server.once('error', fail);
@@ -35,6 +58,23 @@ export function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? ok(address.port) : fail(new Error('no port'))));
     });
   });
+}
+
+/** A server process exited before it became ready. */
+export class ServerExitedEarly extends Error {}
+
+/**
+ * Runs `start` up to `attempts` times while it fails with a server that exited before it was
+ * ready (a port lost between choice and bind); any other failure is thrown at once.
+ */
+export async function retryOnEarlyExit<T>(attempts: number, start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!(error instanceof ServerExitedEarly) || attempt >= attempts) throw error;
+    }
+  }
 }
 
 /** A started server process. */
@@ -66,7 +106,7 @@ export function startProcess(command: string, args: string[], options: { env?: N
 export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, proc?: ServerProcess, logFile?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (proc && proc.child.exitCode !== null) throw new Error(`${what} exited with code ${proc.child.exitCode}; see ${logFile}.`);
+    if (proc && proc.child.exitCode !== null) throw new ServerExitedEarly(`${what} exited with code ${proc.child.exitCode}; see ${logFile}.`);
     if (await probe().catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`${what} was not ready after ${timeoutMs} ms; see ${logFile}.`);
     await new Promise((r) => setTimeout(r, 200));

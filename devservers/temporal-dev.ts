@@ -5,7 +5,7 @@
 import { Connection } from '@temporalio/client';
 import { join } from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../shared/temporal-names';
-import { freePort, startProcess, toolPath, waitUntil, type ServerProcess } from './process';
+import { freePort, retryOnEarlyExit, startProcess, toolPath, waitUntil, type ServerProcess } from './process';
 
 /** A running Temporal dev server. */
 export interface TemporalDevServer extends ServerProcess {
@@ -13,16 +13,30 @@ export interface TemporalDevServer extends ServerProcess {
   uiUrl: string | undefined;
 }
 
-/** Starts a dev server on loopback. With `dbFile` its state survives restarts. */
-export async function startTemporalDevServer(options: {
+/** Options for startTemporalDevServer; ports left out are chosen free. */
+export interface TemporalDevServerOptions {
   logDir: string; port?: number; uiPort?: number; dbFile?: string; headless?: boolean;
   /** Server dynamic config, e.g. { 'limit.historyCount.suggestContinueAsNew': 40 } (values are JSON). */
   dynamicConfig?: Record<string, string | number | boolean>;
-}): Promise<TemporalDevServer> {
+}
+
+/**
+ * Starts a dev server on loopback. With `dbFile` its state survives restarts. A server that
+ * exits before it is ready (a chosen port taken in the meantime) is started again, up to three
+ * times, on newly chosen ports.
+ */
+export function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  return retryOnEarlyExit(3, () => startOnce(options));
+}
+
+async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
   const port = options.port ?? (await freePort());
   const uiPort = options.uiPort ?? (await freePort());
   const logFile = join(options.logDir, `temporal-${port}.log`);
+  // The CLI would pick its HTTP API and metrics ports itself, from the OS's ephemeral range,
+  // where outgoing connections can take them first; freePort() stays below that range.
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn',
+    '--http-port', String(await freePort()), '--metrics-port', String(await freePort()),
     ...(options.headless ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
