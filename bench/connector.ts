@@ -53,7 +53,9 @@ export class ConnectorRunner {
 
   private async startWorker(configFile: string, taskQueue: string, nodeFlags: string[]): Promise<WorkerProcess> {
     const log = createWriteStream(join(this.logDir, `${taskQueue}.log`));
-    const child = spawn(process.execPath, [...nodeFlags, join(this.root, 'bin', 's3-connector.js'), 'worker', '--config', configFile, '--address', this.address, '--task-queue', taskQueue], {
+    // BENCH_WORKER_NODE_FLAGS (space-separated) tries V8/Node flags on the worker, e.g. heap sizing.
+    const envFlags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...envFlags, ...nodeFlags, join(this.root, 'bin', 's3-connector.js'), 'worker', '--config', configFile, '--address', this.address, '--task-queue', taskQueue], {
       env: { ...process.env, BENCH_S3_KEY: this.target.accessKeyId, BENCH_S3_SECRET: this.target.secretAccessKey, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -6,14 +6,13 @@
  * this, and exports write every file up to the multipart threshold through it (small ones from
  * memory, larger ones streamed); every other call stays on the SDK.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { classifyS3Error } from './errors';
 import type { Transport } from './http-handler';
+import { SigV4Signer } from './sigv4';
 
 /** Where the bucket is served and how requests reach it. */
 export interface ReaderTarget {
@@ -41,25 +40,6 @@ export interface ObjectResponse {
 
 /** Reads objects of one bucket. */
 export type ObjectReader = (key: string, options?: ReadOptions) => Promise<ObjectResponse>;
-
-/** SHA-256 (or its HMAC) in the shape the signer expects, on node:crypto. */
-class NodeSha256 implements Checksum {
-  private hash: Hash | Hmac;
-  private readonly secret?: string | Uint8Array;
-  constructor(secret?: SourceData) {
-    this.secret = secret instanceof ArrayBuffer ? new Uint8Array(secret) : ArrayBuffer.isView(secret) ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength) : secret;
-    this.hash = this.secret ? createHmac('sha256', this.secret) : createHash('sha256');
-  }
-  update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
-  reset(): void {
-    this.hash = this.secret ? createHmac('sha256', this.secret) : createHash('sha256');
-  }
-}
 
 /** S3 wants RFC 3986 escaping of each key segment, `/` kept; encodeURIComponent leaves !'()* alone. */
 function encodeKey(key: string): string {
@@ -163,7 +143,7 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
   const hostname = target.pathStyle ? target.endpoint.hostname : `${target.bucket}.${target.endpoint.hostname}`;
   const host = target.endpoint.port ? `${hostname}:${target.endpoint.port}` : hostname;
   const port = target.endpoint.port ? Number(target.endpoint.port) : undefined;
-  const signer = new SignatureV4({ service: 's3', region: target.region, credentials: target.credentials, sha256: NodeSha256, uriEscapePath: false });
+  const signer = new SigV4Signer(target.region);
   const { agent, connectionTimeoutMs, socketTimeoutMs } = secure
     ? { agent: target.transport.httpsAgent, ...target.transport }
     : { agent: target.transport.httpAgent, ...target.transport };
@@ -180,7 +160,7 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
     stream?.stream.on('error', noteEarly);
     let signed;
     try {
-      signed = await signer.sign({ method, protocol: target.endpoint.protocol, hostname, port, path, query: {}, headers });
+      signed = signer.sign({ method, path, headers }, await target.credentials());
       if (early) throw early;
     } catch (err) {
       stream?.stream.destroy();
@@ -195,7 +175,7 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
         stream?.stream.destroy();
         reject(classifyS3Error(err, operation, target.bucket, what));
       };
-      const req = (secure ? https : http).request({ agent, method, hostname, port, path, headers: signed.headers as Record<string, string>, signal });
+      const req = (secure ? https : http).request({ agent, method, hostname, port, path, headers: signed, signal });
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
         // connectionTimeoutMs bounds the TCP (and TLS) connect only, as the SDK's handler does.
