@@ -1,12 +1,14 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { SigV4Signer } from '../../s3/sigv4';
+import type { SourceData } from '@smithy/types';
+import { SigV4Signer, type SignableRequest } from '../../s3/sigv4';
 
 /** SHA-256 and its HMAC in the shape @smithy/signature-v4 takes. */
 class Sha256 {
   private readonly hash: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret ? createHmac('sha256', secret) : createHash('sha256');
+  constructor(secret?: SourceData) {
+    const key = secret instanceof ArrayBuffer ? new Uint8Array(secret) : ArrayBuffer.isView(secret) ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength) : secret;
+    this.hash = key ? createHmac('sha256', key) : createHash('sha256');
   }
   update(data: Uint8Array): void {
     this.hash.update(data);
@@ -20,7 +22,7 @@ const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEM
 const session = { ...credentials, sessionToken: 'FwoGZXIvYXdzEJr//////////session+token/==' };
 
 /** What @smithy/signature-v4 (the AWS SDK's signer) puts in `authorization` for the same request. */
-async function smithyAuthorization(request: { method: string; path: string; headers: Record<string, string> }, creds: typeof session | typeof credentials, region: string, at: Date) {
+async function smithyAuthorization(request: SignableRequest, creds: typeof session | typeof credentials, region: string, at: Date) {
   const signer = new SignatureV4({ service: 's3', region, credentials: creds, sha256: Sha256, uriEscapePath: false });
   const signed = await signer.sign({ method: request.method, protocol: 'http:', hostname: '127.0.0.1', port: 9000, path: request.path, query: {}, headers: { ...request.headers } },
     { signingDate: at });
@@ -29,7 +31,7 @@ async function smithyAuthorization(request: { method: string; path: string; head
 
 describe('SigV4 signing of lean S3 requests', () => {
   const at = new Date('2026-11-25T08:30:12.345Z');
-  const cases = [
+  const cases: Array<{ name: string; region: string; creds: typeof credentials | typeof session; request: SignableRequest }> = [
     { name: 'a GET pinned to an ETag, with checksums asked for', region: 'us-east-1', creds: credentials, request: { method: 'GET', path: '/bucket/dir/file.txt',
       headers: { host: '127.0.0.1:9000', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'if-match': '"0123456789abcdef0123456789abcdef"', 'x-amz-checksum-mode': 'ENABLED' } } },
     { name: 'a GET of an awkward key with session credentials', region: 'eu-west-3', creds: session, request: { method: 'GET', path: '/bucket/a%20b/%C3%A9t%C3%A9%2B%21%27%28%29%2A/%7E~.txt',

@@ -1,0 +1,96 @@
+/**
+ * A/B of worker settings: the same s3-connector workloads, run alternately on workers started
+ * with node flags A and B, in one process and on one MinIO, so that drifts in this shared
+ * machine's speed fall on both sides (cross-run CPU figures here moved by 25-50% between runs).
+ *
+ *   npx tsx bench/ab.ts --b "--heap-growing-percent=50" [--a ""] [--pairs 3] [--listing 100000] [--no-small]
+ *
+ * Small: bulk imports of 10,000 × 4 KiB into fresh stores. Incremental: one initial full run
+ * per side (fresh store), then `pairs` runs over the unchanged listing. Prints medians and every
+ * run: wall s, worker CPU s, peak RSS MiB. Needs `npm run build` first (it runs dist/).
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startMinio } from '../devservers/minio';
+import { startTemporalDevServer } from '../devservers/temporal-dev';
+import { ConnectorRunner } from './connector';
+import { adminClient, ensureBucket, generateListing, generateWorkload, type S3Target } from './generate';
+import type { Sample } from './measure';
+import { workloadsOf } from './options';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+const show = (s: Sample) => `${s.wallSeconds.toFixed(2)} s, CPU ${s.cpuSeconds.toFixed(2)} s, RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`;
+
+async function main(): Promise<void> {
+  const sides = { A: arg('a', '').split(' ').filter(Boolean), B: arg('b', '').split(' ').filter(Boolean) };
+  const pairs = Number(arg('pairs', '3'));
+  const listingCount = Number(arg('listing', '100000'));
+  const root = resolve(__dirname, '..');
+  const work = resolve(root, '.run', 'bench-ab');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const [minio, temporal] = await Promise.all([startMinio({ dataDir: join(work, 'minio'), logDir: work }), startTemporalDevServer({ logDir: work, headless: true })]);
+  const connection = await Connection.connect({ address: temporal.address });
+  try {
+    const target: S3Target = { endpoint: minio.endpoint, accessKeyId: minio.rootUser, secretAccessKey: minio.rootPassword };
+    const admin = adminClient(target);
+    await ensureBucket(admin, 'ab-source');
+    const { data, listing } = workloadsOf('full');
+    const small = data.find((w) => w.name === 'small')!;
+    const runner = new ConnectorRunner(new Client({ connection }), temporal.address, target, 16, root, join(work, 'connector'), [minio.child.pid!, temporal.child.pid!]);
+    const samples: Record<string, Record<'A' | 'B', Sample[]>> = {};
+    const record = (what: string, side: 'A' | 'B', s: Sample) => {
+      ((samples[what] ??= { A: [], B: [] })[side]).push(s);
+      console.log(`${what} ${side}: ${show(s)}`);
+    };
+    if (!process.argv.includes('--no-small')) {
+      await generateWorkload(admin, 'ab-source', small, join(work, 'gen', 'small'));
+      for (let pair = 1; pair <= pairs; pair++) {
+        for (const side of pair % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
+          const store = join(work, 'out', `small-${side}-${pair}`);
+          const config = runner.writeConfig({ datasetStore: store, sources: { src: { bucket: 'ab-source', prefix: small.prefix } },
+            syncs: { small: { source: 'src', dataset: 'small', mode: 'bulk' } } }, `small-${side}-${pair}`);
+          record('small import', side, (await runner.run(config, 'bulkImport', 'small', { source: 'src', dataset: 'small' }, sides[side])).sample);
+          rmSync(store, { recursive: true, force: true });
+        }
+      }
+    }
+    if (listingCount > 0) {
+      const l = { ...listing, count: listingCount };
+      await generateListing(admin, 'ab-source', l);
+      const configs = { A: '', B: '' };
+      for (const side of ['A', 'B'] as const) {
+        configs[side] = runner.writeConfig({ datasetStore: join(work, 'out', `listing-${side}`), sources: { src: { bucket: 'ab-source', prefix: l.prefix } },
+          syncs: { listing: { source: 'src', dataset: 'listing', mode: 'incremental' } } }, `listing-${side}`);
+        record('incremental, initial', side, (await runner.run(configs[side], 'incrementalSync', 'listing', { source: 'src', dataset: 'listing' }, sides[side])).sample);
+      }
+      for (let pair = 1; pair <= pairs; pair++) {
+        for (const side of pair % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
+          record('incremental, unchanged', side, (await runner.run(configs[side], 'incrementalSync', 'listing', { source: 'src', dataset: 'listing' }, sides[side])).sample);
+        }
+      }
+    }
+    console.log(`\nA: node ${sides.A.join(' ') || '(no flags)'}\nB: node ${sides.B.join(' ') || '(no flags)'}\n`);
+    console.log('| workload | side | runs | wall s | worker CPU s | peak RSS MiB |\n|---|---|---:|---:|---:|---:|');
+    for (const [what, bySide] of Object.entries(samples)) {
+      for (const side of ['A', 'B'] as const) {
+        const runs = bySide[side];
+        console.log(`| ${what} | ${side} | ${runs.length} | ${median(runs.map((s) => s.wallSeconds)).toFixed(2)} | ${median(runs.map((s) => s.cpuSeconds)).toFixed(2)} | ${(Math.max(...runs.map((s) => s.peakRssBytes)) / 2 ** 20).toFixed(0)} |`);
+      }
+    }
+  } finally {
+    await connection.close();
+    await Promise.all([minio.stop(), temporal.stop()]);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
