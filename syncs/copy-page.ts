@@ -10,11 +10,11 @@ import { fromJsonLines, toJsonLines } from '../datasets/jsonl';
 import type { FileEntry } from '../datasets/types';
 import { mediaSetStep, type MediaItem } from '../media/media-set';
 import { S3OperationError } from '../s3/errors';
-import { mergeSorted, type CopyCandidate, type IndexEntry } from './incremental-index';
+import { mergeIndexLines, mergeSorted, type CopyCandidate, type IndexEntry } from './incremental-index';
 import { syncSpec } from './job';
 import { compareKeys } from './key-order';
 import { copyObject } from './object-copy';
-import type { StoredPlan } from './plan-page';
+import { readPlan } from './plan-page';
 import { runPaths } from './run-paths';
 import type { SyncDeps } from './deps';
 
@@ -51,7 +51,7 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   const paths = runPaths(spec.dataset, spec.job, input.runKey);
   const planText = await deps.store.read(paths.plan(input.page));
   if (!planText) throw new Error(`plan ${paths.plan(input.page)} is missing; the run's staging folder was removed. Fix: start the job again.`);
-  const plan = JSON.parse(planText.toString('utf8')) as StoredPlan;
+  const plan = readPlan(planText.toString('utf8'));
   const previous = await deps.store.read(paths.progress(input.page));
   const done = new Map<string, FileEntry>((previous ? fromJsonLines<FileEntry>(previous) : []).map((e) => [e.source.key, e]));
   const skipped = [...plan.skipped];
@@ -113,8 +113,9 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   if (spec.mode !== 'bulk' && spec.transaction !== 'SNAPSHOT') {
     const landed: IndexEntry[] = entries.map((e) => ({ key: e.source.key, etag: e.source.etag, size: e.source.size, lastModified: e.source.lastModified }))
       .concat(settled).sort((a, b) => compareKeys(a.key, b.key));
-    const kept = mergeSorted(plan.keep, retained.sort((a, b) => compareKeys(a.key, b.key)));
-    await deps.store.write(paths.index(input.page), toJsonLines(mergeSorted(kept, landed)));
+    // Landed and retained keys are distinct (a retained entry's object was not landed).
+    const newer = mergeSorted(retained.sort((a, b) => compareKeys(a.key, b.key)), landed);
+    await deps.store.write(paths.index(input.page), mergeIndexLines(plan.keepLines, newer));
   }
   return { page: input.page, files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0), skipped: skipped.length };
 }

@@ -7,6 +7,7 @@
  * an object however its LastModified compares (same second, late arrivals with old times),
  * never lands one twice, and holds one page of each side in memory at a time.
  */
+import { textLines } from '../datasets/jsonl';
 import type { ListedObject } from '../s3/list';
 import type { FilterVerdict } from './filters';
 import { compareKeys } from './key-order';
@@ -79,4 +80,33 @@ export function mergeSorted(a: readonly IndexEntry[], b: readonly IndexEntry[]):
     }
   }
   return out;
+}
+
+/**
+ * Merges kept index lines (JSON-lines text, sorted by key) with `newer` entries (sorted) into
+ * the text of an index part; `newer` wins on equal keys. Runs of kept lines between newer keys
+ * are copied as text: a page of 20,000 unchanged keys is passed on without building an entry
+ * object or a line string for each, and lines are parsed (for their key) only while newer
+ * entries remain to place.
+ */
+export function mergeIndexLines(keepLines: string, newer: readonly IndexEntry[]): string {
+  const out: string[] = [];
+  let j = 0;
+  let copiedTo = 0;
+  for (const { line, start, end } of textLines(keepLines)) {
+    if (j >= newer.length) break;
+    const key = (JSON.parse(line) as IndexEntry).key;
+    if (compareKeys(newer[j]!.key, key) > 0) continue;
+    out.push(keepLines.slice(copiedTo, start));
+    copiedTo = start;
+    while (j < newer.length && compareKeys(newer[j]!.key, key) < 0) out.push(`${JSON.stringify(newer[j++])}\n`);
+    if (j < newer.length && newer[j]!.key === key) {
+      out.push(`${JSON.stringify(newer[j++])}\n`);
+      copiedTo = end;
+    }
+  }
+  const rest = keepLines.slice(copiedTo);
+  out.push(rest.length && !rest.endsWith('\n') ? `${rest}\n` : rest);
+  while (j < newer.length) out.push(`${JSON.stringify(newer[j++])}\n`);
+  return out.join('');
 }

@@ -1,14 +1,15 @@
 /**
  * Reads a job's incremental index (JSON-lines parts, sorted by key) forward, a key range at a
- * time, keeping only the part being read in memory.
+ * time. Only the text of the part being read is held; its lines are parsed as they are taken,
+ * so a 20,000-key part costs its ~2 MB of text rather than 20,000 entry objects as well.
  */
 import { Dataset } from '../datasets/dataset';
-import { fromJsonLines } from '../datasets/jsonl';
+import { textLines, type TextLine } from '../datasets/jsonl';
 import type { StoreBackend } from '../datasets/backend';
 import type { IndexEntry } from './incremental-index';
 import { compareKeys } from './key-order';
 
-/** Position in an index: part number and line within it. */
+/** Position in an index: part number and line (non-blank lines, from 0) within it. */
 export interface IndexCursor {
   part: number;
   line: number;
@@ -16,16 +17,18 @@ export interface IndexCursor {
 
 /** A forward reader over the index that transaction `base` of `dataset` recorded. */
 export class IndexReader {
-  private lines: IndexEntry[] | undefined;
+  /** The current part's remaining lines, and the next one parsed (taken or not). */
+  private lines: Generator<TextLine> | undefined;
+  private next: IndexEntry | undefined;
 
   private constructor(private readonly store: StoreBackend, private readonly parts: string[], private readonly base: number | undefined,
     private position: IndexCursor) {}
 
   /** Opens the index of transaction `base` (none: an empty index) at `cursor`. */
   static async open(store: StoreBackend, dataset: string, base: number | undefined, cursor: IndexCursor = { part: 0, line: 0 }): Promise<IndexReader> {
-    if (base === undefined) return new IndexReader(store, [], base, cursor);
+    if (base === undefined) return new IndexReader(store, [], base, { ...cursor });
     const record = (await new Dataset(store, dataset).transactions()).find((r) => r.id === base);
-    return new IndexReader(store, record?.index?.parts ?? [], base, cursor);
+    return new IndexReader(store, record?.index?.parts ?? [], base, { ...cursor });
   }
 
   /** Where the next read starts. */
@@ -37,11 +40,12 @@ export class IndexReader {
   async takeThrough(lastKey: string | undefined): Promise<IndexEntry[]> {
     const entries: IndexEntry[] = [];
     while (this.position.part < this.parts.length) {
-      const lines = await this.partLines();
-      while (this.position.line < lines.length) {
-        const entry = lines[this.position.line]!;
+      // One await per part, not per entry: 100,000 awaited entries were 100,000 promise ticks.
+      const lines = this.lines ?? await this.openPart();
+      for (let entry = this.peek(lines); entry; entry = this.peek(lines)) {
         if (lastKey !== undefined && compareKeys(entry.key, lastKey) > 0) return entries;
         entries.push(entry);
+        this.next = undefined;
         this.position.line += 1;
       }
       this.position = { part: this.position.part + 1, line: 0 };
@@ -50,12 +54,21 @@ export class IndexReader {
     return entries;
   }
 
-  private async partLines(): Promise<IndexEntry[]> {
-    if (this.lines) return this.lines;
+  /** The entry at the cursor, parsed once; undefined at the end of the current part. */
+  private peek(lines: Generator<TextLine>): IndexEntry | undefined {
+    if (this.next) return this.next;
+    const line = lines.next();
+    this.next = line.done ? undefined : JSON.parse(line.value.line) as IndexEntry;
+    return this.next;
+  }
+
+  /** Loads the current part's text and skips to the cursor's line (a resumed plan starts mid-part). */
+  private async openPart(): Promise<Generator<TextLine>> {
     const path = this.parts[this.position.part]!;
-    const text = await this.store.read(path);
-    if (!text) throw new Error(`index part ${path} of transaction ${this.base} is missing from ${this.store.location}.`);
-    this.lines = fromJsonLines<IndexEntry>(text);
+    const data = await this.store.read(path);
+    if (!data) throw new Error(`index part ${path} of transaction ${this.base} is missing from ${this.store.location}.`);
+    this.lines = textLines(data.toString('utf8'));
+    for (let skipped = 0; skipped < this.position.line && !this.lines.next().done; skipped++);
     return this.lines;
   }
 }

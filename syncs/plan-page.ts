@@ -7,6 +7,7 @@
  * objects to copy, up to MAX_LISTED_PER_PLAN objects: an incremental run over a large, mostly unchanged
  * prefix then costs a few activities instead of two per thousand keys.
  */
+import { textLines, toJsonLines } from '../datasets/jsonl';
 import { listPage } from '../s3/list';
 import { objectFilter } from './filters';
 import { decidePage, type CopyCandidate, type IndexEntry } from './incremental-index';
@@ -54,11 +55,96 @@ export interface PlanSummary {
   indexCursor?: IndexCursor;
 }
 
-/** The plan file's content. */
+/** The plan's objects to copy and skipped keys, parsed; its kept index entries stay text (see readPlan). */
 export interface StoredPlan {
+  toCopy: CopyCandidate[];
+  skipped: Array<{ key: string; reason: string }>;
+  /** The old index entries the page keeps, as index lines (JSON lines, sorted by key). */
+  keepLines: string;
+}
+
+/** The first line of a plan file: how many lines of each kind follow, in this order. */
+interface PlanHeader {
+  plan: 2;
+  toCopy: number;
+  skipped: number;
+  keep: number;
+}
+
+/** The format plans had before version 2: one JSON object (JSON.stringify never writes a newline). */
+interface PlanV1 {
   toCopy: CopyCandidate[];
   keep: IndexEntry[];
   skipped: Array<{ key: string; reason: string }>;
+}
+
+/**
+ * A plan file, built a listing page at a time. JSON lines: a header, then the objects to copy,
+ * the skipped keys and the kept index entries, one a line. Each listing page's records are
+ * serialised as soon as it is decided, so a 20,000-key plan holds ~2 MB of text instead of its
+ * entry objects plus one JSON.stringify of all of them; and copyPage can pass the kept lines on
+ * to the index part without parsing them into objects again. The file keeps its name
+ * (plan-NNNNNN.json, run-paths.ts) so that a run started before an upgrade finds its plans.
+ */
+export class PlanWriter {
+  private readonly toCopy: string[] = [];
+  private readonly skipped: string[] = [];
+  private readonly keep: string[] = [];
+  private readonly counts = { toCopy: 0, skipped: 0, keep: 0 };
+  /** Bytes of the objects to copy. */
+  bytes = 0;
+
+  /** Adds one listing page's decision. */
+  add(decision: { toCopy: readonly CopyCandidate[]; keep: readonly IndexEntry[]; skipped: ReadonlyArray<{ key: string; reason: string }> }): void {
+    if (decision.toCopy.length) this.toCopy.push(toJsonLines(decision.toCopy));
+    if (decision.skipped.length) this.skipped.push(toJsonLines(decision.skipped));
+    if (decision.keep.length) this.keep.push(toJsonLines(decision.keep));
+    this.counts.toCopy += decision.toCopy.length;
+    this.counts.skipped += decision.skipped.length;
+    this.counts.keep += decision.keep.length;
+    this.bytes += decision.toCopy.reduce((n, o) => n + o.size, 0);
+  }
+
+  /** Objects to copy so far. */
+  get copyCount(): number {
+    return this.counts.toCopy;
+  }
+
+  /** Skipped keys so far. */
+  get skippedCount(): number {
+    return this.counts.skipped;
+  }
+
+  /** The file's text. */
+  text(): string {
+    const header: PlanHeader = { plan: 2, ...this.counts };
+    return [`${JSON.stringify(header)}\n`, ...this.toCopy, ...this.skipped, ...this.keep].join('');
+  }
+}
+
+/**
+ * Parses a plan file (either format: a run started before an upgrade resumes with its old
+ * plans). The kept entries are returned as text, for copyPage to merge into the index part.
+ */
+export function readPlan(text: string): StoredPlan {
+  const lines = textLines(text);
+  const first = lines.next();
+  if (first.done) throw new Error('the plan file is empty');
+  const head = JSON.parse(first.value.line) as PlanHeader | PlanV1;
+  if (!('plan' in head)) return { toCopy: head.toCopy, skipped: head.skipped, keepLines: toJsonLines(head.keep) };
+  const take = <T>(count: number): T[] => {
+    const out: T[] = [];
+    for (let i = 0; i < count; i++) {
+      const line = lines.next();
+      if (line.done) throw new Error(`the plan file ends early: its header announces ${JSON.stringify(head)}`);
+      out.push(JSON.parse(line.value.line) as T);
+    }
+    return out;
+  };
+  const toCopy = take<CopyCandidate>(head.toCopy);
+  const skipped = take<{ key: string; reason: string }>(head.skipped);
+  const rest = lines.next();
+  return { toCopy, skipped, keepLines: rest.done ? '' : text.slice(rest.value.start) };
 }
 
 /** Plans the next stretch of pages. Idempotent: a retry rewrites the plan from the same token and cursor. */
@@ -68,7 +154,7 @@ export async function planPage(deps: SyncDeps, input: PlanPageInput): Promise<Pl
   const incremental = spec.mode !== 'bulk' && spec.transaction !== 'SNAPSHOT';
   const index = await IndexReader.open(deps.store, spec.dataset, incremental ? input.baseTransaction : undefined, input.indexCursor);
   const filter = objectFilter(spec, input.startedAt);
-  const plan: StoredPlan = { toCopy: [], keep: [], skipped: [] };
+  const plan = new PlanWriter();
   let listed = 0;
   let token = input.token;
   do {
@@ -76,16 +162,12 @@ export async function planPage(deps: SyncDeps, input: PlanPageInput): Promise<Pl
     token = listing.nextToken;
     // The last page takes the rest of the index: keys deleted from the bucket stay in it.
     const old = await index.takeThrough(token ? listing.objects.at(-1)?.key ?? '' : undefined);
-    const decision = decidePage(listing.objects, old, filter);
-    plan.toCopy.push(...decision.toCopy);
-    plan.keep.push(...decision.keep);
-    plan.skipped.push(...decision.skipped);
+    plan.add(decidePage(listing.objects, old, filter));
     listed += listing.objects.length;
-  } while (token && plan.toCopy.length < spec.pageSize * COPY_PAGES_PER_PLAN && listed + spec.pageSize <= MAX_LISTED_PER_PLAN);
-  await deps.store.write(runPaths(spec.dataset, spec.job, input.runKey).plan(input.page), JSON.stringify(plan));
+  } while (token && plan.copyCount < spec.pageSize * COPY_PAGES_PER_PLAN && listed + spec.pageSize <= MAX_LISTED_PER_PLAN);
+  await deps.store.write(runPaths(spec.dataset, spec.job, input.runKey).plan(input.page), plan.text());
   return {
-    page: input.page, listed, toCopy: plan.toCopy.length,
-    bytes: plan.toCopy.reduce((n, o) => n + o.size, 0), skipped: plan.skipped.length,
+    page: input.page, listed, toCopy: plan.copyCount, bytes: plan.bytes, skipped: plan.skippedCount,
     nextToken: token, indexCursor: incremental ? index.cursor : undefined,
   };
 }

@@ -6,6 +6,7 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/schema';
 import { createConnectorWorker } from './create-worker';
+import { limitHeapGrowth } from './heap';
 
 let runtimeInstalled = false;
 
@@ -29,11 +30,14 @@ export interface RunWorkerOptions {
   taskQueue: string;
   logger: Logger;
   maxConcurrentActivities?: number;
+  /** Heap growth past live data before a full collection, in percent (worker/heap.ts; 0: V8's default). */
+  heapGrowingPercent?: number;
 }
 
 /** Connects, runs until a signal, returns after a graceful shutdown. */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
   installRuntimeLogger(options.logger);
+  limitHeapGrowth(options.heapGrowingPercent);
   const connection = await NativeConnection.connect({ address: options.address });
   try {
     const worker = await createConnectorWorker({ config: options.config, connection, namespace: options.namespace, taskQueue: options.taskQueue,

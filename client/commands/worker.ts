@@ -1,6 +1,7 @@
 /** `worker`: runs a worker with pino logs until SIGINT/SIGTERM. Many may run against one cluster. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../../worker/logger';
+import { DEFAULT_HEAP_GROWING_PERCENT } from '../../worker/heap';
 import { runWorker } from '../../worker/run-worker';
 import { loadConfigFor, type GlobalOptions } from '../context';
 import { addGlobalOptions, parseOptions } from '../options';
@@ -11,14 +12,21 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+function percent(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new InvalidArgumentError('must be a whole number from 0 to 1000 (0: V8\'s own adaptive growth).');
+  return n;
+}
+
 export function registerWorker(program: Command): void {
   addGlobalOptions(program.command('worker'))
     .description('run a worker that executes sync, export and probe workflows')
     .option('--max-concurrent-activities <n>', 'activities this worker runs at once (default 100)', positiveInteger)
+    .option('--heap-growing-percent <n>', `how far the heap may grow past live data before a full collection (default ${DEFAULT_HEAP_GROWING_PERCENT}; 0: V8's adaptive growth, faster, ~90 MiB more at peak)`, percent)
     .action(async (raw: unknown) => {
-      const options = parseOptions<GlobalOptions & { maxConcurrentActivities?: number }>(raw);
+      const options = parseOptions<GlobalOptions & { maxConcurrentActivities?: number; heapGrowingPercent?: number }>(raw);
       const { config } = loadConfigFor(options);
       await runWorker({ config, address: options.address, namespace: options.namespace, taskQueue: options.taskQueue, logger: createLogger(),
-        maxConcurrentActivities: options.maxConcurrentActivities });
+        maxConcurrentActivities: options.maxConcurrentActivities, heapGrowingPercent: options.heapGrowingPercent });
     });
 }
