@@ -3,11 +3,13 @@
  * with node flags A and B, in one process and on one MinIO, so that drifts in this shared
  * machine's speed fall on both sides (cross-run CPU figures here moved by 25-50% between runs).
  *
- *   npx tsx bench/ab.ts --b "--heap-growing-percent=50" [--a ""] [--pairs 3] [--listing 100000] [--no-small]
+ *   npx tsx bench/ab.ts --b-args "--heap-growing-percent 0" [--a "node flags"] [--b "node flags"]
+ *       [--a-args "worker options"] [--pairs 3] [--listing 100000] [--no-small] [--export-medium]
  *
- * Small: bulk imports of 10,000 × 4 KiB into fresh stores. Incremental: one initial full run
- * per side (fresh store), then `pairs` runs over the unchanged listing. Prints medians and every
- * run: wall s, worker CPU s, peak RSS MiB. Needs `npm run build` first (it runs dist/).
+ * Small: bulk imports of 10,000 × 4 KiB into fresh stores. Export medium: 200 × 8 MiB exported
+ * from one dataset to fresh prefixes. Incremental: one initial full run per side (fresh store),
+ * then `pairs` runs over the unchanged listing. Prints medians and every run: wall s, worker CPU
+ * s, peak RSS MiB. Needs `npm run build` first (it runs dist/).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -28,7 +30,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 const show = (s: Sample) => `${s.wallSeconds.toFixed(2)} s, CPU ${s.cpuSeconds.toFixed(2)} s, RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`;
 
 async function main(): Promise<void> {
-  const sides = { A: arg('a', '').split(' ').filter(Boolean), B: arg('b', '').split(' ').filter(Boolean) };
+  const words = (name: string) => arg(name, '').split(' ').filter(Boolean);
+  const sides = { A: words('a'), B: words('b') };
+  const args = { A: words('a-args'), B: words('b-args') };
   const pairs = Number(arg('pairs', '3'));
   const listingCount = Number(arg('listing', '100000'));
   const root = resolve(__dirname, '..');
@@ -56,8 +60,22 @@ async function main(): Promise<void> {
           const store = join(work, 'out', `small-${side}-${pair}`);
           const config = runner.writeConfig({ datasetStore: store, sources: { src: { bucket: 'ab-source', prefix: small.prefix } },
             syncs: { small: { source: 'src', dataset: 'small', mode: 'bulk' } } }, `small-${side}-${pair}`);
-          record('small import', side, (await runner.run(config, 'bulkImport', 'small', { source: 'src', dataset: 'small' }, sides[side])).sample);
+          record('small import', side, (await runner.run(config, 'bulkImport', 'small', { source: 'src', dataset: 'small' }, sides[side], args[side])).sample);
           rmSync(store, { recursive: true, force: true });
+        }
+      }
+    }
+    if (process.argv.includes('--export-medium')) {
+      const medium = data.find((w) => w.name === 'medium')!;
+      await generateWorkload(admin, 'ab-source', medium, join(work, 'gen', 'medium'));
+      const store = join(work, 'out', 'medium-dataset');
+      await runner.run(runner.writeConfig({ datasetStore: store, sources: { src: { bucket: 'ab-source', prefix: medium.prefix } },
+        syncs: { medium: { source: 'src', dataset: 'medium', mode: 'bulk' } } }, 'medium-import'), 'bulkImport', 'medium', { source: 'src', dataset: 'medium' });
+      for (let pair = 1; pair <= pairs; pair++) {
+        for (const side of pair % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
+          const config = runner.writeConfig({ datasetStore: store, sources: { out: { bucket: 'ab-source', prefix: `export-${side}-${pair}/`, exports: true } },
+            exports: { 'export-medium': { source: 'out', dataset: 'medium' } } }, `export-${side}-${pair}`);
+          record('medium export', side, (await runner.run(config, 'fileExport', 'export-medium', { source: 'out', dataset: 'medium' }, sides[side], args[side])).sample);
         }
       }
     }
@@ -68,15 +86,15 @@ async function main(): Promise<void> {
       for (const side of ['A', 'B'] as const) {
         configs[side] = runner.writeConfig({ datasetStore: join(work, 'out', `listing-${side}`), sources: { src: { bucket: 'ab-source', prefix: l.prefix } },
           syncs: { listing: { source: 'src', dataset: 'listing', mode: 'incremental' } } }, `listing-${side}`);
-        record('incremental, initial', side, (await runner.run(configs[side], 'incrementalSync', 'listing', { source: 'src', dataset: 'listing' }, sides[side])).sample);
+        record('incremental, initial', side, (await runner.run(configs[side], 'incrementalSync', 'listing', { source: 'src', dataset: 'listing' }, sides[side], args[side])).sample);
       }
       for (let pair = 1; pair <= pairs; pair++) {
         for (const side of pair % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
-          record('incremental, unchanged', side, (await runner.run(configs[side], 'incrementalSync', 'listing', { source: 'src', dataset: 'listing' }, sides[side])).sample);
+          record('incremental, unchanged', side, (await runner.run(configs[side], 'incrementalSync', 'listing', { source: 'src', dataset: 'listing' }, sides[side], args[side])).sample);
         }
       }
     }
-    console.log(`\nA: node ${sides.A.join(' ') || '(no flags)'}\nB: node ${sides.B.join(' ') || '(no flags)'}\n`);
+    console.log(`\nA: node ${sides.A.join(' ') || '(no flags)'} worker ${args.A.join(' ')}\nB: node ${sides.B.join(' ') || '(no flags)'} worker ${args.B.join(' ')}\n`);
     console.log('| workload | side | runs | wall s | worker CPU s | peak RSS MiB |\n|---|---|---:|---:|---:|---:|');
     for (const [what, bySide] of Object.entries(samples)) {
       for (const side of ['A', 'B'] as const) {

@@ -51,11 +51,11 @@ export class ConnectorRunner {
     return file;
   }
 
-  private async startWorker(configFile: string, taskQueue: string, nodeFlags: string[]): Promise<WorkerProcess> {
+  private async startWorker(configFile: string, taskQueue: string, nodeFlags: string[], workerArgs: string[]): Promise<WorkerProcess> {
     const log = createWriteStream(join(this.logDir, `${taskQueue}.log`));
     // BENCH_WORKER_NODE_FLAGS (space-separated) tries V8/Node flags on the worker, e.g. heap sizing.
     const envFlags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...envFlags, ...nodeFlags, join(this.root, 'bin', 's3-connector.js'), 'worker', '--config', configFile, '--address', this.address, '--task-queue', taskQueue], {
+    const child = spawn(process.execPath, [...envFlags, ...nodeFlags, join(this.root, 'bin', 's3-connector.js'), 'worker', '--config', configFile, '--address', this.address, '--task-queue', taskQueue, ...workerArgs], {
       env: { ...process.env, BENCH_S3_KEY: this.target.accessKeyId, BENCH_S3_SECRET: this.target.secretAccessKey, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -86,12 +86,12 @@ export class ConnectorRunner {
 
   /**
    * Runs workflow `type` for `job` on a fresh worker and measures it. `nodeFlags` (e.g.
-   * --cpu-prof) go to the worker's node.
+   * --cpu-prof) go to the worker's node, `workerArgs` to `s3-connector worker`.
    */
   async run<R>(configFile: string, type: 'bulkImport' | 'incrementalSync' | 'fileExport', job: string, names: { source: string; dataset: string },
-    nodeFlags: string[] = []): Promise<{ sample: Sample; result: R; window: { startUs: number; endUs: number } }> {
+    nodeFlags: string[] = [], workerArgs: string[] = []): Promise<{ sample: Sample; result: R; window: { startUs: number; endUs: number } }> {
     const taskQueue = `bench-${process.pid}-${++this.seq}`;
-    const worker = await this.startWorker(configFile, taskQueue, nodeFlags);
+    const worker = await this.startWorker(configFile, taskQueue, nodeFlags, workerArgs);
     try {
       const pid = worker.child.pid!;
       const cpu0 = processCpuSeconds(pid);

@@ -28,8 +28,8 @@ export const PART_MIB = 64;
 /** The integrity work each tool does by default: from their docs and sources, and their requests as seen through a recording proxy (see bench/README.md). */
 export const INTEGRITY: Record<Tool, { import: string; export: string }> = {
   's3-connector': {
-    import: 'SHA-256 of every byte (its content address) and MD5 of every byte compared with the single-part ETag (MD5 only when the ETag is one); size; GETs pinned to the listed ETag (If-Match)',
-    export: 'SHA-256 sent as x-amz-checksum-sha256 (checked by the server; files up to 1 MiB also as the signed payload hash); SHA-256 and MD5 of the bytes read compared with the dataset record and the returned ETag',
+    import: 'SHA-256 of every byte (its content address), compared with the cheapest check the source offers: a full-object SHA-256 or CRC32 checksum, else (as here, objects put without one) MD5 of every byte against the single-part ETag; size; GETs pinned to the listed ETag (If-Match)',
+    export: 'the dataset\'s recorded SHA-256 sent as the signed payload hash and as x-amz-checksum-sha256, so the server verifies every byte; files up to 1 MiB also re-hashed before sending; multipart parts hashed (SHA-256 and MD5) and compared with the returned ETags',
   },
   s5cmd: {
     import: 'none: plain (ranged) GETs, no checksum compared (v2.3.0; aws-sdk-go v1 leaves GetObject MD5 validation off)',
