@@ -105,6 +105,8 @@ async function main(): Promise<void> {
   } finally {
     await connection.close();
     await Promise.all([minio.stop(), temporal.stop()]);
+    // Exports leave gigabytes in MinIO's folder: a full disk made the next benchmark's exports fail.
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

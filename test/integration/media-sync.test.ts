@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -23,6 +23,7 @@ const ALLOWED = ['image/png', 'image/jpeg', 'image/tiff', 'image/webp', 'applica
 describe('media sets: typed items with metadata, synced by mediaSync', () => {
   let bucket: string;
   let storeRoot: string;
+  let fixturesRoot: string;
   let files: Record<string, string>;
   let t: Awaited<ReturnType<typeof temporalClient>>;
   const raw = () => ({
@@ -43,10 +44,15 @@ describe('media sets: typed items with metadata, synced by mediaSync', () => {
     t = await temporalClient();
     bucket = await createBucket('media');
     storeRoot = mkdtempSync(join(tmpdir(), 'media-store-'));
-    files = makeMediaFixtures(mkdtempSync(join(tmpdir(), 'media-fixtures-')));
+    fixturesRoot = mkdtempSync(join(tmpdir(), 'media-fixtures-'));
+    files = makeMediaFixtures(fixturesRoot);
     await putObjects(bucket, Object.entries(files).map(([name, path]) => ({ key: `media/${name}`, body: readFileSync(path) })));
   });
-  afterAll(() => t.close());
+  // The store holds ~280 MB of media blobs: left in /tmp by every run, they filled the disk.
+  afterAll(async () => {
+    await t.close();
+    for (const dir of [storeRoot, fixturesRoot]) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('imports every allowed type with the metadata read from its bytes, and rejects damaged, empty, disallowed and duplicate objects with their reasons', async () => {
     const cfg = config(raw());
