@@ -18,7 +18,7 @@ import { startMinio } from '../devservers/minio';
 import { startTemporalDevServer } from '../devservers/temporal-dev';
 import { ConnectorRunner } from './connector';
 import { adminClient, ensureBucket, generateListing, generateWorkload, type S3Target } from './generate';
-import type { Sample } from './measure';
+import { median, type Sample } from './measure';
 import { workloadsOf } from './options';
 
 function arg(name: string, fallback: string): string {
@@ -26,7 +26,12 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+/** Runs `run` for each side `pairs` times, A first in odd pairs and B first in even ones. */
+async function alternate(pairs: number, run: (side: 'A' | 'B', pair: number) => Promise<void>): Promise<void> {
+  for (let pair = 1; pair <= pairs; pair++) {
+    for (const side of pair % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) await run(side, pair);
+  }
+}
 const show = (s: Sample) => `${s.wallSeconds.toFixed(2)} s, CPU ${s.cpuSeconds.toFixed(2)} s, RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`;
 
 async function main(): Promise<void> {
@@ -55,15 +60,13 @@ async function main(): Promise<void> {
     };
     if (!process.argv.includes('--no-small')) {
       await generateWorkload(admin, 'ab-source', small, join(work, 'gen', 'small'));
-      for (let pair = 1; pair <= pairs; pair++) {
-        for (const side of pair % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
-          const store = join(work, 'out', `small-${side}-${pair}`);
-          const config = runner.writeConfig({ datasetStore: store, sources: { src: { bucket: 'ab-source', prefix: small.prefix } },
-            syncs: { small: { source: 'src', dataset: 'small', mode: 'bulk' } } }, `small-${side}-${pair}`);
-          record('small import', side, (await runner.run(config, 'bulkImport', 'small', { source: 'src', dataset: 'small' }, sides[side], args[side])).sample);
-          rmSync(store, { recursive: true, force: true });
-        }
-      }
+      await alternate(pairs, async (side, pair) => {
+        const store = join(work, 'out', `small-${side}-${pair}`);
+        const config = runner.writeConfig({ datasetStore: store, sources: { src: { bucket: 'ab-source', prefix: small.prefix } },
+          syncs: { small: { source: 'src', dataset: 'small', mode: 'bulk' } } }, `small-${side}-${pair}`);
+        record('small import', side, (await runner.run(config, 'bulkImport', 'small', { source: 'src', dataset: 'small' }, sides[side], args[side])).sample);
+        rmSync(store, { recursive: true, force: true });
+      });
     }
     if (process.argv.includes('--export-medium')) {
       const medium = data.find((w) => w.name === 'medium')!;
@@ -71,13 +74,11 @@ async function main(): Promise<void> {
       const store = join(work, 'out', 'medium-dataset');
       await runner.run(runner.writeConfig({ datasetStore: store, sources: { src: { bucket: 'ab-source', prefix: medium.prefix } },
         syncs: { medium: { source: 'src', dataset: 'medium', mode: 'bulk' } } }, 'medium-import'), 'bulkImport', 'medium', { source: 'src', dataset: 'medium' });
-      for (let pair = 1; pair <= pairs; pair++) {
-        for (const side of pair % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
-          const config = runner.writeConfig({ datasetStore: store, sources: { out: { bucket: 'ab-source', prefix: `export-${side}-${pair}/`, exports: true } },
-            exports: { 'export-medium': { source: 'out', dataset: 'medium' } } }, `export-${side}-${pair}`);
-          record('medium export', side, (await runner.run(config, 'fileExport', 'export-medium', { source: 'out', dataset: 'medium' }, sides[side], args[side])).sample);
-        }
-      }
+      await alternate(pairs, async (side, pair) => {
+        const config = runner.writeConfig({ datasetStore: store, sources: { out: { bucket: 'ab-source', prefix: `export-${side}-${pair}/`, exports: true } },
+          exports: { 'export-medium': { source: 'out', dataset: 'medium' } } }, `export-${side}-${pair}`);
+        record('medium export', side, (await runner.run(config, 'fileExport', 'export-medium', { source: 'out', dataset: 'medium' }, sides[side], args[side])).sample);
+      });
     }
     if (listingCount > 0) {
       const l = { ...listing, count: listingCount };
@@ -88,11 +89,9 @@ async function main(): Promise<void> {
           syncs: { listing: { source: 'src', dataset: 'listing', mode: 'incremental' } } }, `listing-${side}`);
         record('incremental, initial', side, (await runner.run(configs[side], 'incrementalSync', 'listing', { source: 'src', dataset: 'listing' }, sides[side], args[side])).sample);
       }
-      for (let pair = 1; pair <= pairs; pair++) {
-        for (const side of pair % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
-          record('incremental, unchanged', side, (await runner.run(configs[side], 'incrementalSync', 'listing', { source: 'src', dataset: 'listing' }, sides[side], args[side])).sample);
-        }
-      }
+      await alternate(pairs, async (side) => {
+        record('incremental, unchanged', side, (await runner.run(configs[side], 'incrementalSync', 'listing', { source: 'src', dataset: 'listing' }, sides[side], args[side])).sample);
+      });
     }
     console.log(`\nA: node ${sides.A.join(' ') || '(no flags)'} worker ${args.A.join(' ')}\nB: node ${sides.B.join(' ') || '(no flags)'} worker ${args.B.join(' ')}\n`);
     console.log('| workload | side | runs | wall s | worker CPU s | peak RSS MiB |\n|---|---|---:|---:|---:|---:|');
