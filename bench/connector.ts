@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { stringify } from 'yaml';
 import type { S3Target } from './generate';
@@ -53,10 +53,13 @@ export class ConnectorRunner {
 
   private async startWorker(configFile: string, taskQueue: string, nodeFlags: string[], workerArgs: string[]): Promise<WorkerProcess> {
     const log = createWriteStream(join(this.logDir, `${taskQueue}.log`));
-    // BENCH_WORKER_NODE_FLAGS (space-separated) tries V8/Node flags on the worker, e.g. heap sizing.
+    // The worker starts as users start it: through bin/s3-connector.js's shell part, which sets its
+    // memory settings, with this node first on PATH. Node flags (BENCH_WORKER_NODE_FLAGS, then
+    // `nodeFlags`; space-separated, so no spaces in paths) go after the launcher's.
     const envFlags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...envFlags, ...nodeFlags, join(this.root, 'bin', 's3-connector.js'), 'worker', '--config', configFile, '--address', this.address, '--task-queue', taskQueue, ...workerArgs], {
-      env: { ...process.env, BENCH_S3_KEY: this.target.accessKeyId, BENCH_S3_SECRET: this.target.secretAccessKey, LOG_LEVEL: 'info' },
+    const child = spawn(join(this.root, 'bin', 's3-connector.js'), ['worker', '--config', configFile, '--address', this.address, '--task-queue', taskQueue, ...workerArgs], {
+      env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, S3_CONNECTOR_NODE_FLAGS: [...envFlags, ...nodeFlags].join(' '),
+        BENCH_S3_KEY: this.target.accessKeyId, BENCH_S3_SECRET: this.target.secretAccessKey, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(log);

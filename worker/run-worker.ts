@@ -6,7 +6,7 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/schema';
 import { createConnectorWorker } from './create-worker';
-import { limitHeapGrowth } from './heap';
+import { limitHeapGrowth, memorySettings } from './heap';
 
 let runtimeInstalled = false;
 
@@ -30,19 +30,20 @@ export interface RunWorkerOptions {
   taskQueue: string;
   logger: Logger;
   maxConcurrentActivities?: number;
-  /** Heap growth past live data before a full collection, in percent (worker/heap.ts; 0: V8's default). */
+  /** Heap growth past live data before a full collection, in percent, over the launcher's (worker/heap.ts; 0: V8's adaptive growth). */
   heapGrowingPercent?: number;
 }
 
 /** Connects, runs until a signal, returns after a graceful shutdown. */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
   installRuntimeLogger(options.logger);
-  limitHeapGrowth(options.heapGrowingPercent);
+  if (options.heapGrowingPercent !== undefined) limitHeapGrowth(options.heapGrowingPercent);
   const connection = await NativeConnection.connect({ address: options.address });
   try {
     const worker = await createConnectorWorker({ config: options.config, connection, namespace: options.namespace, taskQueue: options.taskQueue,
       maxConcurrentActivities: options.maxConcurrentActivities });
-    options.logger.info({ address: options.address, namespace: options.namespace, taskQueue: options.taskQueue, sources: Object.keys(options.config.sources) }, 'worker started');
+    options.logger.info({ address: options.address, namespace: options.namespace, taskQueue: options.taskQueue, sources: Object.keys(options.config.sources),
+      memory: memorySettings(process.execArgv, process.env, options.heapGrowingPercent) }, 'worker started');
     // The SDK installs SIGINT/SIGTERM handlers that call worker.shutdown() (shutdownSignals).
     await worker.run();
     options.logger.info('worker stopped');

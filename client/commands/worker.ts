@@ -1,7 +1,7 @@
 /** `worker`: runs a worker with pino logs until SIGINT/SIGTERM. Many may run against one cluster. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../../worker/logger';
-import { DEFAULT_HEAP_GROWING_PERCENT } from '../../worker/heap';
+import { LAUNCHER_HEAP_FLAGS } from '../../worker/heap';
 import { runWorker } from '../../worker/run-worker';
 import { loadConfigFor, type GlobalOptions } from '../context';
 import { addGlobalOptions, parseOptions } from '../options';
@@ -22,7 +22,7 @@ export function registerWorker(program: Command): void {
   addGlobalOptions(program.command('worker'))
     .description('run a worker that executes sync, export and probe workflows')
     .option('--max-concurrent-activities <n>', 'activities this worker runs at once (default 100)', positiveInteger)
-    .option('--heap-growing-percent <n>', `how far the heap may grow past live data before a full collection, in percent (default ${DEFAULT_HEAP_GROWING_PERCENT}: V8's adaptive growth; 50: ~90 MiB less on large incremental syncs, much more CPU on streaming)`, percent)
+    .option('--heap-growing-percent <n>', `how far the heap may grow past live data before a full collection, in percent (default ${LAUNCHER_HEAP_FLAGS.heapGrowingPercent} above ${LAUNCHER_HEAP_FLAGS.initialOldSpaceMiB} MB of old generation, set by bin/s3-connector.js; 0: V8's adaptive growth, more memory on large incremental syncs)`, percent)
     .action(async (raw: unknown) => {
       const options = parseOptions<GlobalOptions & { maxConcurrentActivities?: number; heapGrowingPercent?: number }>(raw);
       const { config } = loadConfigFor(options);

@@ -2,7 +2,7 @@
  * Long-running CLI processes (worker, dev) for tests: start, wait for a line, stop with a signal.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { resolve } from 'node:path';
+import { delimiter, dirname, resolve } from 'node:path';
 
 /** A running CLI process with its output so far. */
 export interface LongCli {
@@ -12,10 +12,15 @@ export interface LongCli {
   stop: (signal: NodeJS.Signals) => Promise<number | null>;
 }
 
-/** Starts the built CLI with `args`. */
+/**
+ * Starts the built CLI with `args` as users do: through bin/s3-connector.js's shell part (its
+ * memory settings), with this test's node first on PATH. The shell execs node, so the child's
+ * pid and signals are node's.
+ */
 export function startCli(args: string[], env: Record<string, string> = {}): LongCli {
   const bin = resolve(__dirname, '..', '..', 'bin', 's3-connector.js');
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
+  const path = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+  const child = spawn(bin, args, { env: { ...process.env, PATH: path, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

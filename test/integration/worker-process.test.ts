@@ -24,6 +24,27 @@ describe('the worker command', () => {
     const lines = stderr.split('\n').filter((l) => l.startsWith('{'));
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(['worker started', 'worker stopped']));
     expect(stderr).not.toContain(testEnv().minio.rootPassword);
+    // The launcher's memory settings reached node (bin/s3-connector.js, worker/heap.ts).
+    const started = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'worker started');
+    expect(started.memory).toEqual({ mallocArenaMax: '2', heapGrowingPercent: 50, initialOldSpaceMiB: 80 });
+  });
+
+  it('keeps an operator\'s own malloc arenas and node flags over the launcher\'s, and the worker option over both', async () => {
+    const file = writeConfigFile({ sources: { src: minioSource(await createBucket('worker-flags')) } });
+    const flags = ['--config', file, '--address', testEnv().temporalAddress, '--task-queue', `worker-flags-${Date.now()}`];
+    const memoryOf = async (env: Record<string, string>, extra: string[] = []) => {
+      const worker = startCli(['worker', ...flags, ...extra], { ...rootKeyEnv(), ...env });
+      try {
+        await worker.waitFor(/"msg":"worker started"/);
+      } finally {
+        expect(await worker.stop('SIGTERM')).toBe(0);
+      }
+      const started = worker.output().stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.msg === 'worker started');
+      return started.memory;
+    };
+    expect(await memoryOf({ MALLOC_ARENA_MAX: '4', S3_CONNECTOR_NODE_FLAGS: '--heap-growing-percent=0 --initial-old-space-size=64' }))
+      .toEqual({ mallocArenaMax: '4', heapGrowingPercent: 0, initialOldSpaceMiB: 64 });
+    expect(await memoryOf({}, ['--heap-growing-percent', '20'])).toEqual({ mallocArenaMax: '2', heapGrowingPercent: 20, initialOldSpaceMiB: 80 });
   });
 });
 

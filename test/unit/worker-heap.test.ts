@@ -1,37 +1,58 @@
 import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { limitHeapGrowth } from '../../worker/heap';
+import { limitHeapGrowth, memorySettings } from '../../worker/heap';
+
+/** Node flags bin/s3-connector.js starts the worker with. */
+const LAUNCHER = ['--heap-growing-percent=50', '--initial-old-space-size=80'];
 
 /**
- * Peak V8 heap (MiB) of a fresh node process that applies limitHeapGrowth(percent) and then
- * churns a rolling window of ~30 MB of live objects, each replaced after surviving a few
- * collections: the shape of a worker's listing pages and index lines.
+ * Peak V8 heap (MiB) and full collections of a fresh node process started with `flags`, that
+ * churns a rolling window of `window` × ~100 KB of live objects, each replaced after surviving a
+ * few collections: the shape of a worker's listing pages and index lines (300: ~30 MB live, an
+ * incremental run; 100: ~10 MB, a streaming job).
  */
-function churnPeakMiB(percent: number): number {
+function churn(flags: string[], window: number): { peakMiB: number; fullCollections: number } {
   const script = `
-    require(${JSON.stringify(resolve(__dirname, '../../worker/heap.ts'))}).limitHeapGrowth(${percent});
+    const { PerformanceObserver, constants } = require('node:perf_hooks');
     const v8 = require('node:v8');
-    const window = new Array(300).fill(null);
+    let full = 0;
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) full++; }).observe({ entryTypes: ['gc'] });
+    const window = new Array(${window}).fill(null);
     let peak = 0;
     for (let i = 0; i < 6000; i++) {
       window[i % window.length] = Array.from({ length: 1000 }, (_, j) => ({ i, j, s: 'k/' + i + '/' + j }));
       if (i % 50 === 0) peak = Math.max(peak, v8.getHeapStatistics().total_heap_size);
     }
-    process.stdout.write(String(Math.round(peak / 2 ** 20)));`;
-  return Number(execFileSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { encoding: 'utf8' }));
+    setTimeout(() => process.stdout.write(JSON.stringify({ peakMiB: Math.round(peak / 2 ** 20), fullCollections: full })), 50);`;
+  return JSON.parse(execFileSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' }));
 }
 
 describe('worker heap growth', () => {
-  it('holds the heap of a churning process at 50% to well under what the adaptive growth of V8 lets it reach', () => {
-    const adaptive = churnPeakMiB(0);
-    const limited = churnPeakMiB(50);
-    // Measured here: 168-169 MiB with V8's adaptive growth, 93 MiB at 50%.
-    expect(limited).toBeLessThan(adaptive * 0.75);
-    expect(limited).toBeGreaterThan(30); // the live window itself is still there
+  it('holds a large live heap to well under what the adaptive growth of V8 lets it reach', () => {
+    const adaptive = churn([], 300);
+    const launcher = churn(LAUNCHER, 300);
+    // Measured here: ~170 MiB adaptive, ~90 MiB with the launcher's flags.
+    expect(launcher.peakMiB).toBeLessThan(adaptive.peakMiB * 0.75);
+    expect(launcher.peakMiB).toBeGreaterThan(30); // the live window itself is still there
+  }, 60_000);
+
+  it('leaves a small live heap to be collected no more often than V8 would, unlike the growth cap alone', () => {
+    const adaptive = churn([], 100);
+    const capOnly = churn(['--heap-growing-percent=50'], 100);
+    const launcher = churn(LAUNCHER, 100);
+    // Measured here: 4 full collections adaptive, 8 with the cap alone, 3 with the floor too.
+    expect(launcher.fullCollections).toBeLessThan(capOnly.fullCollections);
+    expect(launcher.fullCollections).toBeLessThanOrEqual(adaptive.fullCollections + 1);
   }, 60_000);
 
   it('refuses a growth that is not a whole percentage, naming the fix', () => {
-    expect(() => limitHeapGrowth(-1)).toThrow(/heap growing percent -1 is not a whole number from 0 to 1000\. Fix: use 0 \(the default/);
+    expect(() => limitHeapGrowth(-1)).toThrow(/heap growing percent -1 is not a whole number from 0 to 1000\. Fix: use 50 \(the launcher's\), or 0/);
     expect(() => limitHeapGrowth(12.5)).toThrow(/not a whole number/);
+  });
+
+  it('reports the memory settings from node flags and the environment, the last flag and the worker option winning', () => {
+    expect(memorySettings([], {})).toEqual({ mallocArenaMax: 'default', heapGrowingPercent: 0, initialOldSpaceMiB: 0 });
+    expect(memorySettings([...LAUNCHER, '--heap_growing_percent=0'], { MALLOC_ARENA_MAX: '2' }))
+      .toEqual({ mallocArenaMax: '2', heapGrowingPercent: 0, initialOldSpaceMiB: 80 });
+    expect(memorySettings(LAUNCHER, {}, 25)).toEqual({ mallocArenaMax: 'default', heapGrowingPercent: 25, initialOldSpaceMiB: 80 });
   });
 });
