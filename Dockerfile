@@ -14,5 +14,6 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY package.json ./
 USER node
-ENTRYPOINT ["node", "bin/s3-connector.js"]
+# bin/s3-connector.js starts node itself, with the worker's memory settings (see that file).
+ENTRYPOINT ["bin/s3-connector.js"]
 CMD ["worker"]
