@@ -65,7 +65,12 @@ export default async function globalSetup(): Promise<void> {
     oidc: { issuer: oidc.issuer, privateKeyFile, clientId: OIDC_CLIENT_ID, roleArn },
   };
   writeFileSync(ENV_FILE, JSON.stringify(env, null, 2));
-  // Test workers are forked after this and inherit the variable.
+  // Test workers are forked after this and inherit the variables. Their temp folders (stores,
+  // configs, keys: tests made ~1,000 a run in /tmp and not all remove theirs) go into the run's
+  // folder, which the teardown empties.
   process.env[ENV_FILE_VARIABLE] = ENV_FILE;
+  const tmp = join(RUN_DIR, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  process.env.TMPDIR = tmp;
   (globalThis as Record<string, unknown>).__S3C_SERVERS__ = { minio, temporal, oidc };
 }

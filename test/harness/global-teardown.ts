@@ -1,6 +1,9 @@
-/** Stops what the global setup started. */
+/** Stops what the global setup started and removes the run's temp folder (global-setup.ts). */
+import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { ServerProcess } from '../../devservers/process';
+import { runDirFor } from './test-env';
 
 export default async function globalTeardown(): Promise<void> {
   const servers = (globalThis as Record<string, unknown>).__S3C_SERVERS__ as
@@ -8,4 +11,5 @@ export default async function globalTeardown(): Promise<void> {
   if (!servers) return;
   await Promise.all([servers.minio.stop(), servers.temporal.stop()]);
   await new Promise<void>((done) => servers.oidc.server.close(() => done()));
+  rmSync(join(runDirFor(process.pid), 'tmp'), { recursive: true, force: true });
 }
