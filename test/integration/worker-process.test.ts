@@ -4,6 +4,11 @@ import { startCli } from '../harness/spawn-cli';
 import { testEnv } from '../harness/test-env';
 import { freePort } from '../../devservers/process';
 
+/** The worker's "worker started" log line, parsed from its stderr. */
+function startedLine(stderr: string): { memory: unknown } {
+  return stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.msg === 'worker started');
+}
+
 describe('the worker command', () => {
   it('serves probes with JSON logs that never contain the secret, and shuts down cleanly on SIGTERM', async () => {
     const bucket = await createBucket('worker');
@@ -25,8 +30,7 @@ describe('the worker command', () => {
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(['worker started', 'worker stopped']));
     expect(stderr).not.toContain(testEnv().minio.rootPassword);
     // The launcher's memory settings reached node (bin/s3-connector.js, worker/heap.ts).
-    const started = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'worker started');
-    expect(started.memory).toEqual({ mallocArenaMax: '2', heapGrowingPercent: 50, initialOldSpaceMiB: 80 });
+    expect(startedLine(stderr).memory).toEqual({ mallocArenaMax: '2', heapGrowingPercent: 50, initialOldSpaceMiB: 80 });
   });
 
   it('keeps an operator\'s own malloc arenas and node flags over the launcher\'s, and the worker option over both', async () => {
@@ -39,8 +43,7 @@ describe('the worker command', () => {
       } finally {
         expect(await worker.stop('SIGTERM')).toBe(0);
       }
-      const started = worker.output().stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.msg === 'worker started');
-      return started.memory;
+      return startedLine(worker.output().stderr).memory;
     };
     expect(await memoryOf({ MALLOC_ARENA_MAX: '4', S3_CONNECTOR_NODE_FLAGS: '--heap-growing-percent=0 --initial-old-space-size=64' }))
       .toEqual({ mallocArenaMax: '4', heapGrowingPercent: 0, initialOldSpaceMiB: 64 });

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { limitHeapGrowth, memorySettings } from '../../worker/heap';
+import { LAUNCHER_HEAP_FLAGS, limitHeapGrowth, memorySettings } from '../../worker/heap';
 
 /** Node flags bin/s3-connector.js starts the worker with. */
-const LAUNCHER = ['--heap-growing-percent=50', '--initial-old-space-size=80'];
+const LAUNCHER = [`--heap-growing-percent=${LAUNCHER_HEAP_FLAGS.heapGrowingPercent}`, `--initial-old-space-size=${LAUNCHER_HEAP_FLAGS.initialOldSpaceMiB}`];
 
 /**
  * Peak V8 heap (MiB) and full collections of a fresh node process started with `flags`, that
