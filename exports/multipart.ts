@@ -1,23 +1,23 @@
 /**
  * Uploads one large file as a resumable multipart upload. The upload ID and the finished parts
- * (number, ETag, SHA-256, MD5) are reported through `onState` after every part; the caller keeps
+ * (number, ETag, SHA-256) are reported through `onState` after every part; the caller keeps
  * them in the activity's heartbeat details, so an attempt retried after a worker crash passes
- * them back as `resume` and uploads only the missing parts. Every part carries its SHA-256
- * (x-amz-checksum-sha256) and MD5 (Content-MD5) (see part-sources.ts for how parts are read
- * without holding them in memory), the whole file is hashed against the dataset's
- * recorded SHA-256 on the way, and the completed object's ETag and composite checksum are
- * compared with those computed from the parts.
+ * them back as `resume` and uploads only the missing parts. Every part's SHA-256 is signed as its
+ * payload hash and sent as x-amz-checksum-sha256 (see part-sources.ts for how parts are read
+ * without holding them in memory), the whole file is hashed against the dataset's recorded
+ * SHA-256 on the way, and the completed object's composite checksum (or, from a store without
+ * checksums, its ETag) is compared with the one computed from the parts.
  */
 import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, ListPartsCommand, UploadPartCommand,
-  type ObjectCannedACL,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, ListPartsCommand, type ObjectCannedACL,
 } from '@aws-sdk/client-s3';
 import { S3OperationError } from '../s3/errors';
-import { fileParts, streamParts, type PartBytes, type PartDigests } from './part-sources';
+import { fileParts, partMd5, streamParts, type PartBytes } from './part-sources';
 import { compositeSha256, multipartEtag, type PartRecord } from './parts';
-import { kmsEncrypted } from '../s3/checksums';
-import { exportS3Error, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
+import { base64ToHex, etagMd5, kmsEncrypted } from '../s3/checksums';
+import { exportS3Error, PAYLOAD_REFUSED, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
 
 /** An open multipart upload and its finished parts. */
 export interface MultipartState {
@@ -78,22 +78,45 @@ async function confirmedParts(target: UploadTarget, resume: MultipartState): Pro
   }
 }
 
-async function uploadPart(target: UploadTarget, uploadId: string, part: PartBytes, { sha256, md5 }: PartDigests): Promise<PartRecord> {
+/**
+ * Sends one part on the lean path (s3/lean-client.ts) with its SHA-256 signed as the payload hash
+ * and sent as x-amz-checksum-sha256, so the store refuses other bytes than were hashed, and checks
+ * the checksum it returns. A store that returns none may have checked neither: the part is then
+ * read once more and its MD5 compared with the part's ETag (as the multipart ETag will be).
+ * Hashing MD5 for every part as well, as before, was a third of the worker's CPU on a large export.
+ */
+async function uploadPart(target: UploadTarget, uploadId: string, part: PartBytes, sha256: string): Promise<PartRecord> {
   const body = part.body();
+  let reply;
   try {
-    const reply = await target.client.s3.send(new UploadPartCommand({
-      Bucket: target.client.bucket, Key: target.key, UploadId: uploadId, PartNumber: part.n, Body: body, ContentLength: part.size,
-      ChecksumSHA256: sha256, ContentMD5: Buffer.from(md5, 'hex').toString('base64'),
-    }), { abortSignal: target.signal });
-    if (reply.ChecksumSHA256 && reply.ChecksumSHA256 !== sha256) throw verificationFailed(target, `part ${part.n} SHA-256`);
-    return { n: part.n, etag: reply.ETag ?? '', sha256, md5 };
+    reply = await target.client.write(target.key, {
+      ...(Buffer.isBuffer(body) ? { body } : { body, contentLength: part.size }),
+      sha256: base64ToHex(sha256), headers: { 'x-amz-checksum-sha256': sha256 }, part: { uploadId, n: part.n }, signal: target.signal,
+    });
   } catch (err) {
-    throw exportS3Error(err, 'UploadPart', target);
+    const e = exportS3Error(err, 'UploadPart', target);
+    // The bytes sent differ from those hashed a moment before: the file changed in between, or
+    // the bytes on the way. A retry hashes the file again, and its whole-file check decides.
+    if (PAYLOAD_REFUSED.has(e.code)) throw new S3OperationError('transient', e.code, `${e.message} Part ${part.n} was refused as not the bytes hashed; the upload is retried.`, e.status);
+    throw e;
   } finally {
     // A file-range body that a failed or aborted request left unread still holds its descriptor.
     if (!Buffer.isBuffer(body)) body.destroy();
   }
+  const etag = header(reply, 'etag') ?? '';
+  const checksum = header(reply, 'x-amz-checksum-sha256');
+  if (checksum !== undefined) {
+    if (checksum !== sha256) throw verificationFailed(target, `part ${part.n} SHA-256`);
+    return { n: part.n, etag, sha256 };
+  }
+  const md5 = await partMd5(part.body());
+  const stored = etagMd5(etag);
+  const encrypted = kmsEncrypted({ ServerSideEncryption: header(reply, 'x-amz-server-side-encryption'), SSEKMSKeyId: header(reply, 'x-amz-server-side-encryption-aws-kms-key-id') });
+  if (stored && !encrypted && stored !== md5) throw verificationFailed(target, `part ${part.n} MD5 ETag`);
+  return { n: part.n, etag, sha256, md5 };
 }
+
+const header = (reply: IncomingHttpHeaders, name: string) => (typeof reply[name] === 'string' ? reply[name] as string : undefined);
 
 /** One pass: resumes `resume` (or creates an upload), sends the missing parts, completes. */
 async function runUpload(target: UploadTarget, options: MultipartOptions, resume: MultipartState | undefined): Promise<UploadedObject> {
@@ -125,8 +148,8 @@ async function runUpload(target: UploadTarget, options: MultipartOptions, resume
   for await (const part of parts) {
     if (failure || target.signal?.aborted) break;
     size += part.size;
-    if (done.has(part.n) || !part.hashes) continue; // already uploaded (only hashed into `whole`)
-    const task: Promise<void> = uploadPart(target, current.uploadId, part, part.hashes).then((record) => {
+    if (done.has(part.n) || !part.sha256) continue; // already uploaded (only hashed into `whole`)
+    const task: Promise<void> = uploadPart(target, current.uploadId, part, part.sha256).then((record) => {
       done.set(part.n, record);
       current.parts = [...done.values()].sort((a, b) => a.n - b.n);
       options.onBytes(part.size);
@@ -157,7 +180,8 @@ async function runUpload(target: UploadTarget, options: MultipartOptions, resume
     if (reply.ChecksumSHA256 !== compositeSha256(sent)) throw verificationFailed(target, 'composite SHA-256 checksum');
     verified.push('sha256');
   }
-  if (reply.ETag && !kmsEncrypted(reply)) {
+  // Only parts sent to a store that returned no checksum were hashed with MD5 (uploadPart).
+  if (reply.ETag && !kmsEncrypted(reply) && sent.every((p) => p.md5)) {
     if (reply.ETag.replace(/"/g, '') !== multipartEtag(sent).replace(/"/g, '')) throw verificationFailed(target, 'multipart ETag');
     verified.push('md5-etag');
   }

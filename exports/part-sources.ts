@@ -1,6 +1,6 @@
 /**
- * Where the bytes of multipart parts come from. A part's SHA-256 and MD5 go in its request
- * headers, so they must be known before it is sent:
+ * Where the bytes of multipart parts come from. A part's SHA-256 is signed as its payload hash and
+ * sent as x-amz-checksum-sha256, so it must be known before the part is sent:
  * - From a local file (the dataset store is a folder): each part is read twice, once to hash it
  *   and once, by range, as the request body. Memory stays at one read buffer however large the
  *   parts; the second read comes from the page cache. Before this, 64 MiB parts were held whole
@@ -14,35 +14,17 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { chunks } from './parts';
+import { STREAM_READ_BYTES } from './s3-calls';
 
 /** One part, hashed and ready to send. */
 export interface PartBytes {
   /** Part number, from 1. */
   n: number;
   size: number;
-  /** Base64 SHA-256 and hex MD5 of the part; absent for parts skipped by `wanted`. */
-  hashes?: PartDigests;
+  /** Base64 SHA-256 of the part; absent for parts skipped by `wanted`. */
+  sha256?: string;
   /** The part's bytes as a request body: a buffer, or a fresh stream over its file range. */
   body: () => Buffer | Readable;
-}
-
-/** A part's checksums as its request headers need them: base64 SHA-256, hex MD5. */
-export interface PartDigests {
-  sha256: string;
-  md5: string;
-}
-
-/** Hashes of one part, updated chunk by chunk. */
-class PartHashes {
-  private readonly sha = createHash('sha256');
-  private readonly md5 = createHash('md5');
-  update(data: Uint8Array): void {
-    this.sha.update(data);
-    this.md5.update(data);
-  }
-  digests(): PartDigests {
-    return { sha256: this.sha.digest('base64'), md5: this.md5.digest('hex') };
-  }
 }
 
 /** How much of the file one read takes while hashing (reused, so hashing allocates nothing per part). */
@@ -61,21 +43,21 @@ export async function* fileParts(path: string, partSize: number, whole: Hash, wa
     const buffer = Buffer.allocUnsafe(Math.min(READ_BUFFER_BYTES, partSize));
     for (let start = 0, n = 1; start < size; start += partSize, n += 1) {
       const length = Math.min(partSize, size - start);
-      const hashes = wanted(n) ? new PartHashes() : undefined;
+      const hash = wanted(n) ? createHash('sha256') : undefined;
       let read = 0;
       while (read < length) {
         const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, length - read), start + read);
         if (bytesRead === 0) break; // the file shrank meanwhile: the caller's size check fails
         const data = buffer.subarray(0, bytesRead);
         whole.update(data);
-        hashes?.update(data);
+        hash?.update(data);
         read += bytesRead;
       }
       const first = start;
       yield {
-        n, size: read, hashes: hashes?.digests(),
+        n, size: read, sha256: hash?.digest('base64'),
         // Read again when sent: the page cache still has it, and memory holds no part whole.
-        body: () => createReadStream(path, { start: first, end: first + read - 1 }),
+        body: () => createReadStream(path, { start: first, end: first + read - 1, highWaterMark: STREAM_READ_BYTES }),
       };
       if (read < length) return;
     }
@@ -90,11 +72,15 @@ export async function* streamParts(stream: Readable, partSize: number, whole: Ha
   for await (const data of chunks(stream, partSize)) {
     n += 1;
     whole.update(data);
-    let hashes: PartHashes | undefined;
-    if (wanted(n)) {
-      hashes = new PartHashes();
-      hashes.update(data);
-    }
-    yield { n, size: data.length, hashes: hashes?.digests(), body: () => data };
+    const sha256 = wanted(n) ? createHash('sha256').update(data).digest('base64') : undefined;
+    yield { n, size: data.length, sha256, body: () => data };
   }
+}
+
+/** Hex MD5 of a part's bytes, read once more: only for a store that returned no checksum of them (multipart.ts). */
+export async function partMd5(body: Buffer | Readable): Promise<string> {
+  const md5 = createHash('md5');
+  if (Buffer.isBuffer(body)) return md5.update(body).digest('hex');
+  for await (const chunk of body as AsyncIterable<Buffer>) md5.update(chunk);
+  return md5.digest('hex');
 }

@@ -13,8 +13,11 @@ export interface PartRecord {
   etag: string;
   /** Base64 SHA-256 of the part, as S3 returns it. */
   sha256: string;
-  /** Hex MD5 of the part. */
-  md5: string;
+  /**
+   * Hex MD5 of the part: only when the store returned no checksum of it (multipart.ts
+   * `uploadPart`). Heartbeats of earlier versions carry it for every part.
+   */
+  md5?: string;
 }
 
 /**
@@ -41,9 +44,12 @@ export async function* chunks(stream: Readable, size: number): AsyncGenerator<Bu
   if (filled > 0) yield part.subarray(0, filled);
 }
 
-/** The ETag S3 gives a multipart object made of `parts` (quoted). */
+/** The ETag S3 gives a multipart object made of `parts` (quoted); every part's MD5 must be known. */
 export function multipartEtag(parts: readonly PartRecord[]): string {
-  const md5s = Buffer.concat(parts.map((p) => Buffer.from(p.md5, 'hex')));
+  const md5s = Buffer.concat(parts.map((p) => {
+    if (!p.md5) throw new Error(`part ${p.n} has no MD5: its upload was verified by its checksum`);
+    return Buffer.from(p.md5, 'hex');
+  }));
   return `"${createHash('md5').update(md5s).digest('hex')}-${parts.length}"`;
 }
 

@@ -17,7 +17,7 @@ import { finished } from 'node:stream/promises';
 import { digestsOf, hashing, readWhole, type StreamDigests } from '../datasets/hashing-stream';
 import { S3OperationError } from '../s3/errors';
 import { etagMd5, hexToBase64, kmsEncrypted } from '../s3/checksums';
-import { exportS3Error, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
+import { exportS3Error, PAYLOAD_REFUSED, STREAM_READ_BYTES, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
 
 /**
  * Files up to this size are read whole and sent from memory: for a 4 KiB file a stream's
@@ -25,20 +25,6 @@ import { exportS3Error, verificationFailed, type UploadedObject, type UploadTarg
  */
 export const SMALL_PUT_BYTES = 1024 * 1024;
 
-/**
- * Read size when streaming a local dataset file: a quarter of the writes to the socket that fs's
- * 64 KiB default makes, while 16 uploads in flight hold only 4 MiB of buffers.
- */
-const STREAM_READ_BYTES = 256 * 1024;
-
-/**
- * Replies by which the store refuses bytes that do not match what was signed or announced:
- * XAmzContentSHA256Mismatch (the signed payload hash; S3 and MinIO), XAmzContentChecksumMismatch
- * (MinIO) and BadDigest (S3) for x-amz-checksum-sha256, and BodyLengthMismatch (lean-client.ts:
- * the file is not the size recorded). All are 400s, which classify as permanent; whether they are
- * depends on the dataset file (see `refused`).
- */
-const PAYLOAD_REFUSED = new Set(['XAmzContentSHA256Mismatch', 'XAmzContentChecksumMismatch', 'BadDigest', 'BodyLengthMismatch']);
 
 /** Uploads `target` in one request and verifies the stored object. */
 export async function putObject(target: UploadTarget, onBytes: (n: number) => void): Promise<UploadedObject> {

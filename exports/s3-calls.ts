@@ -1,11 +1,27 @@
 /**
- * What export uploads share: the target of one upload, S3 errors of exports named with the
- * permission and statement that grant them (checksum helpers: s3/checksums.ts).
+ * What export uploads share: the target of one upload, how its bytes are read and refused, S3
+ * errors of exports named with the permission and statement that grant them (checksum helpers:
+ * s3/checksums.ts).
  */
 import type { Readable } from 'node:stream';
 import type { SourceClient } from '../s3/client';
 import { classifyS3Error, S3OperationError } from '../s3/errors';
 import { grantingStatement } from '../shared/permissions';
+
+/**
+ * Read size when streaming a local dataset file: a quarter of the writes to the socket that fs's
+ * 64 KiB default makes, while 16 uploads in flight hold only 4 MiB of buffers.
+ */
+export const STREAM_READ_BYTES = 256 * 1024;
+
+/**
+ * Replies by which the store refuses bytes that do not match what was signed or announced:
+ * XAmzContentSHA256Mismatch (the signed payload hash; S3 and MinIO), XAmzContentChecksumMismatch
+ * (MinIO) and BadDigest (S3) for x-amz-checksum-sha256, and BodyLengthMismatch (lean-client.ts:
+ * the file is not the size recorded). All are 400s, which classify as permanent; whether they are
+ * depends on the dataset file (put-object.ts `refused`, multipart.ts `uploadPart`).
+ */
+export const PAYLOAD_REFUSED = new Set(['XAmzContentSHA256Mismatch', 'XAmzContentChecksumMismatch', 'BadDigest', 'BodyLengthMismatch']);
 
 /** One file going to one key. */
 export interface UploadTarget {

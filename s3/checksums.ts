@@ -8,6 +8,11 @@ export function hexToBase64(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');
 }
 
+/** base64 -> hex, as x-amz-content-sha256 carries a digest. */
+export function base64ToHex(base64: string): string {
+  return Buffer.from(base64, 'base64').toString('hex');
+}
+
 /** The MD5 hex inside a single-part ETag, or undefined for multipart ETags (they end in -<parts>). */
 export function etagMd5(etag: string | undefined): string | undefined {
   return /^"?([0-9a-f]{32})"?$/.exec(etag ?? '')?.[1];

@@ -3,8 +3,8 @@
  * source's own keep-alive agents. For a 4 KiB object the SDK's middleware (serde, endpoint rules,
  * retry, checksum and signing plugins) cost several times the request itself: about 28% of a
  * small-object import's CPU (bench/results/profile-small.md). Syncs read every object through
- * this, and exports write every file up to the multipart threshold through it (small ones from
- * memory, larger ones streamed); every other call stays on the SDK.
+ * this, and exports write every file up to the multipart threshold and every part of larger ones
+ * through it (small ones from memory, larger ones streamed); every other call stays on the SDK.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { classifyS3Error } from './errors';
 import type { Transport } from './http-handler';
-import { SigV4Signer } from './sigv4';
+import { canonicalQuery, SigV4Signer, uriEscape } from './sigv4';
 
 /** Where the bucket is served and how requests reach it. */
 export interface ReaderTarget {
@@ -41,9 +41,9 @@ export interface ObjectResponse {
 /** Reads objects of one bucket. */
 export type ObjectReader = (key: string, options?: ReadOptions) => Promise<ObjectResponse>;
 
-/** S3 wants RFC 3986 escaping of each key segment, `/` kept; encodeURIComponent leaves !'()* alone. */
+/** S3 wants RFC 3986 escaping of each key segment, `/` kept. */
 function encodeKey(key: string): string {
-  return key.split('/').map((part) => encodeURIComponent(part).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
+  return key.split('/').map(uriEscape).join('/');
 }
 
 /** Collects a (small) error body: S3 errors are a short XML document. */
@@ -69,6 +69,8 @@ export type PutRequest = PutBody & {
   sha256: string;
   /** Extra x-amz-* headers (checksum, ACL). */
   headers?: Record<string, string>;
+  /** Sends the bytes as part `n` of the multipart upload `uploadId` (UploadPart) instead of as the object. */
+  part?: { uploadId: string; n: number };
   /**
    * Cancels the request. A streamed body is destroyed whenever the request fails, is aborted or
    * times out, so its file descriptor never outlives the call.
@@ -81,7 +83,10 @@ export type ObjectWriter = (key: string, put: PutRequest) => Promise<http.Incomi
 
 interface LeanRequest {
   method: 'GET' | 'PUT';
+  operation: 'GetObject' | 'PutObject' | 'UploadPart';
   key: string;
+  /** Canonical query string (sigv4.ts), or empty. */
+  query: string;
   headers: Record<string, string>;
   body?: Buffer | { stream: Readable; length: number };
   signal?: AbortSignal;
@@ -95,12 +100,13 @@ export function leanClient(target: ReaderTarget): { read: ObjectReader; write: O
       const headers: Record<string, string> = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
       if (options.ifMatch) headers['if-match'] = options.ifMatch;
       if (options.checksums) headers['x-amz-checksum-mode'] = 'ENABLED';
-      return send({ method: 'GET', key, headers });
+      return send({ method: 'GET', operation: 'GetObject', key, query: '', headers });
     },
     write: async (key, put) => {
       const body = 'contentLength' in put ? { stream: put.body, length: put.contentLength } : put.body;
       const headers = { ...put.headers, 'x-amz-content-sha256': put.sha256, 'content-length': String(body.length) };
-      const reply = await send({ method: 'PUT', key, headers, body, signal: put.signal });
+      const query = put.part ? canonicalQuery({ partNumber: String(put.part.n), uploadId: put.part.uploadId }) : '';
+      const reply = await send({ method: 'PUT', operation: put.part ? 'UploadPart' : 'PutObject', key, query, headers, body, signal: put.signal });
       reply.body.resume(); // an unread reply would keep its keep-alive socket out of the pool
       return reply.headers;
     },
@@ -147,8 +153,7 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
   const { agent, connectionTimeoutMs, socketTimeoutMs } = secure
     ? { agent: target.transport.httpsAgent, ...target.transport }
     : { agent: target.transport.httpAgent, ...target.transport };
-  return async ({ method, key, headers: extra, body, signal }) => {
-    const operation = method === 'GET' ? 'GetObject' : 'PutObject';
+  return async ({ method, operation, key, query, headers: extra, body, signal }) => {
     const what = `${operation} s3://${target.bucket}/${key}`;
     const path = `${target.pathStyle ? `/${target.bucket}` : ''}/${encodeKey(key)}`;
     const headers: Record<string, string> = { host, ...extra };
@@ -160,7 +165,7 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
     stream?.stream.on('error', noteEarly);
     let signed;
     try {
-      signed = signer.sign({ method, path, headers }, await target.credentials());
+      signed = signer.sign({ method, path, query, headers }, await target.credentials());
       if (early) throw early;
     } catch (err) {
       stream?.stream.destroy();
@@ -175,7 +180,7 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
         stream?.stream.destroy();
         reject(classifyS3Error(err, operation, target.bucket, what));
       };
-      const req = (secure ? https : http).request({ agent, method, hostname, port, path, headers: signed, signal });
+      const req = (secure ? https : http).request({ agent, method, hostname, port, path: query ? `${path}?${query}` : path, headers: signed, signal });
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
         // connectionTimeoutMs bounds the TCP (and TLS) connect only, as the SDK's handler does.

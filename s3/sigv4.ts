@@ -16,8 +16,23 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 export interface SignableRequest {
   method: string;
   path: string;
+  /**
+   * The canonical query string: `name=value` pairs URI-encoded (RFC 3986) and sorted by name,
+   * joined with `&`; empty or absent without one. Sent as is, so it is signed as sent.
+   */
+  query?: string;
   /** `host` and `x-amz-content-sha256` included. Every header given is signed (names are lower-cased). */
   headers: Record<string, string>;
+}
+
+/** RFC 3986 escaping, as SigV4 wants it: encodeURIComponent leaves !'()* alone. */
+export function uriEscape(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The canonical query string of `params`: names and values escaped, sorted by name (names are unique here). */
+export function canonicalQuery(params: Record<string, string>): string {
+  return Object.keys(params).sort().map((name) => `${uriEscape(name)}=${uriEscape(params[name]!)}`).join('&');
 }
 
 /** Signs requests for one service and region. */
@@ -43,7 +58,7 @@ export class SigV4Signer {
     for (const name of names) canonicalHeaders += `${name}:${headers[name]!.trim().replace(/\s+/g, ' ')}\n`;
     const signedHeaders = names.join(';');
     const payloadHash = headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD';
-    const canonicalRequest = `${request.method}\n${request.path}\n\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
+    const canonicalRequest = `${request.method}\n${request.path}\n${request.query ?? ''}\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
     const scope = `${day}/${this.region}/${this.service}/aws4_request`;
     const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
     const signature = createHmac('sha256', this.signingKey(day, credentials)).update(stringToSign).digest('hex');

@@ -1,7 +1,7 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
-import { SigV4Signer, type SignableRequest } from '../../s3/sigv4';
+import { canonicalQuery, SigV4Signer, type SignableRequest } from '../../s3/sigv4';
 
 /** SHA-256 and its HMAC in the shape @smithy/signature-v4 takes. */
 class Sha256 {
@@ -21,10 +21,13 @@ class Sha256 {
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const session = { ...credentials, sessionToken: 'FwoGZXIvYXdzEJr//////////session+token/==' };
 
+/** The name/value pairs of a canonical query string, decoded. */
+const parseQuery = (query = '') => Object.fromEntries(query.split('&').filter(Boolean).map((pair) => pair.split('=').map(decodeURIComponent)));
+
 /** What @smithy/signature-v4 (the AWS SDK's signer) puts in `authorization` for the same request. */
 async function smithyAuthorization(request: SignableRequest, creds: typeof session | typeof credentials, region: string, at: Date) {
   const signer = new SignatureV4({ service: 's3', region, credentials: creds, sha256: Sha256, uriEscapePath: false });
-  const signed = await signer.sign({ method: request.method, protocol: 'http:', hostname: '127.0.0.1', port: 9000, path: request.path, query: {}, headers: { ...request.headers } },
+  const signed = await signer.sign({ method: request.method, protocol: 'http:', hostname: '127.0.0.1', port: 9000, path: request.path, query: parseQuery(request.query), headers: { ...request.headers } },
     { signingDate: at });
   return signed.headers;
 }
@@ -39,6 +42,9 @@ describe('SigV4 signing of lean S3 requests', () => {
     { name: 'a PUT with a signed payload hash, a checksum and spaces to collapse', region: 'us-west-2', creds: session, request: { method: 'PUT', path: '/bucket/out/part-0.parquet',
       headers: { host: '127.0.0.1:9000', 'x-amz-content-sha256': createHash('sha256').update('hello').digest('hex'), 'content-length': '5',
         'x-amz-checksum-sha256': createHash('sha256').update('hello').digest('base64'), 'x-amz-meta-note': '  two   spaces  ' } } },
+    { name: 'an UploadPart, whose query names the part and an upload ID needing escapes', region: 'us-east-1', creds: credentials, request: { method: 'PUT', path: '/bucket/big.bin',
+      query: canonicalQuery({ uploadId: 'VXBsb2Fk+SUQ/Zm9y=.~_-', partNumber: '12' }),
+      headers: { host: '127.0.0.1:9000', 'x-amz-content-sha256': createHash('sha256').update('part').digest('hex'), 'content-length': '4' } } },
   ];
 
   it.each(cases)('gives the same signature as the AWS SDK for $name', async ({ request, creds, region }) => {
