@@ -90,7 +90,7 @@ async function uploadPart(target: UploadTarget, uploadId: string, part: PartByte
   let reply;
   try {
     reply = await target.client.write(target.key, {
-      ...(Buffer.isBuffer(body) ? { body } : { body, contentLength: part.size }),
+      body,
       sha256: base64ToHex(sha256), headers: { 'x-amz-checksum-sha256': sha256 }, part: { uploadId, n: part.n }, signal: target.signal,
     });
   } catch (err) {
@@ -99,9 +99,6 @@ async function uploadPart(target: UploadTarget, uploadId: string, part: PartByte
     // the bytes on the way. A retry hashes the file again, and its whole-file check decides.
     if (PAYLOAD_REFUSED.has(e.code)) throw new S3OperationError('transient', e.code, `${e.message} Part ${part.n} was refused as not the bytes hashed; the upload is retried.`, e.status);
     throw e;
-  } finally {
-    // A file-range body that a failed or aborted request left unread still holds its descriptor.
-    if (!Buffer.isBuffer(body)) body.destroy();
   }
   const etag = header(reply, 'etag') ?? '';
   const checksum = header(reply, 'x-amz-checksum-sha256');

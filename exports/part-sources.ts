@@ -13,6 +13,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { FileRange } from '../s3/request-body';
 import { chunks } from './parts';
 import { STREAM_READ_BYTES } from './s3-calls';
 
@@ -23,8 +24,8 @@ export interface PartBytes {
   size: number;
   /** Base64 SHA-256 of the part; absent for parts skipped by `wanted`. */
   sha256?: string;
-  /** The part's bytes as a request body: a buffer, or a fresh stream over its file range. */
-  body: () => Buffer | Readable;
+  /** The part's bytes as a request body: a buffer, or its range of the local file. */
+  body: () => Buffer | FileRange;
 }
 
 /** How much of the file one read takes while hashing (reused, so hashing allocates nothing per part). */
@@ -57,7 +58,7 @@ export async function* fileParts(path: string, partSize: number, whole: Hash, wa
       yield {
         n, size: read, sha256: hash?.digest('base64'),
         // Read again when sent: the page cache still has it, and memory holds no part whole.
-        body: () => createReadStream(path, { start: first, end: first + read - 1, highWaterMark: STREAM_READ_BYTES }),
+        body: () => new FileRange(path, first, read, STREAM_READ_BYTES),
       };
       if (read < length) return;
     }
@@ -78,9 +79,10 @@ export async function* streamParts(stream: Readable, partSize: number, whole: Ha
 }
 
 /** Hex MD5 of a part's bytes, read once more: only for a store that returned no checksum of them (multipart.ts). */
-export async function partMd5(body: Buffer | Readable): Promise<string> {
+export async function partMd5(body: Buffer | FileRange): Promise<string> {
   const md5 = createHash('md5');
   if (Buffer.isBuffer(body)) return md5.update(body).digest('hex');
-  for await (const chunk of body as AsyncIterable<Buffer>) md5.update(chunk);
+  const range = createReadStream(body.path, { start: body.start, end: body.start + body.length - 1, highWaterMark: body.chunkBytes });
+  for await (const chunk of range as AsyncIterable<Buffer>) md5.update(chunk);
   return md5.digest('hex');
 }

@@ -16,6 +16,7 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { digestsOf, hashing, readWhole, type StreamDigests } from '../datasets/hashing-stream';
 import { S3OperationError } from '../s3/errors';
+import { FileRange } from '../s3/request-body';
 import { etagMd5, hexToBase64, kmsEncrypted } from '../s3/checksums';
 import { exportS3Error, PAYLOAD_REFUSED, STREAM_READ_BYTES, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
 
@@ -58,27 +59,32 @@ async function putSmallObject(target: UploadTarget, onBytes: (n: number) => void
   return verifyStored(target, reply, async () => digestsOf(data, true));
 }
 
-/** Streams a larger file as the request body (one read buffer in memory) and puts it unhashed. */
+/**
+ * Streams a larger file as the request body and puts it unhashed: from the dataset folder by
+ * range into two reused buffers (s3/request-body.ts), else from the store's stream.
+ */
 async function putStreamedObject(target: UploadTarget, onBytes: (n: number) => void): Promise<UploadedObject> {
-  let body: Readable;
+  let body: Readable | FileRange;
   try {
-    body = await openFile(target);
+    body = target.localPath ? new FileRange(target.localPath, 0, target.size, STREAM_READ_BYTES, true) : await target.open();
   } catch (err) {
     throw storeReadError(target, err);
   }
-  // The writer destroys the body without an error when the request fails; only a failing read
-  // emits one, and then the dataset store, not the target, is the one to blame.
+  // The writer destroys a stream body without an error when the request fails; only a failing
+  // read emits one (or, from a file range, fails with BodyReadError), and then the dataset
+  // store, not the target, is the one to blame.
   let readError: unknown;
-  body.on('error', (err) => { readError ??= err; });
+  if (!(body instanceof FileRange)) body.on('error', (err) => { readError ??= err; });
   let reply;
   try {
     reply = await target.client.write(target.key, {
-      body, contentLength: target.size, sha256: target.sha256, headers: putHeaders(target), signal: target.signal,
+      ...(body instanceof FileRange ? { body } : { body, contentLength: target.size }),
+      sha256: target.sha256, headers: putHeaders(target), signal: target.signal,
     });
   } catch (err) {
-    body.destroy();
-    if (readError) throw storeReadError(target, readError);
+    if (!(body instanceof FileRange)) body.destroy();
     const e = exportS3Error(err, 'PutObject', target);
+    if (readError || e.code === 'BodyReadError') throw storeReadError(target, readError ?? e);
     throw PAYLOAD_REFUSED.has(e.code) ? await refused(target, e) : e;
   }
   onBytes(target.size);

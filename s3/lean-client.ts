@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { classifyS3Error } from './errors';
 import type { Transport } from './http-handler';
+import { FileRange, named, sendFileRange, sendStream } from './request-body';
 import { canonicalQuery, SigV4Signer, uriEscape } from './sigv4';
 
 /** Where the bucket is served and how requests reach it. */
@@ -54,10 +55,11 @@ async function errorBody(res: http.IncomingMessage): Promise<string> {
 }
 
 /**
- * The bytes of a PutObject: a buffer (small files, read whole), or a stream of exactly
- * `contentLength` bytes (larger files, so memory holds one read buffer per upload, not the file).
+ * The bytes of a PutObject: a buffer (small files, read whole), a range of a local file, or a
+ * stream of exactly `contentLength` bytes (larger files, so memory holds one or two read buffers
+ * per upload, not the file).
  */
-export type PutBody = { body: Buffer } | { body: Readable; contentLength: number };
+export type PutBody = { body: Buffer | FileRange } | { body: Readable; contentLength: number };
 
 /** A PutObject: its bytes, their SHA-256 and extra headers (content-length is added). */
 export type PutRequest = PutBody & {
@@ -88,7 +90,7 @@ interface LeanRequest {
   /** Canonical query string (sigv4.ts), or empty. */
   query: string;
   headers: Record<string, string>;
-  body?: Buffer | { stream: Readable; length: number };
+  body?: Buffer | FileRange | { stream: Readable; length: number };
   signal?: AbortSignal;
 }
 
@@ -116,34 +118,6 @@ export function leanClient(target: ReaderTarget): { read: ObjectReader; write: O
 /** The text of an XML element as written (MinIO escapes quotes in messages: `&#39;x-amz-content-sha256&#39;`). */
 const unescapeXml = (text: string) => text.replace(/&(#39|apos|quot|lt|gt|amp);/g, (_, e: string) => ({ '#39': "'", apos: "'", quot: '"', lt: '<', gt: '>', amp: '&' })[e]!);
 
-/** An error whose name classifyS3Error reads as its code. */
-const named = (name: string, message: string) => Object.assign(new Error(message), { name });
-
-/**
- * Pipes `body` into `req`, holding it to exactly `length` bytes: a stream that runs short would
- * leave the store waiting for the rest until the socket timeout, and one that runs long would
- * send bytes the store reads as the start of the next request. Either fails the request
- * (BodyLengthMismatch). A failing body fails the request; a request that ends before the body
- * (error, abort, timeout, early reply) destroys the body.
- */
-function sendBody(req: http.ClientRequest, body: Readable, length: number): void {
-  let sent = 0;
-  const mismatch = () => named('BodyLengthMismatch', `the request body was to be ${length} bytes but its stream gave ${sent}${sent > length ? ' or more' : ''}`);
-  // Registered before pipe's own listeners, so a chunk past `length` is never written.
-  body.on('data', (chunk: Buffer) => {
-    sent += chunk.length;
-    if (sent > length) req.destroy(mismatch());
-  });
-  body.once('end', () => {
-    if (sent < length) req.destroy(mismatch());
-  });
-  body.on('error', (err) => req.destroy(err));
-  req.once('close', () => {
-    if (!body.readableEnded) body.destroy();
-  });
-  body.pipe(req);
-}
-
 function requester(target: ReaderTarget): (request: LeanRequest) => Promise<ObjectResponse> {
   const secure = target.endpoint.protocol === 'https:';
   const hostname = target.pathStyle ? target.endpoint.hostname : `${target.bucket}.${target.endpoint.hostname}`;
@@ -157,7 +131,7 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
     const what = `${operation} s3://${target.bucket}/${key}`;
     const path = `${target.pathStyle ? `/${target.bucket}` : ''}/${encodeKey(key)}`;
     const headers: Record<string, string> = { host, ...extra };
-    const stream = body && !Buffer.isBuffer(body) ? body : undefined;
+    const stream = body && !Buffer.isBuffer(body) && !(body instanceof FileRange) ? body : undefined;
     // A body that fails while the request is being signed (a file that cannot be opened) must
     // not raise an unhandled 'error'; the request is then never sent.
     let early: Error | undefined;
@@ -219,7 +193,8 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
           fail(err);
         });
       });
-      if (stream) sendBody(req, stream.stream, stream.length);
+      if (stream) sendStream(req, stream.stream, stream.length);
+      else if (body instanceof FileRange) sendFileRange(req, body);
       else req.end(body);
     });
   };
