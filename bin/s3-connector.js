@@ -8,11 +8,12 @@
 #    lower (216-221 against 243-245 MiB RSS) at the same CPU. Only read at process start.
 #  - --heap-growing-percent=50 with --initial-old-space-size=80: V8 collects when the heap
 #    reaches 1.5x its live data, but never below 80 MB. See worker/heap.ts for the measurements.
+#  - --max-semi-space-size=4: a young generation of 8 MiB instead of 32; 20-35 MiB less RSS.
 # An operator's own MALLOC_ARENA_MAX is kept. S3_CONNECTOR_NODE_FLAGS (space-separated) go to
 # node after these, so they can override them or add others, e.g. --cpu-prof to profile a worker.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 # shellcheck disable=SC2086 # the flags are split into words on purpose
-exec node --heap-growing-percent=50 --initial-old-space-size=80 ${S3_CONNECTOR_NODE_FLAGS:-} "$0" "$@"
+exec node --heap-growing-percent=50 --initial-old-space-size=80 --max-semi-space-size=4 ${S3_CONNECTOR_NODE_FLAGS:-} "$0" "$@"
 */
 // Thin launcher: the compiled CLI lives in dist/ (npm run build).
 // The AWS SDK warns on every run that its releases after January 2027 need Node 22; the

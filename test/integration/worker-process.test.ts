@@ -30,7 +30,7 @@ describe('the worker command', () => {
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(['worker started', 'worker stopped']));
     expect(stderr).not.toContain(testEnv().minio.rootPassword);
     // The launcher's memory settings reached node (bin/s3-connector.js, worker/heap.ts).
-    expect(startedLine(stderr).memory).toEqual({ mallocArenaMax: '2', heapGrowingPercent: 50, initialOldSpaceMiB: 80 });
+    expect(startedLine(stderr).memory).toEqual({ mallocArenaMax: '2', heapGrowingPercent: 50, initialOldSpaceMiB: 80, maxSemiSpaceMiB: 4 });
   });
 
   it('keeps an operator\'s own malloc arenas and node flags over the launcher\'s, and the worker option over both', async () => {
@@ -45,9 +45,9 @@ describe('the worker command', () => {
       }
       return startedLine(worker.output().stderr).memory;
     };
-    expect(await memoryOf({ MALLOC_ARENA_MAX: '4', S3_CONNECTOR_NODE_FLAGS: '--heap-growing-percent=0 --initial-old-space-size=64' }))
-      .toEqual({ mallocArenaMax: '4', heapGrowingPercent: 0, initialOldSpaceMiB: 64 });
-    expect(await memoryOf({}, ['--heap-growing-percent', '20'])).toEqual({ mallocArenaMax: '2', heapGrowingPercent: 20, initialOldSpaceMiB: 80 });
+    expect(await memoryOf({ MALLOC_ARENA_MAX: '4', S3_CONNECTOR_NODE_FLAGS: '--heap-growing-percent=0 --initial-old-space-size=64 --max-semi-space-size=16' }))
+      .toEqual({ mallocArenaMax: '4', heapGrowingPercent: 0, initialOldSpaceMiB: 64, maxSemiSpaceMiB: 16 });
+    expect(await memoryOf({}, ['--heap-growing-percent', '20'])).toEqual({ mallocArenaMax: '2', heapGrowingPercent: 20, initialOldSpaceMiB: 80, maxSemiSpaceMiB: 4 });
   });
 });
 
