@@ -29,7 +29,7 @@ export const PART_MIB = 64;
 export const INTEGRITY: Record<Tool, { import: string; export: string }> = {
   's3-connector': {
     import: 'SHA-256 of every byte (its content address), compared with the cheapest check the source offers: a full-object SHA-256 or CRC32 checksum, else (as here, objects put without one) MD5 of every byte against the single-part ETag; size; GETs pinned to the listed ETag (If-Match)',
-    export: 'the dataset\'s recorded SHA-256 sent as the signed payload hash and as x-amz-checksum-sha256, so the server verifies every byte; files up to 1 MiB also re-hashed before sending; multipart: each part's SHA-256 signed as its payload hash and sent as x-amz-checksum-sha256 (no MD5 unless the store returns no checksum), whole file hashed against the record, composite SHA-256 compared after upload',
+    export: 'the dataset\'s recorded SHA-256 sent as the signed payload hash and as x-amz-checksum-sha256, so the server verifies every byte; files up to 1 MiB also re-hashed before sending; multipart: the SHA-256 of each part signed as its payload hash and sent as x-amz-checksum-sha256 (no MD5 unless the store returns no checksum), whole file hashed against the record, composite SHA-256 compared after upload',
   },
   s5cmd: {
     import: 'none: plain (ranged) GETs, no checksum compared (v2.3.0; aws-sdk-go v1 leaves GetObject MD5 validation off)',

@@ -37,16 +37,18 @@ describe('worker heap growth', () => {
   }, 60_000);
 
   it('leaves a small live heap to be collected no more often than V8 would, unlike the growth cap alone', () => {
-    // Long enough for counts that timing does not sway: measured here 13 full collections
-    // adaptive, 27 with the cap alone, 10 with the floor too (the same on three runs each).
+    // Under --predictable (no concurrent marking, no time-based collections), so that the load
+    // of other tests cannot sway the counts: without it CI saw 20 instead of 10 once, as
+    // adaptive growth itself gives 14 or 28. Measured here: 14 full collections adaptive, 27
+    // with the cap alone, 10 with the floor too, on every run, 4 at once.
     // The old generation's flags only: the launcher's small young generation promotes more, and
     // so roughly doubles the full collections of this churn (23; a cost measured within the
     // machine's drift on the benchmark's workloads, worker/heap.ts).
-    const adaptive = churn([], 100, 20_000);
-    const capOnly = churn(['--heap-growing-percent=50'], 100, 20_000);
-    const launcher = churn(OLD_GENERATION, 100, 20_000);
+    const adaptive = churn(['--predictable'], 100, 20_000);
+    const capOnly = churn(['--predictable', '--heap-growing-percent=50'], 100, 20_000);
+    const launcher = churn(['--predictable', ...OLD_GENERATION], 100, 20_000);
     expect(launcher.fullCollections).toBeLessThan(capOnly.fullCollections * 0.6);
-    expect(launcher.fullCollections).toBeLessThanOrEqual(adaptive.fullCollections * 1.25);
+    expect(launcher.fullCollections).toBeLessThanOrEqual(adaptive.fullCollections);
   }, 60_000);
 
   it('holds the young generation to 2 × 4 MiB, where V8 lets a busy process fill 2 × 16', () => {
