@@ -17,7 +17,7 @@ export const STREAM_READ_BYTES = 256 * 1024;
 /**
  * Replies by which the store refuses bytes that do not match what was signed or announced:
  * XAmzContentSHA256Mismatch (the signed payload hash; S3 and MinIO), XAmzContentChecksumMismatch
- * (MinIO) and BadDigest (S3) for x-amz-checksum-sha256, and BodyLengthMismatch (lean-client.ts:
+ * (MinIO) and BadDigest (S3) for x-amz-checksum-sha256, and BodyLengthMismatch (s3/request-body.ts:
  * the file is not the size recorded). All are 400s, which classify as permanent; whether they are
  * depends on the dataset file (put-object.ts `refused`, multipart.ts `uploadPart`).
  */

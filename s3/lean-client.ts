@@ -74,8 +74,9 @@ export type PutRequest = PutBody & {
   /** Sends the bytes as part `n` of the multipart upload `uploadId` (UploadPart) instead of as the object. */
   part?: { uploadId: string; n: number };
   /**
-   * Cancels the request. A streamed body is destroyed whenever the request fails, is aborted or
-   * times out, so its file descriptor never outlives the call.
+   * Cancels the request. A stream body is destroyed whenever the request fails, is aborted or
+   * times out, so its file descriptor never outlives the call; a file range stops reading and
+   * closes its file as soon as its current read returns (request-body.ts).
    */
   signal?: AbortSignal;
 };
