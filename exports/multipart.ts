@@ -9,7 +9,6 @@
  * checksums, its ETag) is compared with the one computed from the parts.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, ListPartsCommand, type ObjectCannedACL,
 } from '@aws-sdk/client-s3';
@@ -17,7 +16,7 @@ import { S3OperationError } from '../s3/errors';
 import { fileParts, partMd5, streamParts, type PartBytes } from './part-sources';
 import { compositeSha256, multipartEtag, type PartRecord } from './parts';
 import { base64ToHex, etagMd5, kmsEncrypted } from '../s3/checksums';
-import { exportS3Error, PAYLOAD_REFUSED, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
+import { exportS3Error, kmsEncryptedReply, PAYLOAD_REFUSED, replyHeader, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
 
 /** An open multipart upload and its finished parts. */
 export interface MultipartState {
@@ -100,20 +99,17 @@ async function uploadPart(target: UploadTarget, uploadId: string, part: PartByte
     if (PAYLOAD_REFUSED.has(e.code)) throw new S3OperationError('transient', e.code, `${e.message} Part ${part.n} was refused as not the bytes hashed; the upload is retried.`, e.status);
     throw e;
   }
-  const etag = header(reply, 'etag') ?? '';
-  const checksum = header(reply, 'x-amz-checksum-sha256');
+  const etag = replyHeader(reply, 'etag') ?? '';
+  const checksum = replyHeader(reply, 'x-amz-checksum-sha256');
   if (checksum !== undefined) {
     if (checksum !== sha256) throw verificationFailed(target, `part ${part.n} SHA-256`);
     return { n: part.n, etag, sha256 };
   }
   const md5 = await partMd5(part.body());
   const stored = etagMd5(etag);
-  const encrypted = kmsEncrypted({ ServerSideEncryption: header(reply, 'x-amz-server-side-encryption'), SSEKMSKeyId: header(reply, 'x-amz-server-side-encryption-aws-kms-key-id') });
-  if (stored && !encrypted && stored !== md5) throw verificationFailed(target, `part ${part.n} MD5 ETag`);
+  if (stored && !kmsEncryptedReply(reply) && stored !== md5) throw verificationFailed(target, `part ${part.n} MD5 ETag`);
   return { n: part.n, etag, sha256, md5 };
 }
-
-const header = (reply: IncomingHttpHeaders, name: string) => (typeof reply[name] === 'string' ? reply[name] as string : undefined);
 
 /** One pass: resumes `resume` (or creates an upload), sends the missing parts, completes. */
 async function runUpload(target: UploadTarget, options: MultipartOptions, resume: MultipartState | undefined): Promise<UploadedObject> {

@@ -17,8 +17,8 @@ import { finished } from 'node:stream/promises';
 import { digestsOf, hashing, readWhole, type StreamDigests } from '../datasets/hashing-stream';
 import { S3OperationError } from '../s3/errors';
 import { FileRange } from '../s3/request-body';
-import { etagMd5, hexToBase64, kmsEncrypted } from '../s3/checksums';
-import { exportS3Error, PAYLOAD_REFUSED, STREAM_READ_BYTES, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
+import { etagMd5, hexToBase64 } from '../s3/checksums';
+import { exportS3Error, kmsEncryptedReply, PAYLOAD_REFUSED, replyHeader, STREAM_READ_BYTES, verificationFailed, type UploadedObject, type UploadTarget } from './s3-calls';
 
 /**
  * Files up to this size are read whole and sent from memory: for a 4 KiB file a stream's
@@ -145,9 +145,8 @@ function putHeaders(target: UploadTarget): Record<string, string> {
  * was sent is hashed (`local`) and compared with the record and with the MD5 ETag, as before.
  */
 async function verifyStored(target: UploadTarget, reply: http.IncomingHttpHeaders, local: () => Promise<StreamDigests>): Promise<UploadedObject> {
-  const header = (name: string) => (typeof reply[name] === 'string' ? reply[name] as string : undefined);
-  const etag = header('etag') ?? '';
-  const checksum = header('x-amz-checksum-sha256');
+  const etag = replyHeader(reply, 'etag') ?? '';
+  const checksum = replyHeader(reply, 'x-amz-checksum-sha256');
   if (checksum) {
     if (checksum !== hexToBase64(target.sha256)) throw verificationFailed(target, 'SHA-256 checksum');
     return { key: target.key, size: target.size, etag, verifiedBy: 'sha256' };
@@ -155,8 +154,7 @@ async function verifyStored(target: UploadTarget, reply: http.IncomingHttpHeader
   const read = await local();
   if (read.sha256 !== target.sha256 || read.size !== target.size) throw damaged(target, read);
   const md5 = etagMd5(etag);
-  const encrypted = kmsEncrypted({ ServerSideEncryption: header('x-amz-server-side-encryption'), SSEKMSKeyId: header('x-amz-server-side-encryption-aws-kms-key-id') });
-  if (!md5 || encrypted) return { key: target.key, size: read.size, etag, verifiedBy: 'checksum-header' };
+  if (!md5 || kmsEncryptedReply(reply)) return { key: target.key, size: read.size, etag, verifiedBy: 'checksum-header' };
   if (md5 !== read.md5) throw verificationFailed(target, 'MD5 ETag');
   return { key: target.key, size: read.size, etag, verifiedBy: 'md5-etag' };
 }

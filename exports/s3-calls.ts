@@ -3,8 +3,10 @@
  * errors of exports named with the permission and statement that grant them (checksum helpers:
  * s3/checksums.ts).
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { SourceClient } from '../s3/client';
+import { kmsEncrypted } from '../s3/checksums';
 import { classifyS3Error, S3OperationError } from '../s3/errors';
 import { grantingStatement } from '../shared/permissions';
 
@@ -74,4 +76,18 @@ export function exportS3Error(err: unknown, operation: string, target: UploadTar
 export function verificationFailed(target: UploadTarget, what: string): S3OperationError {
   return new S3OperationError('transient', 'ChecksumMismatch',
     `s3://${target.client.bucket}/${target.key}: the stored object's ${what} differs from the bytes sent; the upload is retried.`);
+}
+
+/** A header of a lean PUT's reply (s3/lean-client.ts), when it came once. */
+export function replyHeader(reply: IncomingHttpHeaders, name: string): string | undefined {
+  const value = reply[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Whether a lean PUT's reply says the object is SSE-KMS encrypted: its ETag is then not the MD5 of its bytes. */
+export function kmsEncryptedReply(reply: IncomingHttpHeaders): boolean {
+  return kmsEncrypted({
+    ServerSideEncryption: replyHeader(reply, 'x-amz-server-side-encryption'),
+    SSEKMSKeyId: replyHeader(reply, 'x-amz-server-side-encryption-aws-kms-key-id'),
+  });
 }
