@@ -1,14 +1,17 @@
 /**
  * Generates the workloads once per benchmark: random, incompressible bytes (AES-CTR keystream),
  * written both as local files (what the upload tools and exports start from) and as objects of
- * the source bucket. Data objects are single-part PutObjects, so every object's ETag is the MD5
- * of its bytes and each tool can verify downloads against it. The listing workload's many tiny
- * objects go up as tar archives that MinIO extracts into objects (its Snowball auto-extract).
+ * the source bucket. Data objects are single-part PutObjects carrying a CRC32 checksum, as
+ * aws-cli v2 and the current AWS SDKs put them by default: each tool can verify downloads
+ * against the checksum or against the ETag (the MD5 of the bytes), whichever it knows. The
+ * listing workload's many tiny objects go up as tar archives that MinIO extracts into objects
+ * (its Snowball auto-extract).
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { tarOf } from '../test/harness/bulk-upload';
@@ -48,6 +51,13 @@ function keystream(): (size: number) => Buffer {
   };
 }
 
+/** A CRC32 as S3's x-amz-checksum-crc32 carries it: the 4 big-endian bytes, base64. */
+function crc32Base64(crc: number): string {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(crc >>> 0);
+  return bytes.toString('base64');
+}
+
 /** The object key (below the workload's prefix) and local file name of object `i`. */
 export function objectName(i: number): string {
   return `${String(i).padStart(6, '0')}.bin`;
@@ -69,16 +79,19 @@ export async function generateWorkload(s3: S3Client, bucket: string, w: Workload
     if (!streamed) {
       const body = random(w.size);
       writeFileSync(file, body);
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: w.prefix + name, Body: body, ContentLength: body.length }));
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: w.prefix + name, Body: body, ContentLength: body.length, ChecksumCRC32: crc32Base64(crc32(body)) }));
       return;
     }
     const out = createWriteStream(file);
+    let crc = 0;
     for (let left = w.size; left > 0; left -= 1 << 20) {
-      if (!out.write(random(Math.min(1 << 20, left)))) await new Promise<void>((ok) => out.once('drain', () => ok()));
+      const chunk = random(Math.min(1 << 20, left));
+      crc = crc32(chunk, crc);
+      if (!out.write(chunk)) await new Promise<void>((ok) => out.once('drain', () => ok()));
     }
     out.end();
     await finished(out);
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: w.prefix + name, Body: createReadStream(file), ContentLength: w.size }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: w.prefix + name, Body: createReadStream(file), ContentLength: w.size, ChecksumCRC32: crc32Base64(crc) }));
   })));
 }
 

@@ -25,6 +25,11 @@ export interface IngestOptions {
   md5?: boolean;
   /** Also compute CRC32 (to compare with a stored x-amz-checksum-crc32). */
   crc32?: boolean;
+  /**
+   * No one else holds the body's chunks (an HTTP reply's are copied out of the socket for it):
+   * a backend may move them to another thread instead of copying them.
+   */
+  ownedChunks?: boolean;
 }
 
 /** Paths are `/`-separated and relative to the store's root. */

@@ -5,12 +5,13 @@
  * - ingest(): temp file while hashing, then rename to a content-addressed name.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { IngestedBlob, StoreBackend } from './backend';
-import { digestsOf, hashing, readWhole } from './hashing-stream';
+import { BlobWriter } from './blob-writer';
+import { digestsOf, readWhole } from './hashing-stream';
 
 /** Bodies up to this size are read whole, hashed and written in one call (see readWhole). */
 export const SMALL_BLOB_BYTES = 1024 * 1024;
@@ -67,8 +68,9 @@ export function localBackend(root: string): StoreBackend {
       await rm(temp, { force: true });
     }
   };
+  const tempName = (path: string) => `${abs(path)}.tmp-${randomUUID()}`;
   const tempFor = async (path: string) => {
-    const file = `${abs(path)}.tmp-${randomUUID()}`;
+    const file = tempName(path);
     await ensureDir(dirname(file));
     return file;
   };
@@ -110,16 +112,15 @@ export function localBackend(root: string): StoreBackend {
         await unlink(temp);
       }
     },
-    async ingest(dir, body, { onBytes, sizeHint, md5 = true, crc32 = false } = {}): Promise<IngestedBlob> {
+    async ingest(dir, body, { onBytes, sizeHint, md5 = true, crc32 = false, ownedChunks = false } = {}): Promise<IngestedBlob> {
       // Attach the reader before any await, so no chunk flows past unread.
       if (sizeHint !== undefined && sizeHint <= SMALL_BLOB_BYTES) return ingestSmall(dir, readWhole(body, sizeHint, onBytes), md5, crc32);
-      // Hashed on this thread: hashing on worker threads (branch wip/hash-pool) measured slower
-      // on 2 cores, where MinIO and Temporal already take the second one (bench/README.md).
-      const hashed = hashing(body, onBytes, md5, { crc32 });
-      const temp = await tempFor(`${dir}/incoming`);
+      // Hashed and written on a thread (blob-writer.ts): this thread parses every response.
+      const temp = tempName(`${dir}/incoming`);
+      const writer = new BlobWriter(temp, { md5, crc32, moveChunks: ownedChunks }, onBytes);
       try {
-        await pipeline(hashed.stream, createWriteStream(temp));
-        const digests = hashed.digests();
+        await pipeline(body, writer);
+        const digests = writer.digests();
         const path = blobPath(dir, digests.sha256);
         await ensureDir(dirname(abs(path)));
         await rename(temp, abs(path));

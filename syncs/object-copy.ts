@@ -43,7 +43,8 @@ export async function copyObject(client: SourceClient, store: StoreBackend, blob
   const check = sourceCheck(object.etag, header);
   let blob;
   try {
-    blob = await store.ingest(blobDir, out.body, { onBytes, sizeHint: object.size, md5: check.kind === 'md5-etag', crc32: check.kind === 'crc32' });
+    // The lean GET's body is an HTTP reply: its chunks are its own (see IngestOptions.ownedChunks).
+    blob = await store.ingest(blobDir, out.body, { onBytes, sizeHint: object.size, md5: check.kind === 'md5-etag', crc32: check.kind === 'crc32', ownedChunks: true });
   } catch (err) {
     if (err instanceof S3OperationError) throw err;
     // A stream cut mid-body (reset, socket timeout) is worth another attempt.

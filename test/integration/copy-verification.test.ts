@@ -14,7 +14,7 @@ import { testEnv } from '../harness/test-env';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-// Bodies up to 1 MiB are read whole and hashed at once; larger ones are hashed as they stream to disk.
+// Bodies up to 1 MiB are read whole and hashed at once; larger ones are hashed on a writing thread as they stream to disk.
 const sizes = { small: 5_000, large: 3 * 1024 * 1024 + 17 };
 const checks: Array<{ algorithm?: ChecksumAlgorithm; verifiedBy: string }> = [
   { algorithm: 'SHA256', verifiedBy: 'sha256' },

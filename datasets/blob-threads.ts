@@ -1,0 +1,201 @@
+/**
+ * The threads behind BlobWriter (blob-writer.ts): the code they run, how many there are, the
+ * bytes each may have queued, and their lifetime. Each keeps the blobs it has open by id.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { StreamDigests } from './hashing-stream';
+
+/**
+ * Bytes posted to one thread and not yet written before the bodies feeding it wait. A thread
+ * hashes and writes ~0.4 GB/s here, so 2 MiB is ~5 ms of work queued: enough to keep it busy,
+ * and the same memory whether 2 or 16 copies share it.
+ */
+export const THREAD_BYTES_IN_FLIGHT = 2 * 1024 * 1024;
+
+/** A thread without a blob for this long ends; the next blob starts it again (~30 ms). */
+export const BLOB_THREAD_IDLE_MS = 10_000;
+
+/**
+ * Threads at most: one per core but the main thread's, 1 to 4. More concurrent blobs share
+ * them. On 2 cores a second thread measured no faster (2 × 1 GiB: 5.5-6.2 s against 5.7-6.0;
+ * 200 × 8 MiB likewise) and cost ~9 MiB of resident memory.
+ */
+const MAX_THREADS = Math.max(1, Math.min(4, availableParallelism() - 1));
+
+/** A thread's heap holds a few hashes and messages; the chunks it is given are outside it. */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, stackSizeMb: 1 };
+
+// The thread's code is plain JavaScript evaluated from this string, so it runs the same from
+// TypeScript sources (jest, tsx) and from dist/ without a separate file to ship or resolve.
+const THREAD_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { closeSync, mkdirSync, openSync, writeSync } = require('node:fs');
+const { dirname } = require('node:path');
+const { crc32 } = require('node:zlib');
+const open = new Map();
+const fail = (id, err) => {
+  const blob = open.get(id);
+  open.delete(id);
+  try { if (blob) closeSync(blob.fd); } catch {}
+  parentPort.postMessage({ op: 'failed', id, message: err.message, code: err.code });
+};
+parentPort.on('message', (m) => {
+  if (m.op === 'open') {
+    try {
+      let fd;
+      try { fd = openSync(m.path, 'w'); } catch (err) {
+        // The blob folder is made on first use (or again after a removal).
+        if (err.code !== 'ENOENT') throw err;
+        mkdirSync(dirname(m.path), { recursive: true });
+        fd = openSync(m.path, 'w');
+      }
+      open.set(m.id, { fd, sha: createHash('sha256'),
+        md5: m.md5 ? createHash('md5') : undefined, crc: m.crc32 ? 0 : undefined, size: 0 });
+    } catch (err) { fail(m.id, err); }
+    return;
+  }
+  const blob = open.get(m.id);
+  if (m.op === 'write') {
+    // Every batch is acknowledged, even one of a blob already failed or aborted: the main
+    // thread counts the bytes it has posted until they come back.
+    let bytes = 0;
+    for (const chunk of m.chunks) bytes += chunk.byteLength;
+    try {
+      if (blob) {
+        for (const chunk of m.chunks) {
+          const data = new Uint8Array(chunk);
+          blob.sha.update(data);
+          if (blob.md5) blob.md5.update(data);
+          if (blob.crc !== undefined) blob.crc = crc32(data, blob.crc);
+          for (let at = 0; at < data.length; ) at += writeSync(blob.fd, data, at, data.length - at);
+        }
+        blob.size += bytes;
+      }
+    } catch (err) { fail(m.id, err); }
+    parentPort.postMessage({ op: 'ack', id: m.id, bytes, chunks: m.chunks }, m.chunks);
+    return;
+  }
+  if (!blob) return; // already failed or aborted: its messages in flight are moot
+  if (m.op === 'end') {
+    try { closeSync(blob.fd); } catch (err) { return fail(m.id, err); }
+    open.delete(m.id);
+    parentPort.postMessage({ op: 'done', id: m.id, digests: { sha256: blob.sha.digest('hex'), md5: blob.md5 && blob.md5.digest('hex'),
+      crc32: blob.crc === undefined ? undefined : (blob.crc >>> 0).toString(16).padStart(8, '0'), size: blob.size } });
+  } else if (m.op === 'abort') {
+    open.delete(m.id);
+    try { closeSync(blob.fd); } catch {}
+    parentPort.postMessage({ op: 'closed', id: m.id });
+  }
+});
+`;
+
+/** What a thread reports about one blob. */
+export type Reply =
+  | { op: 'ack'; id: number; bytes: number }
+  | { op: 'done'; id: number; digests: StreamDigests }
+  | { op: 'closed'; id: number }
+  | { op: 'failed'; id: number; message: string; code?: string };
+
+/** One writing thread and the blobs it has open. */
+export class BlobThread {
+  private worker: Worker | undefined;
+  private idle: NodeJS.Timeout | undefined;
+  readonly blobs = new Map<number, (reply: Reply) => void>();
+  /** Bytes posted and not yet acknowledged. */
+  private queued = 0;
+  /** Writers waiting for room, in arrival order. */
+  private readonly waiting = new Set<() => void>();
+
+  open(id: number, onReply: (reply: Reply) => void, message: object): void {
+    this.blobs.set(id, onReply);
+    // While a blob is open its caller awaits this thread: keep the process alive for it.
+    this.started().ref();
+    this.post(message);
+  }
+
+  post(message: object): void {
+    this.started().postMessage(message);
+  }
+
+  /** Moves `chunks` (`bytes` in all) to the thread, to be written to blob `id`. */
+  write(id: number, chunks: ArrayBuffer[], bytes: number): void {
+    this.started().postMessage({ op: 'write', id, chunks }, chunks);
+    this.queued += bytes;
+  }
+
+  /** Whether the thread has room for more bytes now. */
+  hasRoom(): boolean {
+    return this.queued < THREAD_BYTES_IN_FLIGHT;
+  }
+
+  /** Calls `resume` once the thread has room (see cancelWait). */
+  wait(resume: () => void): void {
+    this.waiting.add(resume);
+  }
+
+  cancelWait(resume: () => void): void {
+    this.waiting.delete(resume);
+  }
+
+  private started(): Worker {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = undefined;
+    if (this.worker) return this.worker;
+    const worker = new Worker(THREAD_SOURCE, { eval: true, name: 's3-connector blob writer', resourceLimits: THREAD_LIMITS });
+    worker.on('message', (reply: Reply) => {
+      if (reply.op === 'ack') {
+        // The chunks came back with the ack and are left to this thread's collector.
+        this.queued -= reply.bytes;
+        for (const resume of this.waiting) {
+          if (!this.hasRoom()) break;
+          this.waiting.delete(resume);
+          resume();
+        }
+        return;
+      }
+      const onReply = this.blobs.get(reply.id);
+      this.close(reply.id);
+      onReply?.(reply);
+    });
+    // A thread that dies (out of memory, a bug) fails its blobs; the next blob starts another.
+    const died = (err: Error) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.queued = 0;
+      for (const [id, onReply] of this.blobs) onReply({ op: 'failed', id, message: `the blob-writing thread stopped: ${err.message}` });
+      this.blobs.clear();
+    };
+    worker.on('error', died);
+    worker.on('exit', (code) => died(new Error(`exit code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private close(id: number): void {
+    this.blobs.delete(id);
+    if (this.blobs.size || !this.worker) return;
+    this.worker.unref();
+    const worker = this.worker;
+    this.idle = setTimeout(() => {
+      if (this.worker !== worker || this.blobs.size) return;
+      this.worker = undefined;
+      void worker.terminate();
+    }, BLOB_THREAD_IDLE_MS).unref();
+  }
+}
+
+const threads: BlobThread[] = [];
+let nextId = 1;
+
+/** A process-wide id for a new blob. */
+export function newBlobId(): number {
+  return nextId++;
+}
+
+/** The thread with the fewest open blobs, started lazily. */
+export function leastBusyThread(): BlobThread {
+  if (threads.length < MAX_THREADS && threads.every((t) => t.blobs.size > 0)) threads.push(new BlobThread());
+  return threads.reduce((a, b) => (b.blobs.size < a.blobs.size ? b : a));
+}

@@ -1,0 +1,113 @@
+import { createHash, randomBytes, randomFillSync } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
+import { THREAD_BYTES_IN_FLIGHT } from '../../datasets/blob-threads';
+import { BLOB_BATCH_BYTES, BlobWriter } from '../../datasets/blob-writer';
+
+let dir: string;
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'blob-writer-')); });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Feeds `data` in chunks of random sizes (1 byte to 200 KiB), as a socket would. */
+function chunked(data: Buffer): Readable {
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < data.length;) {
+    const n = Math.min(data.length - at, 1 + Math.floor(Math.random() * 200 * 1024));
+    chunks.push(data.subarray(at, at + n));
+    at += n;
+  }
+  return Readable.from(chunks);
+}
+
+/** File descriptors this process has open on files below `dir`. */
+function openFilesBelow(folder: string): string[] {
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.startsWith(folder) ? [target] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe('writing a blob on a thread', () => {
+  it('writes every byte in order and returns SHA-256, MD5, CRC32 and the size of what was written', async () => {
+    // Several times the bytes in flight, so the body waits for acks again and again.
+    const data = randomBytes(THREAD_BYTES_IN_FLIGHT * 5 + 12_345);
+    const path = join(dir, 'blob');
+    let counted = 0;
+    const writer = new BlobWriter(path, { md5: true, crc32: true }, (n) => { counted += n; });
+    await pipeline(chunked(data), writer);
+    expect(readFileSync(path).equals(data)).toBe(true);
+    expect(writer.digests()).toEqual({
+      sha256: createHash('sha256').update(data).digest('hex'),
+      md5: createHash('md5').update(data).digest('hex'),
+      crc32: crc32(data).toString(16).padStart(8, '0'),
+      size: data.length,
+    });
+    expect(counted).toBe(data.length);
+    expect(openFilesBelow(dir)).toEqual([]);
+  });
+
+  it('computes only the digests asked for, and creates the missing folder of the file', async () => {
+    const data = randomBytes(70_000);
+    const path = join(dir, 'a', 'b', 'blob');
+    const writer = new BlobWriter(path);
+    await pipeline(chunked(data), writer);
+    expect(writer.digests()).toEqual({ sha256: createHash('sha256').update(data).digest('hex'), md5: undefined, crc32: undefined, size: data.length });
+    expect(readFileSync(path).equals(data)).toBe(true);
+  });
+
+  it('copies the chunks written unless told they are its own, then moves whole buffers and copies views', async () => {
+    const ownChunk = () => randomFillSync(Buffer.from(new ArrayBuffer(100_000)));
+    const kept = [ownChunk(), ownChunk()];
+    const keptCopy = Buffer.concat(kept);
+    await pipeline(Readable.from(kept), new BlobWriter(join(dir, 'copied')));
+    expect(Buffer.concat(kept).equals(keptCopy)).toBe(true);
+
+    const whole = ownChunk();
+    const shared = ownChunk();
+    const view = shared.subarray(10, 50_010);
+    const expected = Buffer.concat([whole, view]);
+    const writer = new BlobWriter(join(dir, 'moved'), { moveChunks: true });
+    await pipeline(Readable.from([whole, view]), writer);
+    expect(readFileSync(join(dir, 'moved')).equals(expected)).toBe(true);
+    expect(writer.digests().sha256).toBe(createHash('sha256').update(expected).digest('hex'));
+    expect(whole.length).toBe(0); // moved: detached here
+    expect(view.length).toBe(50_000); // a view of a larger buffer: copied
+  });
+
+  it('writes several blobs at once without mixing their bytes', async () => {
+    const bodies = Array.from({ length: 6 }, (_, i) => randomBytes(BLOB_BATCH_BYTES * 5 + i * 1000));
+    const writers = bodies.map((_, i) => new BlobWriter(join(dir, `blob-${i}`)));
+    await Promise.all(bodies.map((body, i) => pipeline(chunked(body), writers[i]!)));
+    bodies.forEach((body, i) => {
+      expect(readFileSync(join(dir, `blob-${i}`)).equals(body)).toBe(true);
+      expect(writers[i]!.digests().sha256).toBe(createHash('sha256').update(body).digest('hex'));
+    });
+  });
+
+  it('fails with the body when it is cut mid-way, closes the file and gives no digests', async () => {
+    const failing = Readable.from((async function* () {
+      yield randomBytes(BLOB_BATCH_BYTES * 2 + 1);
+      throw new Error('connection reset mid-body');
+    })());
+    const writer = new BlobWriter(join(dir, 'blob'));
+    await expect(pipeline(failing, writer)).rejects.toThrow('connection reset mid-body');
+    expect(() => writer.digests()).toThrow('before the blob was finished');
+    expect(openFilesBelow(dir)).toEqual([]);
+  });
+
+  it('fails with the file system error when the file cannot be written', async () => {
+    // A file where the folder should be: opening fails with ENOTDIR on the thread.
+    writeFileSync(join(dir, 'not-a-folder'), 'x');
+    const writer = new BlobWriter(join(dir, 'not-a-folder', 'blob'));
+    await expect(pipeline(chunked(randomBytes(BLOB_BATCH_BYTES * 3)), writer)).rejects.toMatchObject({ code: 'ENOTDIR' });
+    expect(existsSync(join(dir, 'not-a-folder', 'blob'))).toBe(false);
+  });
+});
