@@ -2,7 +2,7 @@
  * Generates the workloads once per benchmark: random, incompressible bytes (AES-CTR keystream),
  * written both as local files (what the upload tools and exports start from) and as objects of
  * the source bucket. Data objects are single-part PutObjects carrying a CRC32 checksum, as
- * aws-cli v2 and the current AWS SDKs put them by default: each tool can verify downloads
+ * aws-cli (see its uploads in peers.ts) and the current AWS SDKs put them by default: each tool can verify downloads
  * against the checksum or against the ETag (the MD5 of the bytes), whichever it knows. The
  * listing workload's many tiny objects go up as tar archives that MinIO extracts into objects
  * (its Snowball auto-extract).

@@ -28,7 +28,7 @@ export const PART_MIB = 64;
 /** The integrity work each tool does by default: from their docs and sources, and their requests as seen through a recording proxy (see bench/README.md). */
 export const INTEGRITY: Record<Tool, { import: string; export: string }> = {
   's3-connector': {
-    import: 'SHA-256 of every byte (its content address), compared with the cheapest check the source offers: a full-object SHA-256 or CRC32 checksum, else (as here, objects put without one) MD5 of every byte against the single-part ETag; size; GETs pinned to the listed ETag (If-Match)',
+    import: 'SHA-256 of every byte (its content address), compared with the cheapest check the source offers: a full-object SHA-256 or CRC32 checksum (as here: CRC32 of every byte), else MD5 of every byte against a single-part ETag; size; GETs pinned to the listed ETag (If-Match)',
     export: 'the dataset\'s recorded SHA-256 sent as the signed payload hash and as x-amz-checksum-sha256, so the server verifies every byte; files up to 1 MiB also re-hashed before sending; multipart: the SHA-256 of each part signed as its payload hash and sent as x-amz-checksum-sha256 (no MD5 unless the store returns no checksum), whole file hashed against the record, composite SHA-256 compared after upload',
   },
   s5cmd: {
@@ -40,7 +40,7 @@ export const INTEGRITY: Record<Tool, { import: string; export: string }> = {
     export: 'Content-MD5 of every PUT and part (checked by the server); multipart: whole-file MD5 first (X-Amz-Meta-Md5chksum) and signed part SHA-256; MD5 compared after upload',
   },
   'aws-cli': {
-    import: 'asks for stored checksums (x-amz-checksum-mode) and verifies a non-MD5 one when present; objects put without one (as here) are not checked; size',
+    import: 'asks for stored checksums (x-amz-checksum-mode) and verifies a non-MD5 one when present (as here: CRC32 of every byte); size',
     export: 'CRC32 (x-amz-checksum-crc32) and the signed payload SHA-256 of every PUT and part (both checked by the server)',
   },
 };

@@ -30,11 +30,41 @@ const THREAD_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16,
 // TypeScript sources (jest, tsx) and from dist/ without a separate file to ship or resolve.
 const THREAD_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const { closeSync, mkdirSync, openSync, writeSync } = require('node:fs');
+const { createHash, randomUUID } = require('node:crypto');
+const { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } = require('node:fs');
 const { dirname } = require('node:path');
 const { crc32 } = require('node:zlib');
 const open = new Map();
+const hex32 = (crc) => (crc >>> 0).toString(16).padStart(8, '0');
+// A blob's folder is made on first use (or again after a removal).
+const openMaking = (path, flags) => {
+  try { return openSync(path, flags); } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+    mkdirSync(dirname(path), { recursive: true });
+    return openSync(path, flags);
+  }
+};
+const writeAll = (fd, data) => { for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at); };
+const writeFile = (path, data, flags) => {
+  const fd = openMaking(path, flags);
+  try { writeAll(fd, data); } finally { closeSync(fd); }
+};
+// A small blob, whole: created in place under its SHA-256, exclusively (O_EXCL), in one write.
+// A file already there is the same bytes, or a stub left by a process killed between open and
+// write (one write() is not interrupted by a kill): a shorter one is replaced atomically.
+const writeWhole = (m) => {
+  const data = new Uint8Array(m.data);
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  const path = m.dir + '/' + sha256.slice(0, 2) + '/' + sha256;
+  try { writeFile(path, data, 'wx'); } catch (err) {
+    if (err.code !== 'EEXIST') throw err;
+    if (statSync(path).size !== data.length) {
+      const temp = path + '.tmp-' + randomUUID();
+      try { writeFile(temp, data, 'w'); renameSync(temp, path); } finally { rmSync(temp, { force: true }); }
+    }
+  }
+  return { sha256, md5: m.md5 ? createHash('md5').update(data).digest('hex') : undefined, crc32: m.crc32 ? hex32(crc32(data)) : undefined, size: data.length };
+};
 const fail = (id, err) => {
   const blob = open.get(id);
   open.delete(id);
@@ -42,15 +72,16 @@ const fail = (id, err) => {
   parentPort.postMessage({ op: 'failed', id, message: err.message, code: err.code });
 };
 parentPort.on('message', (m) => {
+  if (m.op === 'whole') {
+    try {
+      const digests = writeWhole(m);
+      parentPort.postMessage({ op: 'done', id: m.id, digests, data: m.data }, [m.data]);
+    } catch (err) { fail(m.id, err); }
+    return;
+  }
   if (m.op === 'open') {
     try {
-      let fd;
-      try { fd = openSync(m.path, 'w'); } catch (err) {
-        // The blob folder is made on first use (or again after a removal).
-        if (err.code !== 'ENOENT') throw err;
-        mkdirSync(dirname(m.path), { recursive: true });
-        fd = openSync(m.path, 'w');
-      }
+      const fd = openMaking(m.path, 'w');
       open.set(m.id, { fd, sha: createHash('sha256'),
         md5: m.md5 ? createHash('md5') : undefined, crc: m.crc32 ? 0 : undefined, size: 0 });
     } catch (err) { fail(m.id, err); }
@@ -69,7 +100,7 @@ parentPort.on('message', (m) => {
           blob.sha.update(data);
           if (blob.md5) blob.md5.update(data);
           if (blob.crc !== undefined) blob.crc = crc32(data, blob.crc);
-          for (let at = 0; at < data.length; ) at += writeSync(blob.fd, data, at, data.length - at);
+          writeAll(blob.fd, data);
         }
         blob.size += bytes;
       }
@@ -82,7 +113,7 @@ parentPort.on('message', (m) => {
     try { closeSync(blob.fd); } catch (err) { return fail(m.id, err); }
     open.delete(m.id);
     parentPort.postMessage({ op: 'done', id: m.id, digests: { sha256: blob.sha.digest('hex'), md5: blob.md5 && blob.md5.digest('hex'),
-      crc32: blob.crc === undefined ? undefined : (blob.crc >>> 0).toString(16).padStart(8, '0'), size: blob.size } });
+      crc32: blob.crc === undefined ? undefined : hex32(blob.crc), size: blob.size } });
   } else if (m.op === 'abort') {
     open.delete(m.id);
     try { closeSync(blob.fd); } catch {}
@@ -108,11 +139,11 @@ export class BlobThread {
   /** Writers waiting for room, in arrival order. */
   private readonly waiting = new Set<() => void>();
 
-  open(id: number, onReply: (reply: Reply) => void, message: object): void {
+  open(id: number, onReply: (reply: Reply) => void, message: object, transfer: ArrayBuffer[] = []): void {
     this.blobs.set(id, onReply);
     // While a blob is open its caller awaits this thread: keep the process alive for it.
     this.started().ref();
-    this.post(message);
+    this.started().postMessage(message, transfer);
   }
 
   post(message: object): void {
@@ -198,4 +229,23 @@ export function newBlobId(): number {
 export function leastBusyThread(): BlobThread {
   if (threads.length < MAX_THREADS && threads.every((t) => t.blobs.size > 0)) threads.push(new BlobThread());
   return threads.reduce((a, b) => (b.blobs.size < a.blobs.size ? b : a));
+}
+
+/** Whether `chunk` spans its whole buffer, so moving the buffer takes nothing else with it. */
+export function spansBuffer(chunk: Buffer): boolean {
+  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
+}
+
+/**
+ * Hashes `data` on a writing thread and stores it as `<dir>/<sha256 0-2>/<sha256>` (the layout
+ * of local-backend.ts), created in place unless a whole copy is there. Its buffer is moved to
+ * the thread when `move` and it spans it (the caller's Buffer is then empty), copied otherwise.
+ */
+export function writeWholeBlob(dir: string, data: Buffer, options: { md5?: boolean; crc32?: boolean; move?: boolean }): Promise<StreamDigests> {
+  const id = newBlobId();
+  const bytes = options.move && spansBuffer(data) ? data.buffer as ArrayBuffer : new Uint8Array(data).buffer;
+  return new Promise((resolve, reject) => leastBusyThread().open(id, (reply) => {
+    if (reply.op === 'done') resolve(reply.digests);
+    else reject(Object.assign(new Error(reply.op === 'failed' ? reply.message : 'the blob was closed before it was written'), { code: reply.op === 'failed' ? reply.code : undefined }));
+  }, { op: 'whole', id, dir, data: bytes, md5: options.md5 ?? false, crc32: options.crc32 ?? false }, [bytes]));
 }

@@ -15,7 +15,7 @@
  * worker does not carry them (a Node thread is an isolate of its own, ~9 MiB resident).
  */
 import { Writable } from 'node:stream';
-import { leastBusyThread, newBlobId, type Reply } from './blob-threads';
+import { leastBusyThread, newBlobId, spansBuffer, type Reply } from './blob-threads';
 import type { DigestChoice, StreamDigests } from './hashing-stream';
 
 /** Chunks are sent to the thread once this many bytes have gathered: fewer messages. */
@@ -65,8 +65,7 @@ export class BlobWriter extends Writable {
     if (this.failure) return done(this.failure);
     // A chunk that is a view into a larger buffer (pooled, or a slice) is copied even when
     // moving is allowed: moving its buffer would take bytes from the rest of it.
-    const owned = this.options.moveChunks && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
-    this.gathered.push(owned ? chunk.buffer as ArrayBuffer : new Uint8Array(chunk).buffer);
+    this.gathered.push(this.options.moveChunks && spansBuffer(chunk) ? chunk.buffer as ArrayBuffer : new Uint8Array(chunk).buffer);
     this.gatheredBytes += chunk.length;
     this.onBytes?.(chunk.length);
     if (this.gatheredBytes >= BLOB_BATCH_BYTES) this.send();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
-import { THREAD_BYTES_IN_FLIGHT } from '../../datasets/blob-threads';
+import { THREAD_BYTES_IN_FLIGHT, writeWholeBlob } from '../../datasets/blob-threads';
 import { BLOB_BATCH_BYTES, BlobWriter } from '../../datasets/blob-writer';
 
 let dir: string;
@@ -109,5 +109,18 @@ describe('writing a blob on a thread', () => {
     const writer = new BlobWriter(join(dir, 'not-a-folder', 'blob'));
     await expect(pipeline(chunked(randomBytes(BLOB_BATCH_BYTES * 3)), writer)).rejects.toMatchObject({ code: 'ENOTDIR' });
     expect(existsSync(join(dir, 'not-a-folder', 'blob'))).toBe(false);
+  });
+
+  it('stores a whole small blob under its SHA-256 and moves its buffer only when told to', async () => {
+    const data = randomFillSync(Buffer.from(new ArrayBuffer(5000)));
+    const copy = Buffer.from(data);
+    const sha256 = createHash('sha256').update(copy).digest('hex');
+    const kept = await writeWholeBlob(join(dir, 'blobs'), data, { crc32: true });
+    expect(kept).toEqual({ sha256, md5: undefined, crc32: crc32(copy).toString(16).padStart(8, '0'), size: 5000 });
+    expect(data.equals(copy)).toBe(true);
+    expect(readFileSync(join(dir, 'blobs', sha256.slice(0, 2), sha256)).equals(copy)).toBe(true);
+    const moved = await writeWholeBlob(join(dir, 'blobs'), data, { md5: true, move: true });
+    expect(moved).toMatchObject({ sha256, md5: createHash('md5').update(copy).digest('hex'), size: 5000 });
+    expect(data.length).toBe(0);
   });
 });
