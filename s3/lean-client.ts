@@ -184,11 +184,13 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
           resolve({ headers: res.headers, body: res });
           return;
         }
-        errorBody(res).then((xml) => {
+        // A store that refuses an upload may close the connection before its error document is
+        // read whole ("aborted"): the status it gave still decides the outcome.
+        errorBody(res).catch(() => '').then((xml) => {
           const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? (status === 404 ? 'NotFound' : status === 412 ? 'PreconditionFailed' : `HTTP${status}`);
           const message = unescapeXml(/<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? `HTTP ${status}`);
           return { name: code, message, $metadata: { httpStatusCode: status } };
-        }, (err: unknown) => err).then((err) => {
+        }).then((err) => {
           // A body still being sent after a refusal: stop sending it.
           if (!req.writableFinished) req.destroy();
           fail(err);

@@ -155,6 +155,29 @@ describe('the lean GetObject and PutObject path of syncs and exports', () => {
       expect(await failure(client().read('stream/aborted.bin'))).toMatchObject({ kind: 'gone' });
     });
 
+    it('reports a refusal by its status when the store closes the connection before its error document is read whole', async () => {
+      // What MinIO sometimes does under load: a 403 whose body the reset connection cuts short.
+      const server = http.createServer((req, res) => {
+        res.writeHead(403, { 'content-length': 1000 });
+        res.write('<Error><Code>AccessD');
+        setTimeout(() => req.socket.destroy(), 20);
+      });
+      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+      const transport = { httpAgent: new http.Agent({ keepAlive: true }), httpsAgent: new https.Agent(), connectionTimeoutMs: 5000, socketTimeoutMs: 30000 };
+      const c = leanClient({ endpoint: new URL(`http://127.0.0.1:${(server.address() as { port: number }).port}`), bucket, region: 'us-east-1', pathStyle: true, transport,
+        credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' }) });
+      try {
+        const body = chunked(data);
+        const err = await failure(c.write('stream/cut-refusal.bin', { body, contentLength: data.length, sha256: sha(data) }));
+        expect(err).toMatchObject({ kind: 'permanent', code: 'AccessDenied', status: 403 });
+        expect(err.message).toContain('s3:PutObject');
+        expect(body.destroyed).toBe(true);
+      } finally {
+        transport.httpAgent.destroy();
+        await new Promise((done) => server.close(done));
+      }
+    });
+
     it('reports the store\'s AccessDenied, naming s3:PutObject, when the store refuses before the body is sent', async () => {
       const user = createUser(`writer-get-${Date.now()}`, [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }]);
       const body = chunked(Buffer.concat([data, data, data]));
