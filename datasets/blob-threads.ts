@@ -18,8 +18,9 @@ export const BLOB_THREAD_IDLE_MS = 10_000;
 
 /**
  * Threads at most: one per core but the main thread's, 1 to 4. More concurrent blobs share
- * them. On 2 cores a second thread measured no faster (2 × 1 GiB: 5.5-6.2 s against 5.7-6.0;
- * 200 × 8 MiB likewise) and cost ~9 MiB of resident memory.
+ * them. On 2 cores a second thread was no faster for 2 × 1 GiB (5.5-6.2 s against 5.7-6.0),
+ * ~0.5 s faster for 200 × 8 MiB, and took that import's peak RSS to 241-255 MiB, over the
+ * worker's 256 MB target (a thread is ~9 MiB, and each holds chunks in flight).
  */
 const MAX_THREADS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
