@@ -7,21 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { THREAD_BYTES_IN_FLIGHT, writeWholeBlob } from '../../datasets/blob-threads';
 import { BLOB_BATCH_BYTES, BlobWriter } from '../../datasets/blob-writer';
+import { socketChunks } from '../harness/socket-chunks';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'blob-writer-')); });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Feeds `data` in chunks of random sizes (1 byte to 200 KiB), as a socket would. */
-function chunked(data: Buffer): Readable {
-  const chunks: Buffer[] = [];
-  for (let at = 0; at < data.length;) {
-    const n = Math.min(data.length - at, 1 + Math.floor(Math.random() * 200 * 1024));
-    chunks.push(data.subarray(at, at + n));
-    at += n;
-  }
-  return Readable.from(chunks);
-}
 
 /** File descriptors this process has open on files below `dir`. */
 function openFilesBelow(folder: string): string[] {
@@ -42,7 +32,7 @@ describe('writing a blob on a thread', () => {
     const path = join(dir, 'blob');
     let counted = 0;
     const writer = new BlobWriter(path, { md5: true, crc32: true }, (n) => { counted += n; });
-    await pipeline(chunked(data), writer);
+    await pipeline(socketChunks(data), writer);
     expect(readFileSync(path).equals(data)).toBe(true);
     expect(writer.digests()).toEqual({
       sha256: createHash('sha256').update(data).digest('hex'),
@@ -58,7 +48,7 @@ describe('writing a blob on a thread', () => {
     const data = randomBytes(70_000);
     const path = join(dir, 'a', 'b', 'blob');
     const writer = new BlobWriter(path);
-    await pipeline(chunked(data), writer);
+    await pipeline(socketChunks(data), writer);
     expect(writer.digests()).toEqual({ sha256: createHash('sha256').update(data).digest('hex'), md5: undefined, crc32: undefined, size: data.length });
     expect(readFileSync(path).equals(data)).toBe(true);
   });
@@ -85,7 +75,7 @@ describe('writing a blob on a thread', () => {
   it('writes several blobs at once without mixing their bytes', async () => {
     const bodies = Array.from({ length: 6 }, (_, i) => randomBytes(BLOB_BATCH_BYTES * 5 + i * 1000));
     const writers = bodies.map((_, i) => new BlobWriter(join(dir, `blob-${i}`)));
-    await Promise.all(bodies.map((body, i) => pipeline(chunked(body), writers[i]!)));
+    await Promise.all(bodies.map((body, i) => pipeline(socketChunks(body), writers[i]!)));
     bodies.forEach((body, i) => {
       expect(readFileSync(join(dir, `blob-${i}`)).equals(body)).toBe(true);
       expect(writers[i]!.digests().sha256).toBe(createHash('sha256').update(body).digest('hex'));
@@ -107,7 +97,7 @@ describe('writing a blob on a thread', () => {
     // A file where the folder should be: opening fails with ENOTDIR on the thread.
     writeFileSync(join(dir, 'not-a-folder'), 'x');
     const writer = new BlobWriter(join(dir, 'not-a-folder', 'blob'));
-    await expect(pipeline(chunked(randomBytes(BLOB_BATCH_BYTES * 3)), writer)).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(pipeline(socketChunks(randomBytes(BLOB_BATCH_BYTES * 3)), writer)).rejects.toMatchObject({ code: 'ENOTDIR' });
     expect(existsSync(join(dir, 'not-a-folder', 'blob'))).toBe(false);
   });
 

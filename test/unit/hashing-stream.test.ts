@@ -3,6 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { digestsOf, hashing } from '../../datasets/hashing-stream';
+import { socketChunks } from '../harness/socket-chunks';
 
 const expected = (data: Buffer) => ({
   sha256: createHash('sha256').update(data).digest('hex'),
@@ -10,17 +11,6 @@ const expected = (data: Buffer) => ({
   crc32: crc32(data).toString(16).padStart(8, '0'),
   size: data.length,
 });
-
-/** Feeds `data` in chunks of random sizes (1 byte to 200 KiB), as a socket would. */
-function chunked(data: Buffer): Readable {
-  const chunks: Buffer[] = [];
-  for (let at = 0; at < data.length;) {
-    const n = Math.min(data.length - at, 1 + Math.floor(Math.random() * 200 * 1024));
-    chunks.push(data.subarray(at, at + n));
-    at += n;
-  }
-  return Readable.from(chunks);
-}
 
 async function drain(stream: Readable): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -31,7 +21,7 @@ async function drain(stream: Readable): Promise<Buffer> {
 describe('one hashing pass over a body', () => {
   it('computes SHA-256, MD5, CRC32 (as S3 checksums it) and the size, and passes every byte through in order', async () => {
     const data = randomBytes(3 * 1024 * 1024 + 12_345);
-    const h = hashing(chunked(data), undefined, true, { crc32: true });
+    const h = hashing(socketChunks(data), undefined, true, { crc32: true });
     expect((await drain(h.stream)).equals(data)).toBe(true);
     expect(h.digests()).toEqual(expected(data));
     expect(digestsOf(data, true, true)).toEqual(expected(data));
@@ -39,7 +29,7 @@ describe('one hashing pass over a body', () => {
 
   it('computes only the digests asked for', async () => {
     const data = randomBytes(70_000);
-    const h = hashing(chunked(data), undefined, false);
+    const h = hashing(socketChunks(data), undefined, false);
     await drain(h.stream);
     expect(h.digests()).toEqual({ sha256: expected(data).sha256, md5: undefined, crc32: undefined, size: data.length });
   });
