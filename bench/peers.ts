@@ -28,7 +28,7 @@ export const PART_MIB = 64;
 /** The integrity work each tool does by default: from their docs and sources, and their requests as seen through a recording proxy (see bench/README.md). */
 export const INTEGRITY: Record<Tool, { import: string; export: string }> = {
   's3-connector': {
-    import: 'SHA-256 of every byte (its content address), compared with the cheapest check the source offers: a full-object SHA-256 or CRC32 checksum (as here: CRC32 of every byte), else MD5 of every byte against a single-part ETag; size; GETs pinned to the listed ETag (If-Match)',
+    import: 'SHA-256 of every byte (its content address), compared with the cheapest check the source offers: a full-object SHA-256 or CRC32 checksum (as here: CRC32 of every byte), else MD5 of every byte against a single-part ETag, else a full-object CRC-64/NVME checksum; size; GETs pinned to the listed ETag (If-Match)',
     export: 'the dataset\'s recorded SHA-256 sent as the signed payload hash and as x-amz-checksum-sha256, so the server verifies every byte; files up to 1 MiB also re-hashed before sending; multipart: the SHA-256 of each part signed as its payload hash and sent as x-amz-checksum-sha256 (no MD5 unless the store returns no checksum), whole file hashed against the record, composite SHA-256 compared after upload',
   },
   s5cmd: {

@@ -12,6 +12,8 @@ export interface IngestedBlob {
   md5?: string;
   /** Hex, only when asked for (IngestOptions.crc32). */
   crc32?: string;
+  /** Hex, only when asked for (IngestOptions.crc64nvme). */
+  crc64nvme?: string;
   size: number;
 }
 
@@ -25,6 +27,8 @@ export interface IngestOptions {
   md5?: boolean;
   /** Also compute CRC32 (to compare with a stored x-amz-checksum-crc32). */
   crc32?: boolean;
+  /** Also compute CRC-64/NVME (to compare with a stored x-amz-checksum-crc64nvme). */
+  crc64nvme?: boolean;
   /**
    * No one else holds the body's chunks (an HTTP reply's are copied out of the socket for it):
    * a backend may move them to another thread instead of copying them.

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { crc64nvmeHex, crc64nvmeStart, crc64nvmeTables, crc64nvmeUpdate } from './crc64nvme';
 import type { StreamDigests } from './hashing-stream';
 
 /**
@@ -37,6 +38,13 @@ const { dirname } = require('node:path');
 const { crc32 } = require('node:zlib');
 const open = new Map();
 const hex32 = (crc) => (crc >>> 0).toString(16).padStart(8, '0');
+// crc64nvme.ts's functions, from their source text; the tables are built on first use.
+${crc64nvmeTables.toString()}
+${crc64nvmeStart.toString()}
+${crc64nvmeUpdate.toString()}
+${crc64nvmeHex.toString()}
+let crc64Tables;
+const crc64 = () => crc64Tables || (crc64Tables = crc64nvmeTables());
 // A blob's folder is made on first use (or again after a removal).
 const openMaking = (path, flags) => {
   try { return openSync(path, flags); } catch (err) {
@@ -64,7 +72,10 @@ const writeWhole = (m) => {
       try { writeFile(temp, data, 'w'); renameSync(temp, path); } finally { rmSync(temp, { force: true }); }
     }
   }
-  return { sha256, md5: m.md5 ? createHash('md5').update(data).digest('hex') : undefined, crc32: m.crc32 ? hex32(crc32(data)) : undefined, size: data.length };
+  let c64;
+  if (m.crc64nvme) { c64 = crc64nvmeStart(); crc64nvmeUpdate(crc64(), c64, data); }
+  return { sha256, md5: m.md5 ? createHash('md5').update(data).digest('hex') : undefined, crc32: m.crc32 ? hex32(crc32(data)) : undefined,
+    crc64nvme: c64 && crc64nvmeHex(c64), size: data.length };
 };
 const fail = (id, err) => {
   const blob = open.get(id);
@@ -84,7 +95,7 @@ parentPort.on('message', (m) => {
     try {
       const fd = openMaking(m.path, 'w');
       open.set(m.id, { fd, sha: createHash('sha256'),
-        md5: m.md5 ? createHash('md5') : undefined, crc: m.crc32 ? 0 : undefined, size: 0 });
+        md5: m.md5 ? createHash('md5') : undefined, crc: m.crc32 ? 0 : undefined, c64: m.crc64nvme ? crc64nvmeStart() : undefined, size: 0 });
     } catch (err) { fail(m.id, err); }
     return;
   }
@@ -101,6 +112,7 @@ parentPort.on('message', (m) => {
           blob.sha.update(data);
           if (blob.md5) blob.md5.update(data);
           if (blob.crc !== undefined) blob.crc = crc32(data, blob.crc);
+          if (blob.c64) crc64nvmeUpdate(crc64(), blob.c64, data);
           writeAll(blob.fd, data);
         }
         blob.size += bytes;
@@ -114,7 +126,7 @@ parentPort.on('message', (m) => {
     try { closeSync(blob.fd); } catch (err) { return fail(m.id, err); }
     open.delete(m.id);
     parentPort.postMessage({ op: 'done', id: m.id, digests: { sha256: blob.sha.digest('hex'), md5: blob.md5 && blob.md5.digest('hex'),
-      crc32: blob.crc === undefined ? undefined : hex32(blob.crc), size: blob.size } });
+      crc32: blob.crc === undefined ? undefined : hex32(blob.crc), crc64nvme: blob.c64 && crc64nvmeHex(blob.c64), size: blob.size } });
   } else if (m.op === 'abort') {
     open.delete(m.id);
     try { closeSync(blob.fd); } catch {}
@@ -242,11 +254,11 @@ export function spansBuffer(chunk: Buffer): boolean {
  * of local-backend.ts), created in place unless a whole copy is there. Its buffer is moved to
  * the thread when `move` and it spans it (the caller's Buffer is then empty), copied otherwise.
  */
-export function writeWholeBlob(dir: string, data: Buffer, options: { md5?: boolean; crc32?: boolean; move?: boolean }): Promise<StreamDigests> {
+export function writeWholeBlob(dir: string, data: Buffer, options: { md5?: boolean; crc32?: boolean; crc64nvme?: boolean; move?: boolean }): Promise<StreamDigests> {
   const id = newBlobId();
   const bytes = options.move && spansBuffer(data) ? data.buffer as ArrayBuffer : new Uint8Array(data).buffer;
   return new Promise((resolve, reject) => leastBusyThread().open(id, (reply) => {
     if (reply.op === 'done') resolve(reply.digests);
     else reject(Object.assign(new Error(reply.op === 'failed' ? reply.message : 'the blob was closed before it was written'), { code: reply.op === 'failed' ? reply.code : undefined }));
-  }, { op: 'whole', id, dir, data: bytes, md5: options.md5 ?? false, crc32: options.crc32 ?? false }, [bytes]));
+  }, { op: 'whole', id, dir, data: bytes, md5: options.md5 ?? false, crc32: options.crc32 ?? false, crc64nvme: options.crc64nvme ?? false }, [bytes]));
 }

@@ -33,7 +33,8 @@ export interface BlobWriterOptions extends DigestChoice {
 
 /**
  * A Writable that stores what is written to it in the file at `path` (created or truncated,
- * its folder created when missing), hashed with SHA-256 and, when asked, MD5 and CRC32.
+ * its folder created when missing), hashed with SHA-256 and, when asked, MD5, CRC32 and
+ * CRC-64/NVME.
  * `digests()` is valid once it has finished. A destroyed writer closes its file; removing the
  * file is the caller's job.
  */
@@ -52,7 +53,7 @@ export class BlobWriter extends Writable {
 
   constructor(path: string, private readonly options: BlobWriterOptions = {}, private readonly onBytes?: (n: number) => void) {
     super({ highWaterMark: BLOB_BATCH_BYTES });
-    this.thread.open(this.id, (reply) => this.onReply(reply), { op: 'open', id: this.id, path, md5: options.md5 ?? false, crc32: options.crc32 ?? false });
+    this.thread.open(this.id, (reply) => this.onReply(reply), { op: 'open', id: this.id, path, md5: options.md5 ?? false, crc32: options.crc32 ?? false, crc64nvme: options.crc64nvme ?? false });
   }
 
   /** The digests of the bytes written, once the writer has finished. */

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { IngestedBlob, StoreBackend } from './backend';
 import { writeWholeBlob } from './blob-threads';
-import { BlobWriter } from './blob-writer';
+import { BlobWriter, type BlobWriterOptions } from './blob-writer';
 import { readWhole } from './hashing-stream';
 
 /** Bodies up to this size are read whole, hashed and written in one call (see readWhole). */
@@ -50,8 +50,8 @@ export function localBackend(root: string): StoreBackend {
    * with the previous in-process version, 3 pairs of 10,000 × 4 KiB imports: 12.8-13.8 s
    * against 14.8-18.1 s.
    */
-  const ingestSmall = async (dir: string, whole: Promise<Buffer>, md5: boolean, crc32: boolean, move: boolean): Promise<IngestedBlob> => {
-    const digests = await writeWholeBlob(abs(dir), await whole, { md5, crc32, move });
+  const ingestSmall = async (dir: string, whole: Promise<Buffer>, choice: BlobWriterOptions): Promise<IngestedBlob> => {
+    const digests = await writeWholeBlob(abs(dir), await whole, { ...choice, move: choice.moveChunks });
     return { path: blobPath(dir, digests.sha256), ...digests };
   };
   const tempName = (path: string) => `${abs(path)}.tmp-${randomUUID()}`;
@@ -98,12 +98,13 @@ export function localBackend(root: string): StoreBackend {
         await unlink(temp);
       }
     },
-    async ingest(dir, body, { onBytes, sizeHint, md5 = true, crc32 = false, ownedChunks = false } = {}): Promise<IngestedBlob> {
+    async ingest(dir, body, { onBytes, sizeHint, md5 = true, crc32 = false, crc64nvme = false, ownedChunks = false } = {}): Promise<IngestedBlob> {
+      const choice = { md5, crc32, crc64nvme, moveChunks: ownedChunks };
       // Attach the reader before any await, so no chunk flows past unread.
-      if (sizeHint !== undefined && sizeHint <= SMALL_BLOB_BYTES) return ingestSmall(dir, readWhole(body, sizeHint, onBytes), md5, crc32, ownedChunks);
+      if (sizeHint !== undefined && sizeHint <= SMALL_BLOB_BYTES) return ingestSmall(dir, readWhole(body, sizeHint, onBytes), choice);
       // Hashed and written on a thread (blob-writer.ts): this thread parses every response.
       const temp = tempName(`${dir}/incoming`);
-      const writer = new BlobWriter(temp, { md5, crc32, moveChunks: ownedChunks }, onBytes);
+      const writer = new BlobWriter(temp, choice, onBytes);
       try {
         await pipeline(body, writer);
         const digests = writer.digests();

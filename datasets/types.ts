@@ -24,7 +24,7 @@ export interface FileEntry {
   blob: string;
   source: Provenance;
   /** What the bytes read were compared with: the source's SHA-256 or CRC32 checksum, its MD5 ETag, or only the size. */
-  verifiedBy: 'sha256' | 'crc32' | 'md5-etag' | 'size-only';
+  verifiedBy: 'sha256' | 'crc32' | 'md5-etag' | 'crc64nvme' | 'size-only';
   mediaType?: string;
   metadata?: Record<string, unknown>;
 }

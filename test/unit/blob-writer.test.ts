@@ -7,7 +7,15 @@ import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { THREAD_BYTES_IN_FLIGHT, writeWholeBlob } from '../../datasets/blob-threads';
 import { BLOB_BATCH_BYTES, BlobWriter } from '../../datasets/blob-writer';
+import { crc64nvmeHex, crc64nvmeStart, crc64nvmeTables, crc64nvmeUpdate } from '../../datasets/crc64nvme';
 import { socketChunks } from '../harness/socket-chunks';
+
+/** CRC-64/NVME on this thread, to compare with the writing thread's. */
+function crc64(data: Uint8Array): string {
+  const register = crc64nvmeStart();
+  crc64nvmeUpdate(crc64nvmeTables(), register, data);
+  return crc64nvmeHex(register);
+}
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'blob-writer-')); });
@@ -26,18 +34,19 @@ function openFilesBelow(folder: string): string[] {
 }
 
 describe('writing a blob on a thread', () => {
-  it('writes every byte in order and returns SHA-256, MD5, CRC32 and the size of what was written', async () => {
+  it('writes every byte in order and returns SHA-256, MD5, CRC32, CRC-64/NVME and the size of what was written', async () => {
     // Several times the bytes in flight, so the body waits for acks again and again.
     const data = randomBytes(THREAD_BYTES_IN_FLIGHT * 5 + 12_345);
     const path = join(dir, 'blob');
     let counted = 0;
-    const writer = new BlobWriter(path, { md5: true, crc32: true }, (n) => { counted += n; });
+    const writer = new BlobWriter(path, { md5: true, crc32: true, crc64nvme: true }, (n) => { counted += n; });
     await pipeline(socketChunks(data), writer);
     expect(readFileSync(path).equals(data)).toBe(true);
     expect(writer.digests()).toEqual({
       sha256: createHash('sha256').update(data).digest('hex'),
       md5: createHash('md5').update(data).digest('hex'),
       crc32: crc32(data).toString(16).padStart(8, '0'),
+      crc64nvme: crc64(data),
       size: data.length,
     });
     expect(counted).toBe(data.length);

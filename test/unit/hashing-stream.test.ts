@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
+import { crc64nvmeHex, crc64nvmeStart, crc64nvmeTables, crc64nvmeUpdate } from '../../datasets/crc64nvme';
 import { digestsOf, hashing } from '../../datasets/hashing-stream';
 import { socketChunks } from '../harness/socket-chunks';
 
@@ -19,11 +20,13 @@ async function drain(stream: Readable): Promise<Buffer> {
 }
 
 describe('one hashing pass over a body', () => {
-  it('computes SHA-256, MD5, CRC32 (as S3 checksums it) and the size, and passes every byte through in order', async () => {
+  it('computes SHA-256, MD5, CRC32 and CRC-64/NVME (as S3 checksums them) and the size, and passes every byte through in order', async () => {
     const data = randomBytes(3 * 1024 * 1024 + 12_345);
-    const h = hashing(socketChunks(data), undefined, true, { crc32: true });
+    const h = hashing(socketChunks(data), undefined, true, { crc32: true, crc64nvme: true });
     expect((await drain(h.stream)).equals(data)).toBe(true);
-    expect(h.digests()).toEqual(expected(data));
+    const register = crc64nvmeStart();
+    crc64nvmeUpdate(crc64nvmeTables(), register, data);
+    expect(h.digests()).toEqual({ ...expected(data), crc64nvme: crc64nvmeHex(register) });
     expect(digestsOf(data, true, true)).toEqual(expected(data));
   });
 
