@@ -119,6 +119,9 @@ export function leanClient(target: ReaderTarget): { read: ObjectReader; write: O
 /** The text of an XML element as written (MinIO escapes quotes in messages: `&#39;x-amz-content-sha256&#39;`). */
 const unescapeXml = (text: string) => text.replace(/&(#39|apos|quot|lt|gt|amp);/g, (_, e: string) => ({ '#39': "'", apos: "'", quot: '"', lt: '<', gt: '>', amp: '&' })[e]!);
 
+/** How long a body waits for "100 Continue" before it is sent anyway (the AWS SDK waits 1 s). */
+const CONTINUE_TIMEOUT_MS = 1000;
+
 function requester(target: ReaderTarget): (request: LeanRequest) => Promise<ObjectResponse> {
   const secure = target.endpoint.protocol === 'https:';
   const hostname = target.pathStyle ? target.endpoint.hostname : `${target.bucket}.${target.endpoint.hostname}`;
@@ -155,7 +158,9 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
         stream?.stream.destroy();
         reject(classifyS3Error(err, operation, target.bucket, what));
       };
-      const req = (secure ? https : http).request({ agent, method, hostname, port, path: query ? `${path}?${query}` : path, headers: signed, signal });
+      // `expect` is unsigned, as SigV4 signers leave it (it is hop-by-hop).
+      const expect = stream || body instanceof FileRange ? { expect: '100-continue' } : {};
+      const req = (secure ? https : http).request({ agent, method, hostname, port, path: query ? `${path}?${query}` : path, headers: { ...signed, ...expect }, signal });
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
         // connectionTimeoutMs bounds the TCP (and TLS) connect only, as the SDK's handler does.
@@ -196,9 +201,25 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
           fail(err);
         });
       });
-      if (stream) sendStream(req, stream.stream, stream.length);
-      else if (body instanceof FileRange) sendFileRange(req, body);
-      else req.end(body);
+      if (!stream && !(body instanceof FileRange)) return void req.end(body);
+      // Bodies over 1 MiB wait for the store's "100 Continue" (as the AWS SDK's do): a store
+      // that refuses the request (403, 400) then replies before any byte of the body is sent,
+      // instead of closing the connection under it, which surfaced as EPIPE or ECONNRESET in
+      // place of the refusal. A store that ignores the header gets the body after 1 s.
+      let sending = false;
+      const send = () => {
+        clearTimeout(fallback);
+        if (sending || response || req.destroyed) return;
+        sending = true;
+        if (stream) sendStream(req, stream.stream, stream.length);
+        else sendFileRange(req, body as FileRange);
+      };
+      // A stream failing while it waits (a file that cannot be read) fails the request.
+      stream?.stream.on('error', (err) => sending || req.destroy(err));
+      const fallback = setTimeout(send, CONTINUE_TIMEOUT_MS);
+      req.once('continue', send);
+      req.once('close', () => clearTimeout(fallback));
+      req.flushHeaders();
     });
   };
 }
