@@ -202,7 +202,8 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
         });
       });
       if (!stream && !(body instanceof FileRange)) return void req.end(body);
-      // Bodies over 1 MiB wait for the store's "100 Continue" (as the AWS SDK's do): a store
+      // Streamed and file-range bodies (files over 1 MiB, multipart parts) wait for the store's
+      // "100 Continue" (as the AWS SDK's bodies over 1 MB do): a store
       // that refuses the request (403, 400) then replies before any byte of the body is sent,
       // instead of closing the connection under it, which surfaced as EPIPE or ECONNRESET in
       // place of the refusal. A store that ignores the header gets the body after 1 s.
