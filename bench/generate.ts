@@ -14,6 +14,7 @@ import { finished } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
+import { hexToBase64 } from '../s3/checksums';
 import { tarOf } from '../test/harness/bulk-upload';
 import type { ListingWorkload, Workload } from './options';
 
@@ -52,11 +53,7 @@ function keystream(): (size: number) => Buffer {
 }
 
 /** A CRC32 as S3's x-amz-checksum-crc32 carries it: the 4 big-endian bytes, base64. */
-function crc32Base64(crc: number): string {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(crc >>> 0);
-  return bytes.toString('base64');
-}
+const crc32Base64 = (crc: number) => hexToBase64(crc.toString(16).padStart(8, '0'));
 
 /** The object key (below the workload's prefix) and local file name of object `i`. */
 export function objectName(i: number): string {

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { crc64nvmeHex, crc64nvmeStart, crc64nvmeTables, crc64nvmeUpdate } from './crc64nvme';
-import type { StreamDigests } from './hashing-stream';
+import type { DigestChoice, StreamDigests } from './hashing-stream';
 
 /**
  * Bytes posted to one thread and not yet written before the bodies feeding it wait. A thread
@@ -244,21 +244,40 @@ export function leastBusyThread(): BlobThread {
   return threads.reduce((a, b) => (b.blobs.size < a.blobs.size ? b : a));
 }
 
-/** Whether `chunk` spans its whole buffer, so moving the buffer takes nothing else with it. */
-export function spansBuffer(chunk: Buffer): boolean {
-  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
+/** What a blob's thread computes besides SHA-256, and whether it may move the bytes it is given. */
+export interface BlobOptions extends DigestChoice {
+  md5?: boolean;
+  /**
+   * The bytes given are no one else's: move each chunk (when it spans its whole buffer) to the
+   * thread instead of copying it. The caller's Buffer is then empty (detached).
+   */
+  moveChunks?: boolean;
+}
+
+/** The digest flags of a thread message. */
+export function digestFlags(options: BlobOptions): { md5: boolean; crc32: boolean; crc64nvme: boolean } {
+  return { md5: options.md5 ?? false, crc32: options.crc32 ?? false, crc64nvme: options.crc64nvme ?? false };
+}
+
+/**
+ * The buffer to send a thread for `chunk`: its own when moving is allowed and it spans it, else
+ * a copy (moving a view's buffer would take bytes from the rest of it, pooled or sliced).
+ */
+export function bufferToSend(chunk: Buffer, options: BlobOptions): ArrayBuffer {
+  const spans = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
+  return options.moveChunks && spans ? chunk.buffer as ArrayBuffer : new Uint8Array(chunk).buffer;
 }
 
 /**
  * Hashes `data` on a writing thread and stores it as `<dir>/<sha256 0-2>/<sha256>` (the layout
- * of local-backend.ts), created in place unless a whole copy is there. Its buffer is moved to
- * the thread when `move` and it spans it (the caller's Buffer is then empty), copied otherwise.
+ * of local-backend.ts), created in place unless a whole copy is there. Its buffer is moved or
+ * copied as bufferToSend says.
  */
-export function writeWholeBlob(dir: string, data: Buffer, options: { md5?: boolean; crc32?: boolean; crc64nvme?: boolean; move?: boolean }): Promise<StreamDigests> {
+export function writeWholeBlob(dir: string, data: Buffer, options: BlobOptions): Promise<StreamDigests> {
   const id = newBlobId();
-  const bytes = options.move && spansBuffer(data) ? data.buffer as ArrayBuffer : new Uint8Array(data).buffer;
+  const bytes = bufferToSend(data, options);
   return new Promise((resolve, reject) => leastBusyThread().open(id, (reply) => {
     if (reply.op === 'done') resolve(reply.digests);
     else reject(Object.assign(new Error(reply.op === 'failed' ? reply.message : 'the blob was closed before it was written'), { code: reply.op === 'failed' ? reply.code : undefined }));
-  }, { op: 'whole', id, dir, data: bytes, md5: options.md5 ?? false, crc32: options.crc32 ?? false, crc64nvme: options.crc64nvme ?? false }, [bytes]));
+  }, { op: 'whole', id, dir, data: bytes, ...digestFlags(options) }, [bytes]));
 }

@@ -15,21 +15,11 @@
  * worker does not carry them (a Node thread is an isolate of its own, ~9 MiB resident).
  */
 import { Writable } from 'node:stream';
-import { leastBusyThread, newBlobId, spansBuffer, type Reply } from './blob-threads';
-import type { DigestChoice, StreamDigests } from './hashing-stream';
+import { bufferToSend, digestFlags, leastBusyThread, newBlobId, type BlobOptions, type Reply } from './blob-threads';
+import type { StreamDigests } from './hashing-stream';
 
 /** Chunks are sent to the thread once this many bytes have gathered: fewer messages. */
 export const BLOB_BATCH_BYTES = 256 * 1024;
-
-/** What a BlobWriter computes, and whether it may move the chunks written to it. */
-export interface BlobWriterOptions extends DigestChoice {
-  md5?: boolean;
-  /**
-   * The chunks written are no one else's: move each (when it spans its whole buffer) to the
-   * thread instead of copying it. The caller's Buffer is then empty (detached) once written.
-   */
-  moveChunks?: boolean;
-}
 
 /**
  * A Writable that stores what is written to it in the file at `path` (created or truncated,
@@ -51,9 +41,9 @@ export class BlobWriter extends Writable {
   private result: StreamDigests | undefined;
   private released = false;
 
-  constructor(path: string, private readonly options: BlobWriterOptions = {}, private readonly onBytes?: (n: number) => void) {
+  constructor(path: string, private readonly options: BlobOptions = {}, private readonly onBytes?: (n: number) => void) {
     super({ highWaterMark: BLOB_BATCH_BYTES });
-    this.thread.open(this.id, (reply) => this.onReply(reply), { op: 'open', id: this.id, path, md5: options.md5 ?? false, crc32: options.crc32 ?? false, crc64nvme: options.crc64nvme ?? false });
+    this.thread.open(this.id, (reply) => this.onReply(reply), { op: 'open', id: this.id, path, ...digestFlags(options) });
   }
 
   /** The digests of the bytes written, once the writer has finished. */
@@ -64,9 +54,7 @@ export class BlobWriter extends Writable {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error) => void): void {
     if (this.failure) return done(this.failure);
-    // A chunk that is a view into a larger buffer (pooled, or a slice) is copied even when
-    // moving is allowed: moving its buffer would take bytes from the rest of it.
-    this.gathered.push(this.options.moveChunks && spansBuffer(chunk) ? chunk.buffer as ArrayBuffer : new Uint8Array(chunk).buffer);
+    this.gathered.push(bufferToSend(chunk, this.options));
     this.gatheredBytes += chunk.length;
     this.onBytes?.(chunk.length);
     if (this.gatheredBytes >= BLOB_BATCH_BYTES) this.send();

@@ -27,12 +27,15 @@ export interface DigestChoice {
   crc64nvme?: boolean;
 }
 
+/** CRC-64/NVME's tables, built once per process on first use. */
+let crc64Tables: Uint32Array[] | undefined;
+
 /** Returns a Readable passing `source`'s bytes through, and the digests once it ends. */
 export function hashing(source: Readable, onBytes?: (n: number) => void, withMd5 = true, choice: DigestChoice = {}): { stream: Readable; digests: () => StreamDigests } {
   const sha = createHash('sha256');
   const md5 = withMd5 ? createHash('md5') : undefined;
   let crc = choice.crc32 ? 0 : undefined;
-  const crc64 = choice.crc64nvme ? { tables: crc64nvmeTables(), register: crc64nvmeStart() } : undefined;
+  const crc64 = choice.crc64nvme ? { tables: (crc64Tables ??= crc64nvmeTables()), register: crc64nvmeStart() } : undefined;
   let size = 0;
   let result: StreamDigests | undefined;
   const stream = new Transform({

@@ -12,8 +12,8 @@ import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { IngestedBlob, StoreBackend } from './backend';
-import { writeWholeBlob } from './blob-threads';
-import { BlobWriter, type BlobWriterOptions } from './blob-writer';
+import { writeWholeBlob, type BlobOptions } from './blob-threads';
+import { BlobWriter } from './blob-writer';
 import { readWhole } from './hashing-stream';
 
 /** Bodies up to this size are read whole, hashed and written in one call (see readWhole). */
@@ -50,8 +50,8 @@ export function localBackend(root: string): StoreBackend {
    * with the previous in-process version, 3 pairs of 10,000 × 4 KiB imports: 12.8-13.8 s
    * against 14.8-18.1 s.
    */
-  const ingestSmall = async (dir: string, whole: Promise<Buffer>, choice: BlobWriterOptions): Promise<IngestedBlob> => {
-    const digests = await writeWholeBlob(abs(dir), await whole, { ...choice, move: choice.moveChunks });
+  const ingestSmall = async (dir: string, whole: Promise<Buffer>, choice: BlobOptions): Promise<IngestedBlob> => {
+    const digests = await writeWholeBlob(abs(dir), await whole, choice);
     return { path: blobPath(dir, digests.sha256), ...digests };
   };
   const tempName = (path: string) => `${abs(path)}.tmp-${randomUUID()}`;

@@ -136,6 +136,8 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
     const path = `${target.pathStyle ? `/${target.bucket}` : ''}/${encodeKey(key)}`;
     const headers: Record<string, string> = { host, ...extra };
     const stream = body && !Buffer.isBuffer(body) && !(body instanceof FileRange) ? body : undefined;
+    // Sent piece by piece (see below), not in one write.
+    const streamed = stream !== undefined || body instanceof FileRange;
     // A body that fails while the request is being signed (a file that cannot be opened) must
     // not raise an unhandled 'error'; the request is then never sent.
     let early: Error | undefined;
@@ -159,7 +161,7 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
         reject(classifyS3Error(err, operation, target.bucket, what));
       };
       // `expect` is unsigned, as SigV4 signers leave it (it is hop-by-hop).
-      const expect = stream || body instanceof FileRange ? { expect: '100-continue' } : {};
+      const expect = streamed ? { expect: '100-continue' } : {};
       const req = (secure ? https : http).request({ agent, method, hostname, port, path: query ? `${path}?${query}` : path, headers: { ...signed, ...expect }, signal });
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
@@ -201,7 +203,7 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
           fail(err);
         });
       });
-      if (!stream && !(body instanceof FileRange)) return void req.end(body);
+      if (!streamed) return void req.end(body);
       // Streamed and file-range bodies (files over 1 MiB, multipart parts) wait for the store's
       // "100 Continue" (as the AWS SDK's bodies over 1 MB do): a store
       // that refuses the request (403, 400) then replies before any byte of the body is sent,

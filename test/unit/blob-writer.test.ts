@@ -118,7 +118,7 @@ describe('writing a blob on a thread', () => {
     expect(kept).toEqual({ sha256, md5: undefined, crc32: crc32(copy).toString(16).padStart(8, '0'), size: 5000 });
     expect(data.equals(copy)).toBe(true);
     expect(readFileSync(join(dir, 'blobs', sha256.slice(0, 2), sha256)).equals(copy)).toBe(true);
-    const moved = await writeWholeBlob(join(dir, 'blobs'), data, { md5: true, move: true });
+    const moved = await writeWholeBlob(join(dir, 'blobs'), data, { md5: true, moveChunks: true });
     expect(moved).toMatchObject({ sha256, md5: createHash('md5').update(copy).digest('hex'), size: 5000 });
     expect(data.length).toBe(0);
   });
