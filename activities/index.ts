@@ -1,52 +1,62 @@
 /**
- * The worker's activities, built by a factory over injected clients. Workflows import only
- * the type `ConnectorActivities`.
+ * The worker's activities, built by a factory over injected clients: each takes job names, run
+ * keys, page numbers and cursors, never secrets, object bytes or key lists. Workflows import
+ * only the type `ConnectorActivities`. Errors are mapped to Temporal failures once, by the
+ * worker's interceptor (worker/failure-interceptor.ts), from the kind each error was born with.
  */
-import { checkPermissions, type CheckResult } from './check';
-import { explorePage, type ExploreEntry, type ExplorePage, type ExploreRequest } from './explore';
-import { withFailureMapping, withLiveness } from './failures';
-import type { SourceRegistry } from './source-registry';
-import { previewObject, type PreviewResult } from '../preview/preview';
 import type { ConnectorConfig } from '../config/schema';
 import type { StoreBackend } from '../datasets/backend';
-import { commitRun, startRun, type CommitInput } from '../syncs/commit-run';
+import { checkPermissions, type CheckResult } from '../exploration/check';
+import { explorePage, type ExploreEntry, type ExplorePage, type ExploreRequest } from '../exploration/explore';
+import { abortExport, commitExport, type CommitExportInput } from '../exports/finish';
+import { planExport, type ExportPlanInput } from '../exports/plan';
+import { uploadPage, type UploadPageInput } from '../exports/upload-page';
+import { withLiveness } from '../jobs/activity-context';
+import type { JobDeps } from '../jobs/deps';
+import { previewObject, type PreviewResult } from '../preview/preview';
+import type { SourceRegistry } from '../s3/source-registry';
+import { abortRun, commitRun, startRun, type AbortRunInput, type CommitInput } from '../syncs/commit-run';
 import { copyPage, type CopyPageInput } from '../syncs/copy-page';
 import { planPage, type PlanPageInput } from '../syncs/plan-page';
-import { exportActivities } from '../exports/activities';
 
-/** What activities need from the outside world. The store is opened lazily: probes never need it. */
+/** What the activities need from the worker. The store is opened lazily: probes never need it. */
 export interface ActivityDeps {
   sources: SourceRegistry;
   config?: ConnectorConfig;
   store?: () => StoreBackend;
 }
 
-/** Builds the activities. Each takes names and cursors, never secrets or object bytes. */
+/** Builds the activities over `deps`. */
 export function createActivities({ sources, config, store }: ActivityDeps) {
-  const sync = () => {
-    if (!config || !store) throw new Error('this worker was built without a dataset store; sync activities cannot run on it.');
+  const job = (): JobDeps => {
+    if (!config || !store) throw new Error('this worker was built without a dataset store; job activities cannot run on it.');
     return { config, sources, store: store() };
   };
   return {
-    /** Dataset exports to S3 (see exports/). */
-    ...exportActivities(sync),
-    /** Finds where an incremental run starts (see syncs/commit-run.ts). */
-    syncStartRun: (job: string) => withFailureMapping(() => withLiveness(() => startRun(sync(), job))),
-    /** Lists and plans one page (see syncs/plan-page.ts). */
-    syncPlanPage: (input: PlanPageInput) => withFailureMapping(() => withLiveness(() => planPage(sync(), input))),
-    /** Copies one planned page, heartbeating (see syncs/copy-page.ts). */
-    syncCopyPage: (input: CopyPageInput) => withFailureMapping(() => copyPage(sync(), input)),
-    /** Commits the run as one transaction (see syncs/commit-run.ts). */
-    syncCommitRun: (input: CommitInput) => withFailureMapping(() => withLiveness(() => commitRun(sync(), input))),
-    /** Probes the source's permissions (see check.ts). */
-    checkSource: (source: string): Promise<CheckResult> =>
-      withFailureMapping(() => checkPermissions(sources.get(source))),
-    /** Lists one page of folders and files below a path. */
-    exploreSource: (source: string, request: ExploreRequest): Promise<ExplorePage> =>
-      withFailureMapping(() => explorePage(sources.get(source), request)),
-    /** The first rows or the media type of one object. */
-    previewSource: (source: string, path: string, limit: number): Promise<PreviewResult> =>
-      withFailureMapping(() => previewObject(sources.get(source), path, limit)),
+    /** Finds where an incremental run starts (syncs/commit-run.ts). */
+    syncStartRun: (name: string) => withLiveness(() => startRun(job(), name)),
+    /** Lists and plans the next stretch of the prefix (syncs/plan-page.ts). */
+    syncPlanPage: (input: PlanPageInput) => withLiveness(() => planPage(job(), input)),
+    /** Copies one planned page, heartbeating its progress (syncs/copy-page.ts). */
+    syncCopyPage: (input: CopyPageInput) => copyPage(job(), input),
+    /** Commits the run as one transaction (syncs/commit-run.ts). */
+    syncCommitRun: (input: CommitInput) => withLiveness(() => commitRun(job(), input)),
+    /** Removes a failed or cancelled run's staging files (syncs/commit-run.ts). */
+    syncAbortRun: (input: AbortRunInput) => withLiveness(() => abortRun(job(), input)),
+    /** Decides what an export run exports and stores its plan pages (exports/plan.ts). */
+    exportPlan: (input: ExportPlanInput) => withLiveness(() => planExport(job(), input)),
+    /** Uploads one plan page, heartbeating its multipart state (exports/upload-page.ts). */
+    exportUploadPage: (input: UploadPageInput) => uploadPage(job(), input),
+    /** Records what was exported (exports/finish.ts). */
+    exportCommit: (input: CommitExportInput) => withLiveness(() => commitExport(job(), input)),
+    /** Aborts the open multipart uploads of a failed or cancelled export run (exports/finish.ts). */
+    exportAbort: (input: { job: string; runKey: string }) => withLiveness(() => abortExport(job(), input)),
+    /** Probes the source's permissions (exploration/check.ts). */
+    checkSource: (source: string): Promise<CheckResult> => checkPermissions(sources.get(source)),
+    /** Lists one page of folders and files below a path (exploration/explore.ts). */
+    exploreSource: (source: string, request: ExploreRequest): Promise<ExplorePage> => explorePage(sources.get(source), request),
+    /** The first rows or the media type of one object (preview/preview.ts). */
+    previewSource: (source: string, path: string, limit: number): Promise<PreviewResult> => previewObject(sources.get(source), path, limit),
   };
 }
 

@@ -4,7 +4,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { configPath, loadConfig, type LoadedConfig } from '../config/load';
-import { TASK_QUEUE } from '../shared/temporal-names';
+import { TASK_QUEUE } from '../shared/temporal-contract';
 import { UsageError } from './errors';
 
 // Defined with the error handler (which must load without the Temporal client); re-exported here

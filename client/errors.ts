@@ -1,9 +1,10 @@
 /**
- * The CLI's one error handler: every problem printed at once, then the exit code of
- * PRODUCT.md (1 for a failed job, 2 for bad usage or config).
+ * The CLI's one error handler: every problem printed at once, then the exit code (1 for a
+ * failed job, 2 for bad usage or config).
  */
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
+import { ExportRefusedError, UnknownJobError } from '../jobs/job';
 
 /** Bad usage: printed without a stack, exit code 2. */
 export class UsageError extends Error {
@@ -33,7 +34,7 @@ export function reportError(err: unknown, json: boolean): number {
   if (err instanceof ConfigError) {
     code = 2;
     lines = [`error: invalid config ${err.file}:`, ...err.problems.map((p) => `  - ${p.path}: ${p.message}`)];
-  } else if (err instanceof UsageError) {
+  } else if (err instanceof UsageError || err instanceof UnknownJobError || err instanceof ExportRefusedError) {
     code = 2;
     lines = [`error: ${err.message}`];
   } else if (err instanceof CommanderError) {

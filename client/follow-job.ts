@@ -3,16 +3,17 @@
  * --wait, follow it with a progress bar and print its summary.
  */
 import type { ConnectorConfig } from '../config/schema';
+import type { Job } from '../jobs/job';
 import { loadConfigFor, temporalClient, type GlobalOptions } from './context';
 import { drawProgressBar, formatBytes, type ProgressBar } from './job-progress';
-import { startJob, type JobWorkflow } from './start-job';
+import { jobWorkflow, startJob } from './start-job';
 
 /** How one kind of job is started and summarised. */
 export interface JobKind<R extends { bytes: number }, S> {
   /** `sync` or `export`, for messages. */
   verb: string;
-  /** Validates the job (bad usage fails before Temporal is contacted) and picks its workflow. */
-  resolve: (config: ConnectorConfig, job: string) => JobWorkflow;
+  /** Resolves the job (bad usage fails before Temporal is contacted). */
+  resolve: (config: ConnectorConfig, job: string) => Job;
   /** The JSON summary line. */
   summary: (result: R, ids: { workflowId: string; runId: string }) => S;
   /** The human summary, without the rate. */
@@ -22,10 +23,10 @@ export interface JobKind<R extends { bytes: number }, S> {
 /** Runs `sync`/`export` JOB with the parsed options. */
 export async function followJob<R extends { bytes: number }, S>(kind: JobKind<R, S>, job: string, options: GlobalOptions & { wait?: boolean }): Promise<void> {
   const { config } = loadConfigFor(options);
-  kind.resolve(config, job);
+  const workflow = jobWorkflow(kind.resolve(config, job));
   const { client, close } = await temporalClient(options);
   try {
-    const started = await startJob(client, config, job, options.taskQueue, kind.resolve);
+    const started = await startJob(client, workflow, options.taskQueue);
     const { workflowId, runId } = started;
     if (!options.wait) {
       if (options.json) process.stdout.write(`${JSON.stringify({ workflowId, runId, status: 'running', attached: started.attached })}\n`);

@@ -1,11 +1,12 @@
 /**
- * Following a sync run from the CLI: a live progress bar on stderr fed by the run's `progress`
+ * Following a job run from the CLI: a live progress bar on stderr fed by the run's `progress`
  * query, and the human-readable words for progress and results.
  */
 import { Presets, SingleBar } from 'cli-progress';
 import type { WorkflowHandle } from '@temporalio/client';
-import { PROGRESS_QUERY } from '../shared/temporal-names';
-import type { SyncProgress, SyncResult } from '../workflows/sync-types';
+import { progressQuery, type JobProgress } from '../shared/temporal-contract';
+import type { ExportResult } from '../workflows/export-types';
+import type { SyncResult } from '../workflows/sync-types';
 
 /** How often the bar asks the run for its progress. */
 const POLL_INTERVAL_MS = 500;
@@ -22,14 +23,23 @@ export function formatBytes(n: number): string {
   return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/** Files done and planned, bytes done and planned, of either kind of run. */
+function counts(p: JobProgress): { files: number; filesPlanned: number; bytes: number; bytesPlanned: number } {
+  return p.kind === 'export'
+    ? { files: p.filesExported, filesPlanned: p.filesPlanned, bytes: p.bytesExported, bytesPlanned: p.bytesPlanned }
+    : { files: p.filesCopied, filesPlanned: p.objectsPlanned, bytes: p.bytesCopied, bytesPlanned: p.bytesPlanned };
+}
+
 /** One line of progress: phase, objects, bytes. */
-export function formatProgress(p: SyncProgress): string {
-  return `${p.phase}: ${p.filesCopied}/${p.objectsPlanned} objects, ${formatBytes(p.bytesCopied)} / ${formatBytes(p.bytesPlanned)}, `
-    + `${p.pages} page(s) listed (${p.listed} objects), ${p.skipped} skipped`;
+export function formatProgress(p: JobProgress): string {
+  const c = counts(p);
+  const done = `${p.phase}: ${c.files}/${c.filesPlanned} objects, ${formatBytes(c.bytes)} / ${formatBytes(c.bytesPlanned)}`;
+  return p.kind === 'export' ? `${done}, ${p.pages} page(s) planned` : `${done}, ${p.pages} page(s) listed (${p.listed} objects), ${p.skipped} skipped`;
 }
 
 /** One line about a completed run's result. */
-export function formatResult(r: SyncResult): string {
+export function formatResult(r: SyncResult | ExportResult): string {
+  if ('summary' in r) return r.summary;
   const landed = r.transaction === undefined
     ? 'nothing new: no transaction committed'
     : `transaction ${r.transaction}${r.transactionType ? ` (${r.transactionType})` : ''}`;
@@ -37,8 +47,8 @@ export function formatResult(r: SyncResult): string {
 }
 
 /** Asks `handle` for its progress, giving up after `timeoutMs` (a closed run needs a worker to replay it). */
-export function queryProgress(handle: WorkflowHandle, timeoutMs = 5000): Promise<SyncProgress> {
-  return handle.client.withDeadline(Date.now() + timeoutMs, () => handle.query<SyncProgress>(PROGRESS_QUERY));
+export function queryProgress(handle: WorkflowHandle, timeoutMs = 5000): Promise<JobProgress> {
+  return handle.client.withDeadline(Date.now() + timeoutMs, () => handle.query(progressQuery));
 }
 
 /** A bar being drawn; stop it before printing anything else. */
@@ -60,14 +70,15 @@ export function drawProgressBar(handle: WorkflowHandle): ProgressBar {
   const startedAt = Date.now();
   bar.start(0, 0, { phase: 'starting', bytes: '0 B', rate: '-' });
   let stopped = false;
-  let last: SyncProgress | undefined;
-  const show = (p: SyncProgress) => {
+  let last: JobProgress | undefined;
+  const show = (p: JobProgress) => {
     const seconds = (Date.now() - startedAt) / 1000;
-    bar.setTotal(p.objectsPlanned);
-    bar.update(p.filesCopied, {
+    const c = counts(p);
+    bar.setTotal(c.filesPlanned);
+    bar.update(c.files, {
       phase: p.phase.padEnd(10),
-      bytes: `${formatBytes(p.bytesCopied)} / ${formatBytes(p.bytesPlanned)}`,
-      rate: seconds > 0 ? `${formatBytes(p.bytesCopied / seconds)}/s` : '-',
+      bytes: `${formatBytes(c.bytes)} / ${formatBytes(c.bytesPlanned)}`,
+      rate: seconds > 0 ? `${formatBytes(c.bytes / seconds)}/s` : '-',
     });
   };
   const loop = (async () => {

@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createActivities, type CheckResult, type ExplorePage, type ExploreRequest, type PreviewResult } from '../activities';
-import { createSourceRegistry } from '../activities/source-registry';
+import { createSourceRegistry } from '../s3/source-registry';
 import type { ConnectorConfig } from '../config/schema';
-import { workflowId, type WorkflowType } from '../shared/temporal-names';
+import { SEARCH_ATTRIBUTE_KEYS, workflowId } from '../shared/temporal-contract';
+import { checkSource, exploreSource, previewSource } from '../workflows';
 import { temporalClient, UsageError, type GlobalOptions } from './context';
 
 /** Executes probes one way or the other; close it once at the end. */
@@ -35,18 +36,17 @@ export async function probeRunner(config: ConnectorConfig, options: GlobalOption
     };
   }
   const { client, close } = await temporalClient(options);
-  const execute = <T>(type: WorkflowType, source: string, extra: object): Promise<T> =>
-    client.workflow.execute(type, {
-      taskQueue: options.taskQueue,
-      workflowId: workflowId(type, source, randomUUID()),
-      args: [{ source, maxErrorRetries: retriesOf(source), ...extra }],
-      workflowExecutionTimeout: '10 minutes',
-      searchAttributes: { ConnectorSource: [source] },
-    }) as Promise<T>;
+  const start = (type: 'checkSource' | 'exploreSource' | 'previewSource', source: string) => ({
+    taskQueue: options.taskQueue,
+    workflowId: workflowId(type, source, randomUUID()),
+    workflowExecutionTimeout: '10 minutes' as const,
+    typedSearchAttributes: [{ key: SEARCH_ATTRIBUTE_KEYS.source, value: source }],
+  });
+  const input = (source: string) => ({ source, maxErrorRetries: retriesOf(source) });
   return {
-    check: (source) => execute('checkSource', source, {}),
-    explore: (source, request) => execute('exploreSource', source, { request }),
-    preview: (source, path, limit) => execute('previewSource', source, { path, limit }),
+    check: (source) => client.workflow.execute(checkSource, { ...start('checkSource', source), args: [input(source)] }),
+    explore: (source, request) => client.workflow.execute(exploreSource, { ...start('exploreSource', source), args: [{ ...input(source), request }] }),
+    preview: (source, path, limit) => client.workflow.execute(previewSource, { ...start('previewSource', source), args: [{ ...input(source), path, limit }] }),
     close,
   };
 }

@@ -5,10 +5,10 @@
  */
 import { ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle, type ScheduleOptions } from '@temporalio/client';
 import type { ConnectorConfig } from '../config/schema';
-import { scheduleId } from '../shared/temporal-names';
+import { exportJob, syncJob } from '../jobs/job';
+import { scheduleId, SEARCH_ATTRIBUTE_KEYS } from '../shared/temporal-contract';
 import { UsageError } from './context';
-import { exportWorkflow } from './export-job';
-import { jobWorkflow, SEARCH_ATTRIBUTE_KEYS, type JobWorkflow } from './start-job';
+import { jobWorkflow, type JobWorkflow } from './start-job';
 
 /** The Schedule ID prefix the connector owns. */
 export const SCHEDULE_PREFIX = scheduleId('');
@@ -33,14 +33,14 @@ export function desiredSchedules(config: ConnectorConfig, _note: (line: string) 
     if (sync.schedule.cron.includes('#')) {
       throw new UsageError(`syncs.${job}.schedule.cron: "${sync.schedule.cron}" contains "#", which Temporal schedules read as a comment. Fix: write the weekday without #, e.g. "0 0 * * MON".`);
     }
-    desired.push({ job, scheduleId: scheduleId(job), cron: sync.schedule.cron, workflow: jobWorkflow(config, job) });
+    desired.push({ job, scheduleId: scheduleId(job), cron: sync.schedule.cron, workflow: jobWorkflow(syncJob(config, job)) });
   }
   for (const [job, exp] of Object.entries(config.exports)) {
     if (!exp.schedule) continue;
     if (exp.schedule.cron.includes('#')) {
       throw new UsageError(`exports.${job}.schedule.cron: "${exp.schedule.cron}" contains "#", which Temporal schedules read as a comment. Fix: write the weekday without #, e.g. "0 0 * * MON".`);
     }
-    desired.push({ job, scheduleId: scheduleId(job), cron: exp.schedule.cron, workflow: exportWorkflow(config, job) });
+    desired.push({ job, scheduleId: scheduleId(job), cron: exp.schedule.cron, workflow: jobWorkflow(exportJob(config, job)) });
   }
   return { desired, kept };
 }

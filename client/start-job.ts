@@ -1,22 +1,16 @@
 /**
- * Starting a sync job's workflow: its type, ID, input and search attributes come from the
- * config, and a job never runs twice at once — a second start attaches to the running copy.
+ * Starting a job's workflow: its type, ID, input and search attributes come from the resolved
+ * job (jobs/job.ts), and a job never runs twice at once: a second start attaches to the
+ * running copy.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import { InvalidArgumentError } from 'commander';
-import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import type { ConnectorConfig } from '../config/schema';
-import { workflowId, type WorkflowType } from '../shared/temporal-names';
+import type { Job } from '../jobs/job';
+import { jobSearchAttributes, SEARCH_ATTRIBUTE_KEYS, workflowId, type JobWorkflowType } from '../shared/temporal-contract';
+import { bulkImport, fileExport, incrementalSync, mediaSync } from '../workflows';
 import type { ExportInput } from '../workflows/export-types';
 import type { SyncInput } from '../workflows/sync-types';
-import { UsageError } from './context';
-
-/** The Keyword search attributes every job run carries (registered on the namespace). */
-export const SEARCH_ATTRIBUTE_KEYS = {
-  job: defineSearchAttributeKey('ConnectorJob', SearchAttributeType.KEYWORD),
-  source: defineSearchAttributeKey('ConnectorSource', SearchAttributeType.KEYWORD),
-  dataset: defineSearchAttributeKey('ConnectorDataset', SearchAttributeType.KEYWORD),
-};
 
 /** Commander parser of a JOB argument: a config name, so that it is safe inside visibility queries. */
 export function parseJobName(value: string): string {
@@ -24,37 +18,28 @@ export function parseJobName(value: string): string {
   return value;
 }
 
-/** Everything needed to start one job's workflow, by hand or from a Schedule. */
-export interface JobWorkflow {
-  job: string;
-  type: WorkflowType;
-  workflowId: string;
-  args: [SyncInput] | [ExportInput];
-  searchAttributes: SearchAttributePair[];
-}
+/** A job workflow function with its input. */
+type WorkflowCall =
+  | { workflow: typeof bulkImport | typeof incrementalSync | typeof mediaSync; args: [SyncInput] }
+  | { workflow: typeof fileExport; args: [ExportInput] };
 
-/**
- * Resolves sync job `job` of `config` into its workflow start.
- * @throws UsageError naming the known jobs when `job` is not a sync job, or when its mode is not built yet.
- */
-export function jobWorkflow(config: ConnectorConfig, job: string): JobWorkflow {
-  const sync = config.syncs[job];
-  if (!sync) {
-    const known = Object.keys(config.syncs).join(', ') || '(none: add one under syncs:)';
-    const what = job in config.exports ? `"${job}" is an export, not a sync: run it with \`s3-connector export ${job}\`.` : `sync job "${job}" is not in the config.`;
-    throw new UsageError(`${what} Fix: use one of the sync jobs: ${known}.`);
-  }
-  const type: WorkflowType = sync.mode === 'bulk' ? 'bulkImport' : sync.mode === 'media' ? 'mediaSync' : 'incrementalSync';
-  const maxErrorRetries = config.sources[sync.source]?.maxErrorRetries ?? 3;
-  return {
-    job, type, workflowId: workflowId(type, job),
-    args: [{ job, source: sync.source, dataset: sync.dataset, maxErrorRetries }],
-    searchAttributes: [
-      { key: SEARCH_ATTRIBUTE_KEYS.job, value: job },
-      { key: SEARCH_ATTRIBUTE_KEYS.source, value: sync.source },
-      { key: SEARCH_ATTRIBUTE_KEYS.dataset, value: sync.dataset },
-    ],
-  };
+/** Everything needed to start one job's workflow, by hand or from a Schedule. */
+export type JobWorkflow = WorkflowCall & {
+  job: Job;
+  type: JobWorkflowType;
+  workflowId: string;
+  searchAttributes: SearchAttributePair[];
+};
+
+const SYNC_WORKFLOWS = { bulkImport, incrementalSync, mediaSync } as const;
+
+/** The workflow start of `job`: names and the retry budget only, never secrets. */
+export function jobWorkflow(job: Job): JobWorkflow {
+  const input = { job: job.name, source: job.source, dataset: job.dataset, maxErrorRetries: job.maxErrorRetries };
+  const start = { job, type: job.workflowType, workflowId: workflowId(job.workflowType, job.name), searchAttributes: jobSearchAttributes(job) };
+  return job.kind === 'sync'
+    ? { ...start, workflow: SYNC_WORKFLOWS[job.workflowType], args: [input] }
+    : { ...start, workflow: fileExport, args: [input] };
 }
 
 /** A started (or attached-to) job run. */
@@ -62,7 +47,7 @@ export interface StartedJob {
   workflowId: string;
   /** The run this start began, or the running one it attached to. */
   runId: string;
-  type: WorkflowType;
+  type: JobWorkflowType;
   /** True when the job was already running and nothing new was started. */
   attached: boolean;
   /** Follows the run (and its continue-as-new successors) to its result. */
@@ -76,27 +61,26 @@ export interface StartedJob {
  * a second behind a start.
  */
 export async function findRunningRun(client: Client, job: string, except?: string): Promise<{ workflowId: string; runId: string } | undefined> {
-  for await (const run of client.workflow.list({ query: `ConnectorJob = "${job}" AND ExecutionStatus = "Running"`, pageSize: 10 })) {
+  for await (const run of client.workflow.list({ query: `${SEARCH_ATTRIBUTE_KEYS.job.name} = "${job}" AND ExecutionStatus = "Running"`, pageSize: 10 })) {
     if (run.workflowId !== except) return { workflowId: run.workflowId, runId: run.runId };
   }
   return undefined;
 }
 
 /**
- * Starts `job` on `taskQueue`, or attaches to its running copy (saying so on stderr). A run
+ * Starts `wf` on `taskQueue`, or attaches to its running copy (saying so on stderr). A run
  * that has closed never blocks a new start.
  */
-export async function startJob(client: Client, config: ConnectorConfig, job: string, taskQueue: string,
-  resolve: (config: ConnectorConfig, job: string) => JobWorkflow = jobWorkflow): Promise<StartedJob> {
-  const wf = resolve(config, job);
+export async function startJob(client: Client, wf: JobWorkflow, taskQueue: string): Promise<StartedJob> {
+  const job = wf.job.name;
   const attach = (id: string, runId: string): StartedJob => {
-    process.stderr.write(`${wf.type === 'fileExport' ? 'export' : 'sync'} ${job} is already running as ${id} (run ${runId}); attaching\n`);
+    process.stderr.write(`${wf.job.kind} ${job} is already running as ${id} (run ${runId}); attaching\n`);
     return { workflowId: id, runId, type: wf.type, attached: true, handle: client.workflow.getHandle(id) };
   };
   const scheduled = await findRunningRun(client, job, wf.workflowId);
   if (scheduled) return attach(scheduled.workflowId, scheduled.runId);
   try {
-    const handle = await client.workflow.start(wf.type, {
+    const handle = await client.workflow.start(wf.workflow, {
       taskQueue, workflowId: wf.workflowId, args: wf.args, typedSearchAttributes: wf.searchAttributes,
       workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });

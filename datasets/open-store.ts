@@ -2,7 +2,7 @@
  * Opens the config's `datasetStore`: the name of a configured source (datasets live below its
  * URL) or a local folder path (relative paths are taken from the working directory).
  */
-import type { SourceRegistry } from '../activities/source-registry';
+import type { SourceRegistry } from '../s3/source-registry';
 import type { ConnectorConfig } from '../config/schema';
 import type { StoreBackend } from './backend';
 import { localBackend } from './local-backend';

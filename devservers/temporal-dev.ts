@@ -4,7 +4,7 @@
  */
 import { Connection } from '@temporalio/client';
 import { join } from 'node:path';
-import { SEARCH_ATTRIBUTES } from '../shared/temporal-names';
+import { SEARCH_ATTRIBUTES } from '../shared/temporal-contract';
 import { freePort, retryOnEarlyExit, startProcess, toolPath, waitUntil, type ServerProcess } from './process';
 
 /** A running Temporal dev server. */

@@ -4,10 +4,8 @@
  * files; `abortExport` runs when a run fails or is cancelled, aborting every multipart upload
  * the run left open so that none dangles, and removing the staging files.
  */
-import { CancelledFailure } from '@temporalio/common';
-import { ApplicationFailure } from '@temporalio/common';
-import type { SyncDeps } from '../syncs/deps';
-import { exportSpec } from './job';
+import type { JobDeps } from '../jobs/deps';
+import { exportJob } from '../jobs/job';
 import { abortUpload } from './multipart';
 import { exportPaths, type ExportState } from './paths';
 import type { ExportPlan } from './plan';
@@ -22,13 +20,13 @@ export interface CommitExportInput {
 }
 
 /** Records the run's success. Idempotent. A run that exported nothing leaves the state as it was. */
-export async function commitExport(deps: SyncDeps, input: CommitExportInput): Promise<ExportState | undefined> {
-  const spec = exportSpec(deps.config, input.job);
-  const paths = exportPaths(spec.dataset, spec.job, input.runKey);
+export async function commitExport(deps: JobDeps, input: CommitExportInput): Promise<ExportState | undefined> {
+  const job = exportJob(deps.config, input.job);
+  const paths = exportPaths(job.dataset, job.name, input.runKey);
   let state: ExportState | undefined;
   if (input.plan.pages > 0 || input.plan.fromTransaction === 0) {
     state = {
-      job: spec.job, exportedThrough: input.plan.throughTransaction, target: input.plan.target, runKey: input.runKey,
+      job: job.name, exportedThrough: input.plan.throughTransaction, target: input.plan.target, runKey: input.runKey,
       completedAt: new Date().toISOString(), files: input.files, bytes: input.bytes,
     };
     await deps.store.write(paths.state, JSON.stringify(state, null, 1));
@@ -43,27 +41,19 @@ export interface AbortExportResult {
 }
 
 /** Aborts the run's open multipart uploads (those recorded in its staging folder) and removes the staging files. */
-export async function abortExport(deps: SyncDeps, input: { job: string; runKey: string }): Promise<AbortExportResult> {
-  const spec = exportSpec(deps.config, input.job);
-  const client = deps.sources.get(spec.source);
-  const paths = exportPaths(spec.dataset, spec.job, input.runKey);
+export async function abortExport(deps: JobDeps, input: { job: string; runKey: string }): Promise<AbortExportResult> {
+  const job = exportJob(deps.config, input.job);
+  const client = deps.sources.get(job.source);
+  const paths = exportPaths(job.dataset, job.name, input.runKey);
   let aborted = 0;
   for (const name of await deps.store.list(paths.uploads)) {
     const text = await deps.store.read(`${paths.uploads}/${name}`);
     if (!text) continue;
     const { key, uploadId } = JSON.parse(text.toString('utf8')) as { key: string; uploadId: string };
-    await abortUpload({ client, key, cannedAcl: spec.cannedAcl }, uploadId);
+    await abortUpload({ client, key, cannedAcl: job.cannedAcl }, uploadId);
     await deps.store.remove(`${paths.uploads}/${name}`);
     aborted += 1;
   }
   await deps.store.remove(paths.staging);
   return { aborted };
-}
-
-/** Rethrows a cancellation as is (so Temporal records the activity as cancelled), anything else through `map`. */
-export function keepCancellation(map: (err: unknown) => ApplicationFailure): (err: unknown) => never {
-  return (err) => {
-    if (err instanceof CancelledFailure) throw err;
-    throw map(err);
-  };
 }

@@ -5,8 +5,9 @@
  * The workflow gets counts back, never paths.
  */
 import { openDataset, viewEntries, type ViewEntry } from '../datasets/catalog';
-import type { SyncDeps } from '../syncs/deps';
-import { exportSpec, targetUrl } from './job';
+import type { JobDeps } from '../jobs/deps';
+import { exportJob } from '../jobs/job';
+import { targetUrl } from './target';
 import { exportPaths, type ExportState } from './paths';
 
 /** Files per plan page, hence per upload activity. */
@@ -35,22 +36,22 @@ export interface ExportPlan {
 export type PlannedFile = Pick<ViewEntry, 'path' | 'size' | 'sha256' | 'blob' | 'transaction'>;
 
 /** Reads the job's export state; undefined before its first successful run. */
-export async function readExportState(deps: SyncDeps, dataset: string, job: string): Promise<ExportState | undefined> {
+export async function readExportState(deps: JobDeps, dataset: string, job: string): Promise<ExportState | undefined> {
   const text = await deps.store.read(exportPaths(dataset, job, '-').state);
   return text ? JSON.parse(text.toString('utf8')) as ExportState : undefined;
 }
 
 /** Plans the run. Idempotent: a retry rewrites the same pages. */
-export async function planExport(deps: SyncDeps, input: ExportPlanInput): Promise<ExportPlan> {
-  const spec = exportSpec(deps.config, input.job);
-  const paths = exportPaths(spec.dataset, spec.job, input.runKey);
-  const dataset = await openDataset(deps.store, spec.dataset);
+export async function planExport(deps: JobDeps, input: ExportPlanInput): Promise<ExportPlan> {
+  const job = exportJob(deps.config, input.job);
+  const paths = exportPaths(job.dataset, job.name, input.runKey);
+  const dataset = await openDataset(deps.store, job.dataset);
   const records = await dataset.transactions();
-  const target = targetUrl(spec);
-  const state = spec.mode === 'incremental' ? await readExportState(deps, spec.dataset, spec.job) : undefined;
+  const target = targetUrl(job);
+  const state = job.mode === 'incremental' ? await readExportState(deps, job.dataset, job.name) : undefined;
   const from = state && state.target === target ? state.exportedThrough : 0;
   const through = records.at(-1)?.id ?? 0;
-  const plan: ExportPlan = { mode: spec.mode, pages: 0, files: 0, bytes: 0, target, fromTransaction: from, throughTransaction: through };
+  const plan: ExportPlan = { mode: job.mode, pages: 0, files: 0, bytes: 0, target, fromTransaction: from, throughTransaction: through };
   const pending = records.filter((r) => r.id > from);
   if (pending.length === 0) return plan;
   let page: PlannedFile[] = [];

@@ -6,15 +6,15 @@
  * the upload in flight. Cancellation (delivered through heartbeats) stops the uploads at once.
  */
 import pLimit from 'p-limit';
-import { activityContext, progressSaver } from '../activities/page-progress';
-import { fromJsonLines } from '../datasets/jsonl';
-import type { SyncDeps } from '../syncs/deps';
-import { exportKey, exportSpec } from './job';
+import type { JobDeps } from '../jobs/deps';
+import { exportJob } from '../jobs/job';
+import { runPage } from '../jobs/page-activity';
 import { uploadMultipart, type MultipartState } from './multipart';
 import { exportPaths } from './paths';
 import type { PlannedFile } from './plan';
 import { putObject } from './put-object';
 import type { UploadedObject, UploadTarget } from './s3-calls';
+import { exportKey } from './target';
 
 /** Input of uploadPage. */
 export interface UploadPageInput {
@@ -45,71 +45,57 @@ type DoneLine = UploadedObject & { path: string };
 const partConcurrency = (partSize: number, maxConnections: number) => Math.max(1, Math.min(4, maxConnections, Math.floor(128 * 1024 ** 2 / partSize)));
 
 /** Uploads one plan page. */
-export async function uploadPage(deps: SyncDeps, input: UploadPageInput): Promise<UploadPageResult> {
-  const spec = exportSpec(deps.config, input.job);
-  const client = deps.sources.get(spec.source);
-  const paths = exportPaths(spec.dataset, spec.job, input.runKey);
+export async function uploadPage(deps: JobDeps, input: UploadPageInput): Promise<UploadPageResult> {
+  const job = exportJob(deps.config, input.job);
+  const client = deps.sources.get(job.source);
+  const paths = exportPaths(job.dataset, job.name, input.runKey);
   const planText = await deps.store.read(paths.plan(input.page));
   if (!planText) throw new Error(`export plan ${paths.plan(input.page)} is missing; the run's staging folder was removed. Fix: start the export again.`);
   const plan = JSON.parse(planText.toString('utf8')) as PlannedFile[];
-  const previous = await deps.store.read(paths.progress(input.page));
-  const done = new Map((previous ? fromJsonLines<DoneLine>(previous) : []).map((l) => [l.path, l]));
-  const ctx = activityContext();
-  const resumed = ctx?.info.heartbeatDetails as UploadPageHeartbeat | undefined;
-  const multipart: Record<string, MultipartState> = { ...resumed?.multipart };
-  let bytes = 0;
-  const beat = () => ctx?.heartbeat({ page: input.page, done: done.size, bytes, multipart } satisfies UploadPageHeartbeat);
-  const saveProgress = progressSaver(deps.store, paths.progress(input.page), () => [...done.values()]);
-  const target = (file: PlannedFile): UploadTarget => ({
-    client, key: exportKey(spec.keyPrefix, file.path), size: file.size, sha256: file.sha256, cannedAcl: spec.cannedAcl,
-    open: () => deps.store.readStream(file.blob), localPath: deps.store.localPath?.(file.blob), signal: ctx?.cancellationSignal,
-  });
-  const onBytes = (n: number) => { bytes += n; };
-  const small = async (file: PlannedFile) => {
-    const uploaded = await putObject(target(file), onBytes);
-    done.set(file.path, { path: file.path, ...uploaded });
-    beat();
-    await saveProgress(false);
-  };
-  const large = async (file: PlannedFile) => {
-    const key = exportKey(spec.keyPrefix, file.path);
-    // The store's copy of the upload is written after each part; heartbeats reach the server at
-    // most every 0.8 x heartbeatTimeout, so it may know more parts than the last heartbeat did.
-    const stored = await deps.store.read(paths.upload(key));
-    let recording: Promise<void> = Promise.resolve();
-    const record = (state: MultipartState) => {
-      const text = JSON.stringify(state);
-      recording = recording.then(() => deps.store.write(paths.upload(key), text));
-      return recording;
-    };
-    const uploaded = await uploadMultipart(target(file), {
-      partSize: spec.partSizeBytes, concurrency: partConcurrency(spec.partSizeBytes, client.config.maxConnections),
-      resume: latest(multipart[file.path], stored ? JSON.parse(stored.toString('utf8')) as MultipartState : undefined), onBytes,
-      onState: (state) => { multipart[file.path] = state; beat(); void record(state).catch(() => undefined); },
-      register: record,
-      unregister: async () => { await recording.catch(() => undefined); await deps.store.remove(paths.upload(key)); },
-      log: (message, attrs) => ctx?.log.info(message, { ...attrs, job: spec.job, page: input.page }),
+  const multipart: Record<string, MultipartState> = {};
+  const progress = { store: deps.store, progressPath: paths.progress(input.page), page: input.page, keyOf: (l: DoneLine) => l.path, details: () => ({ multipart }) };
+  const lines = await runPage(progress, async ({ done, ctx, signal, addBytes, beat, beatNow, save }) => {
+    Object.assign(multipart, (ctx?.info.heartbeatDetails as UploadPageHeartbeat | undefined)?.multipart);
+    const target = (file: PlannedFile): UploadTarget => ({
+      client, key: exportKey(job.keyPrefix, file.path), size: file.size, sha256: file.sha256, cannedAcl: job.cannedAcl,
+      open: () => deps.store.readStream(file.blob), localPath: deps.store.localPath?.(file.blob), signal,
     });
-    done.set(file.path, { path: file.path, ...uploaded });
-    delete multipart[file.path];
-    beat();
-    await saveProgress(true);
-  };
-  const smallLimit = pLimit(client.config.maxConnections);
-  const largeLimit = pLimit(1);
-  const timer = setInterval(beat, 3000); // beats while no file finishes, so only a dead worker misses them
-  try {
+    const small = async (file: PlannedFile) => {
+      const uploaded = await putObject(target(file), addBytes);
+      done.set(file.path, { path: file.path, ...uploaded });
+      beat();
+      await save(false);
+    };
+    const large = async (file: PlannedFile) => {
+      const key = exportKey(job.keyPrefix, file.path);
+      // The store's copy of the upload is written after each part; heartbeats reach the server at
+      // most every 0.8 x heartbeatTimeout, so it may know more parts than the last heartbeat did.
+      const stored = await deps.store.read(paths.upload(key));
+      let recording: Promise<void> = Promise.resolve();
+      const record = (state: MultipartState) => {
+        const text = JSON.stringify(state);
+        recording = recording.then(() => deps.store.write(paths.upload(key), text));
+        return recording;
+      };
+      const uploaded = await uploadMultipart(target(file), {
+        partSize: job.partSizeBytes, concurrency: partConcurrency(job.partSizeBytes, client.config.maxConnections),
+        resume: latest(multipart[file.path], stored ? JSON.parse(stored.toString('utf8')) as MultipartState : undefined), onBytes: addBytes,
+        onState: (state) => { multipart[file.path] = state; beatNow(); void record(state).catch(() => undefined); },
+        register: record,
+        unregister: async () => { await recording.catch(() => undefined); await deps.store.remove(paths.upload(key)); },
+        log: (message, attrs) => ctx?.log.info(message, { ...attrs, job: job.name, page: input.page }),
+      });
+      done.set(file.path, { path: file.path, ...uploaded });
+      delete multipart[file.path];
+      beatNow();
+      await save(true);
+    };
+    const smallLimit = pLimit(client.config.maxConnections);
+    const largeLimit = pLimit(1);
     const todo = plan.filter((f) => !done.has(f.path));
-    await Promise.all(todo.map((f) => (f.size > spec.multipartThresholdBytes ? largeLimit(() => large(f)) : smallLimit(() => small(f)))));
-  } catch (err) {
-    // Cancelled: report it as a cancellation (the CancelledFailure), not as whatever the aborted request threw.
-    if (ctx?.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-    throw err;
-  } finally {
-    clearInterval(timer);
-  }
-  await saveProgress(true);
-  const lines = [...done.values()];
+    await Promise.all(todo.map((f) => (f.size > job.multipartThresholdBytes ? largeLimit(() => large(f)) : smallLimit(() => small(f)))));
+    return [...done.values()];
+  });
   return { page: input.page, files: lines.length, bytes: lines.reduce((n, l) => n + l.size, 0) };
 }
 

@@ -1,15 +1,16 @@
 /**
- * Activities at the edges of a run: `startRun` finds the job's incremental base, and
- * `commitRun` commits the run's pages as one dataset transaction (or none when there is
- * nothing new), then removes the staging files.
+ * Activities at the edges of a run: `startRun` finds the job's incremental base; `commitRun`
+ * commits the run's pages as one dataset transaction (or none when there is nothing new), then
+ * removes the staging files; `abortRun` runs when a run fails or is cancelled, removing what the
+ * run wrote that no transaction will ever reference.
  */
 import { Dataset } from '../datasets/dataset';
 import { fromJsonLines } from '../datasets/jsonl';
 import { SETTLED_REASON } from '../media/media-set';
 import type { TransactionRecord } from '../datasets/types';
-import { syncSpec } from './job';
 import { runPaths } from './run-paths';
-import type { SyncDeps } from './deps';
+import type { JobDeps } from '../jobs/deps';
+import { syncJob } from '../jobs/job';
 
 /** Where an incremental run starts from. */
 export interface RunStart {
@@ -17,10 +18,10 @@ export interface RunStart {
 }
 
 /** Finds the newest transaction holding this job's index. */
-export async function startRun(deps: SyncDeps, job: string): Promise<RunStart> {
-  const spec = syncSpec(deps.config, job);
-  const records = await new Dataset(deps.store, spec.dataset).transactions();
-  const base = records.filter((r) => r.index?.job === job).at(-1);
+export async function startRun(deps: JobDeps, name: string): Promise<RunStart> {
+  const job = syncJob(deps.config, name);
+  const records = await new Dataset(deps.store, job.dataset).transactions();
+  const base = records.filter((r) => r.index?.job === name).at(-1);
   return { baseTransaction: base?.id };
 }
 
@@ -40,17 +41,16 @@ export interface CommitResult {
 }
 
 /** Commits the run. Idempotent: a retry after a lost reply finds its own record. */
-export async function commitRun(deps: SyncDeps, input: CommitInput): Promise<CommitResult> {
-  const spec = syncSpec(deps.config, input.job);
-  const paths = runPaths(spec.dataset, spec.job, input.runKey);
-  const dataset = new Dataset(deps.store, spec.dataset);
+export async function commitRun(deps: JobDeps, input: CommitInput): Promise<CommitResult> {
+  const job = syncJob(deps.config, input.job);
+  const paths = runPaths(job.dataset, job.name, input.runKey);
+  const dataset = new Dataset(deps.store, job.dataset);
   const pages = Array.from({ length: input.pages }, (_, i) => i + 1);
-  const incremental = spec.mode !== 'bulk' && spec.transaction !== 'SNAPSHOT';
   let result: CommitResult = {};
   // An incremental run with nothing new changes nothing: no empty transaction is committed.
   // A media run that only rejected or deduplicated objects commits an empty one, to save the
   // index that keeps them from being fetched again.
-  if (!incremental || input.files > 0 || (spec.mode === 'media' && await settledSkips(deps, paths, pages))) {
+  if (!job.incremental || input.files > 0 || (job.mode === 'media' && await settledSkips(deps, paths, pages))) {
     const manifests = [];
     for (const page of pages) {
       const text = await deps.store.read(paths.manifest(page));
@@ -58,8 +58,8 @@ export async function commitRun(deps: SyncDeps, input: CommitInput): Promise<Com
       if (fromJsonLines(text).length > 0) manifests.push(paths.manifest(page));
     }
     const record = await dataset.commit({
-      type: spec.transaction, runKey: input.runKey, job: spec.job, manifests, fileCount: input.files, bytes: input.bytes,
-      index: incremental ? { job: spec.job, parts: pages.map((p) => paths.index(p)) } : undefined,
+      type: job.transaction, runKey: input.runKey, job: job.name, manifests, fileCount: input.files, bytes: input.bytes,
+      index: job.incremental ? { job: job.name, parts: pages.map((p) => paths.index(p)) } : undefined,
     });
     result = { transaction: record.id, type: record.type };
   }
@@ -68,10 +68,35 @@ export async function commitRun(deps: SyncDeps, input: CommitInput): Promise<Com
 }
 
 /** Whether a media run's reports hold objects its index settles (rejected or duplicate). */
-async function settledSkips(deps: SyncDeps, paths: ReturnType<typeof runPaths>, pages: number[]): Promise<boolean> {
+async function settledSkips(deps: JobDeps, paths: ReturnType<typeof runPaths>, pages: number[]): Promise<boolean> {
   for (const page of pages) {
     const text = await deps.store.read(paths.skipped(page));
     if (text && fromJsonLines<{ reason: string }>(text).some((s) => SETTLED_REASON.test(s.reason))) return true;
   }
   return false;
+}
+
+/** Input of abortRun. */
+export interface AbortRunInput {
+  job: string;
+  runKey: string;
+}
+
+/**
+ * Removes a failed or cancelled run's staging files, and its manifest and index parts unless a
+ * transaction of the run was committed after all (a commit whose reply was lost). Landed blobs
+ * stay: they are content addressed and may be shared with committed files. The skip reports
+ * stay too, as the record of what the run saw. Idempotent.
+ */
+export async function abortRun(deps: JobDeps, input: AbortRunInput): Promise<{ committed: boolean }> {
+  const job = syncJob(deps.config, input.job);
+  const paths = runPaths(job.dataset, job.name, input.runKey);
+  const records = await new Dataset(deps.store, job.dataset).transactions();
+  const committed = records.some((r) => r.runKey === input.runKey);
+  if (!committed) {
+    await deps.store.remove(paths.manifests);
+    await deps.store.remove(paths.indexParts);
+  }
+  await deps.store.remove(paths.staging);
+  return { committed };
 }

@@ -5,18 +5,18 @@
  * Ends by writing the page's manifest part and, for incremental jobs, its index part.
  */
 import pLimit from 'p-limit';
-import { activityContext, progressSaver, throttled } from '../activities/page-progress';
-import { fromJsonLines, toJsonLines } from '../datasets/jsonl';
+import { toJsonLines } from '../datasets/jsonl';
 import type { FileEntry } from '../datasets/types';
 import { mediaSetStep, type MediaItem } from '../media/media-set';
 import { S3OperationError } from '../s3/errors';
 import { mergeIndexLines, mergeSorted, type CopyCandidate, type IndexEntry } from './incremental-index';
-import { syncSpec } from './job';
 import { compareKeys } from './key-order';
 import { copyObject } from './object-copy';
 import { readPlan } from './plan-page';
 import { runPaths } from './run-paths';
-import type { SyncDeps } from './deps';
+import type { JobDeps } from '../jobs/deps';
+import { syncJob } from '../jobs/job';
+import { runPage } from '../jobs/page-activity';
 
 /** Input of copyPage. */
 export interface CopyPageInput {
@@ -33,7 +33,6 @@ export interface CopyPageResult {
   skipped: number;
 }
 
-
 /** The dataset path of a copied object; appended changes get a version suffix (see README). */
 function datasetPath(key: string, sourcePrefix: string, candidate: CopyCandidate, transaction: string): string {
   const path = key.slice(sourcePrefix.length);
@@ -45,72 +44,60 @@ function datasetPath(key: string, sourcePrefix: string, candidate: CopyCandidate
 }
 
 /** Copies one page. */
-export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<CopyPageResult> {
-  const spec = syncSpec(deps.config, input.job);
-  const client = deps.sources.get(spec.source);
-  const paths = runPaths(spec.dataset, spec.job, input.runKey);
+export async function copyPage(deps: JobDeps, input: CopyPageInput): Promise<CopyPageResult> {
+  const job = syncJob(deps.config, input.job);
+  const client = deps.sources.get(job.source);
+  const paths = runPaths(job.dataset, job.name, input.runKey);
   const planText = await deps.store.read(paths.plan(input.page));
   if (!planText) throw new Error(`plan ${paths.plan(input.page)} is missing; the run's staging folder was removed. Fix: start the job again.`);
   const plan = readPlan(planText.toString('utf8'));
-  const previous = await deps.store.read(paths.progress(input.page));
-  const done = new Map<string, FileEntry>((previous ? fromJsonLines<FileEntry>(previous) : []).map((e) => [e.source.key, e]));
-  const skipped = [...plan.skipped];
-  let bytes = 0;
-  const saveProgress = progressSaver(deps.store, paths.progress(input.page), () => [...done.values()]);
-  const limit = pLimit(client.config.maxConnections);
-  const ctx = activityContext();
-  const beat = () => ctx?.heartbeat({ page: input.page, done: done.size, bytes });
-  // Byte callbacks fire per network chunk and small objects finish by the thousand: building a
-  // heartbeat payload for each was ~21% of CPU on large objects and ~8% on small ones.
-  const beatWhileStreaming = throttled(beat);
-  // Beat on a timer too, while no byte moves (slow first bytes): only a dead worker misses beats.
-  const timer = setInterval(beat, 3000);
-  const retained: IndexEntry[] = [];
-  // Media sets (mode: media): copied bytes are inspected and deduplicated before they become an entry.
-  const media = spec.mode === 'media'
-    ? mediaSetStep(deps.store, spec.dataset, input.runKey, spec.mediaTypes ?? [], spec.transaction === 'SNAPSHOT')
-    : undefined;
-  const settled: IndexEntry[] = [];
-  const settle = (object: CopyCandidate, reason: string) => {
-    skipped.push({ key: object.key, reason });
-    settled.push({ key: object.key, etag: object.etag, size: object.size, lastModified: object.lastModified, skipped: reason });
-  };
-  const inspected: Array<{ object: CopyCandidate; path: string; entry: Omit<FileEntry, 'path'>; item: MediaItem }> = [];
-  const copyOne = async (object: CopyCandidate) => {
-    try {
-      const entry = await copyObject(client, deps.store, paths.blobs, object, (n) => { bytes += n; beatWhileStreaming(); });
-      const path = datasetPath(object.key, spec.sourcePrefix, object, spec.transaction);
-      const verdict = media ? await media.inspect(entry) : undefined;
-      if (!verdict) done.set(object.key, { path, ...entry });
-      else if ('skip' in verdict) settle(object, verdict.skip);
-      else inspected.push({ object, path, entry, item: verdict.item });
-    } catch (err) {
-      if (!(err instanceof S3OperationError && err.kind === 'gone')) throw err;
-      // Deleted or overwritten between the listing and the read: recorded, picked up next run;
-      // a changed object keeps its old index entry, since its old version is still landed.
-      skipped.push({ key: object.key, reason: 'deleted or changed after it was listed' });
-      if (object.previous) retained.push(object.previous);
-    }
-    // One heartbeat per object crossed into the Temporal core bridge 10,000 times per 10,000 small objects.
-    beatWhileStreaming();
-    await saveProgress(false);
-  };
-  try {
+  const progress = { store: deps.store, progressPath: paths.progress(input.page), page: input.page, keyOf: (e: FileEntry) => e.source.key };
+  const { entries, skipped, settled, retained } = await runPage(progress, async ({ done, signal, addBytes, beat, save }) => {
+    const skipped = [...plan.skipped];
+    const retained: IndexEntry[] = [];
+    // Media sets (mode: media): copied bytes are inspected and deduplicated before they become an entry.
+    const media = job.mode === 'media'
+      ? mediaSetStep(deps.store, job.dataset, input.runKey, job.mediaTypes ?? [], job.transaction === 'SNAPSHOT')
+      : undefined;
+    const settled: IndexEntry[] = [];
+    const settle = (object: CopyCandidate, reason: string) => {
+      skipped.push({ key: object.key, reason });
+      settled.push({ key: object.key, etag: object.etag, size: object.size, lastModified: object.lastModified, skipped: reason });
+    };
+    const inspected: Array<{ object: CopyCandidate; path: string; entry: Omit<FileEntry, 'path'>; item: MediaItem }> = [];
+    const copyOne = async (object: CopyCandidate) => {
+      if (signal?.aborted) return;
+      try {
+        const entry = await copyObject(client, deps.store, paths.blobs, object, addBytes);
+        const path = datasetPath(object.key, job.sourcePrefix, object, job.transaction);
+        const verdict = media ? await media.inspect(entry) : undefined;
+        if (!verdict) done.set(object.key, { path, ...entry });
+        else if ('skip' in verdict) settle(object, verdict.skip);
+        else inspected.push({ object, path, entry, item: verdict.item });
+      } catch (err) {
+        if (!(err instanceof S3OperationError && err.kind === 'gone')) throw err;
+        // Deleted or overwritten between the listing and the read: recorded, picked up next run;
+        // a changed object keeps its old index entry, since its old version is still landed.
+        skipped.push({ key: object.key, reason: 'deleted or changed after it was listed' });
+        if (object.previous) retained.push(object.previous);
+      }
+      beat();
+      await save(false);
+    };
+    const limit = pLimit(client.config.maxConnections);
     await Promise.all(plan.toCopy.filter((o) => !done.has(o.key)).map((o) => limit(() => copyOne(o))));
+    signal?.throwIfAborted();
     // Deduplication in key order: of two keys with the same bytes, the first listed is the item.
     for (const c of inspected.sort((a, b) => compareKeys(a.object.key, b.object.key))) {
       const verdict = await media!.identify(c.entry, c.path, c.item);
       if ('skip' in verdict) settle(c.object, verdict.skip);
       else done.set(c.object.key, { path: c.path, ...c.entry, ...verdict.item });
     }
-  } finally {
-    clearInterval(timer);
-  }
-  await saveProgress(true);
-  const entries = [...done.values()].sort((a, b) => compareKeys(a.path, b.path));
+    return { entries: [...done.values()].sort((a, b) => compareKeys(a.path, b.path)), skipped, settled, retained };
+  });
   await deps.store.write(paths.manifest(input.page), toJsonLines(entries));
   await deps.store.write(paths.skipped(input.page), toJsonLines(skipped));
-  if (spec.mode !== 'bulk' && spec.transaction !== 'SNAPSHOT') {
+  if (job.incremental) {
     const landed: IndexEntry[] = entries.map((e) => ({ key: e.source.key, etag: e.source.etag, size: e.source.size, lastModified: e.source.lastModified }))
       .concat(settled).sort((a, b) => compareKeys(a.key, b.key));
     // Landed and retained keys are distinct (a retained entry's object was not landed).
@@ -119,4 +106,3 @@ export async function copyPage(deps: SyncDeps, input: CopyPageInput): Promise<Co
   }
   return { page: input.page, files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0), skipped: skipped.length };
 }
-

@@ -4,13 +4,13 @@
  */
 import picomatch from 'picomatch';
 import type { ListedObject } from '../s3/list';
-import type { SyncSpec } from './job';
+import type { SyncJob } from '../jobs/job';
 
 /** Why an object is not copied, or undefined when it passes. */
 export type FilterVerdict = undefined | { reason: string };
 
 /** Builds the filter of a sync; `now` is the run's reference time (ms). */
-export function objectFilter(spec: SyncSpec, now: number): (object: ListedObject) => FilterVerdict {
+export function objectFilter(spec: Pick<SyncJob, 'filters' | 'listPrefix'>, now: number): (object: ListedObject) => FilterVerdict {
   const f = spec.filters;
   const include = f.include.length ? picomatch(f.include, { dot: true }) : undefined;
   const exclude = f.exclude.length ? picomatch(f.exclude, { dot: true }) : undefined;

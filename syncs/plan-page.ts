@@ -12,9 +12,9 @@ import { listPage } from '../s3/list';
 import { objectFilter } from './filters';
 import { decidePage, type CopyCandidate, type IndexEntry } from './incremental-index';
 import { IndexReader, type IndexCursor } from './index-reader';
-import { syncSpec } from './job';
 import { runPaths } from './run-paths';
-import type { SyncDeps } from './deps';
+import type { JobDeps } from '../jobs/deps';
+import { syncJob } from '../jobs/job';
 
 export type { IndexCursor };
 
@@ -71,20 +71,12 @@ interface PlanHeader {
   keep: number;
 }
 
-/** The format plans had before version 2: one JSON object (JSON.stringify never writes a newline). */
-interface PlanV1 {
-  toCopy: CopyCandidate[];
-  keep: IndexEntry[];
-  skipped: Array<{ key: string; reason: string }>;
-}
-
 /**
  * A plan file, built a listing page at a time. JSON lines: a header, then the objects to copy,
  * the skipped keys and the kept index entries, one a line. Each listing page's records are
  * serialised as soon as it is decided, so a 20,000-key plan holds ~2 MB of text instead of its
  * entry objects plus one JSON.stringify of all of them; and copyPage can pass the kept lines on
- * to the index part without parsing them into objects again. The file keeps its name
- * (plan-NNNNNN.json, run-paths.ts) so that a run started before an upgrade finds its plans.
+ * to the index part without parsing them into objects again.
  */
 export class PlanWriter {
   private readonly toCopy: string[] = [];
@@ -122,16 +114,13 @@ export class PlanWriter {
   }
 }
 
-/**
- * Parses a plan file (either format: a run started before an upgrade resumes with its old
- * plans). The kept entries are returned as text, for copyPage to merge into the index part.
- */
+/** Parses a plan file. The kept entries are returned as text, for copyPage to merge into the index part. */
 export function readPlan(text: string): StoredPlan {
   const lines = textLines(text);
   const first = lines.next();
   if (first.done) throw new Error('the plan file is empty');
-  const head = JSON.parse(first.value.line) as PlanHeader | PlanV1;
-  if (!('plan' in head)) return { toCopy: head.toCopy, skipped: head.skipped, keepLines: toJsonLines(head.keep) };
+  const head = JSON.parse(first.value.line) as PlanHeader;
+  if (head.plan !== 2) throw new Error(`the plan file's header ${first.value.line} is not a version 2 plan; a run started by an older version cannot resume. Fix: start the job again.`);
   const take = <T>(count: number): T[] => {
     const out: T[] = [];
     for (let i = 0; i < count; i++) {
@@ -148,26 +137,25 @@ export function readPlan(text: string): StoredPlan {
 }
 
 /** Plans the next stretch of pages. Idempotent: a retry rewrites the plan from the same token and cursor. */
-export async function planPage(deps: SyncDeps, input: PlanPageInput): Promise<PlanSummary> {
-  const spec = syncSpec(deps.config, input.job);
-  const client = deps.sources.get(spec.source);
-  const incremental = spec.mode !== 'bulk' && spec.transaction !== 'SNAPSHOT';
-  const index = await IndexReader.open(deps.store, spec.dataset, incremental ? input.baseTransaction : undefined, input.indexCursor);
-  const filter = objectFilter(spec, input.startedAt);
+export async function planPage(deps: JobDeps, input: PlanPageInput): Promise<PlanSummary> {
+  const job = syncJob(deps.config, input.job);
+  const client = deps.sources.get(job.source);
+  const index = await IndexReader.open(deps.store, job.dataset, job.incremental ? input.baseTransaction : undefined, input.indexCursor);
+  const filter = objectFilter(job, input.startedAt);
   const plan = new PlanWriter();
   let listed = 0;
   let token = input.token;
   do {
-    const listing = await listPage(client, { prefix: spec.listPrefix, token, pageSize: spec.pageSize });
+    const listing = await listPage(client, { prefix: job.listPrefix, token, pageSize: job.pageSize });
     token = listing.nextToken;
     // The last page takes the rest of the index: keys deleted from the bucket stay in it.
     const old = await index.takeThrough(token ? listing.objects.at(-1)?.key ?? '' : undefined);
     plan.add(decidePage(listing.objects, old, filter));
     listed += listing.objects.length;
-  } while (token && plan.copyCount < spec.pageSize * COPY_PAGES_PER_PLAN && listed + spec.pageSize <= MAX_LISTED_PER_PLAN);
-  await deps.store.write(runPaths(spec.dataset, spec.job, input.runKey).plan(input.page), plan.text());
+  } while (token && plan.copyCount < job.pageSize * COPY_PAGES_PER_PLAN && listed + job.pageSize <= MAX_LISTED_PER_PLAN);
+  await deps.store.write(runPaths(job.dataset, job.name, input.runKey).plan(input.page), plan.text());
   return {
     page: input.page, listed, toCopy: plan.copyCount, bytes: plan.bytes, skipped: plan.skippedCount,
-    nextToken: token, indexCursor: incremental ? index.cursor : undefined,
+    nextToken: token, indexCursor: job.incremental ? index.cursor : undefined,
   };
 }

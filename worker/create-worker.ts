@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createSourceRegistry } from '../activities/source-registry';
+import { createSourceRegistry } from '../s3/source-registry';
 import type { ConnectorConfig } from '../config/schema';
 import type { StoreBackend } from '../datasets/backend';
 import { openStore } from '../datasets/open-store';
-import { TASK_QUEUE } from '../shared/temporal-names';
+import { TASK_QUEUE } from '../shared/temporal-contract';
+import { failureInterceptor } from './failure-interceptor';
 
 /** Where `npm run build` writes the workflow bundle. */
 export const WORKFLOW_BUNDLE = resolve(__dirname, '..', 'workflow-bundle.js');
@@ -38,6 +39,7 @@ export async function createConnectorWorker(options: WorkerOptions): Promise<Wor
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities,
+    interceptors: { activity: [failureInterceptor] },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
     // Heartbeats reach the server at least every 2 s (not only every 0.8 x heartbeatTimeout), so a
     // cancellation reaches a running upload quickly and a resumed one finds recent details.

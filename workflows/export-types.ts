@@ -1,6 +1,6 @@
 /** Inputs, state and results of the fileExport workflow. Pure types and helpers. */
 import type { ExportPlan } from '../exports/plan';
-import type { SyncProgress } from './sync-types';
+import type { ExportProgress } from '../shared/temporal-contract';
 
 /** Workflow input: names and the retry budget, never secrets. */
 export interface ExportInput {
@@ -17,7 +17,7 @@ export interface ExportRunState {
   /** The next page to upload. */
   page: number;
   plan: ExportPlan;
-  progress: SyncProgress;
+  progress: ExportProgress;
 }
 
 /** What a run returns (and `export --wait --json` prints, with its runId). */
@@ -36,6 +36,11 @@ export interface ExportResult {
   throughTransaction: number | null;
   /** One line for people, e.g. "nothing new to export since transaction 3". */
   summary: string;
+}
+
+/** A fresh progress record. */
+export function initialExportProgress(): ExportProgress {
+  return { kind: 'export', phase: 'planning', pages: 0, filesPlanned: 0, bytesPlanned: 0, filesExported: 0, bytesExported: 0 };
 }
 
 /** The human summary of a finished export. */

@@ -5,46 +5,31 @@
  * store. Multipart uploads resume from the upload activity's heartbeat details. The run
  * continues as new when Temporal suggests it.
  */
-import {
-  ActivityCancellationType, CancellationScope, ContinueAsNew, continueAsNew, proxyActivities, setCurrentDetails, setHandler, workflowInfo,
-} from '@temporalio/workflow';
-import type { RetryPolicy } from '@temporalio/common';
-import type { ConnectorActivities } from '../activities';
-import { exportSummary, type ExportInput, type ExportResult } from './export-types';
-import { progressQuery } from './sync';
-import { initialProgress, renderDetails } from './sync-types';
+import { CancellationScope, ContinueAsNew, continueAsNew, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { progressQuery } from '../shared/temporal-contract';
+import { renderDetails } from './details';
+import { exportSummary, initialExportProgress, type ExportInput, type ExportResult } from './export-types';
+import { jobActivities } from './job-activities';
 
-function activities(input: ExportInput) {
-  const retry: RetryPolicy = { maximumAttempts: input.maxErrorRetries + 1, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
-  return {
-    quick: proxyActivities<ConnectorActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', retry }),
-    // Waits for a cancelled upload to stop before cleanup aborts its multipart uploads.
-    upload: proxyActivities<ConnectorActivities>({
-      startToCloseTimeout: '12 hours', heartbeatTimeout: '20 seconds', retry, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    }),
-  };
-}
-
-/** Exports the dataset of export job `input.job` (PRODUCT.md: `export JOB`). */
+/** Exports the dataset of export job `input.job`. */
 export async function fileExport(input: ExportInput): Promise<ExportResult> {
-  const { quick, upload } = activities(input);
+  const { quick, long } = jobActivities(input.maxErrorRetries);
   const runKey = input.resume?.runKey ?? workflowInfo().runId;
-  const progress = input.resume?.progress ?? initialProgress();
+  const progress = input.resume?.progress ?? initialExportProgress();
   setHandler(progressQuery, () => progress);
-  const show = () => setCurrentDetails(renderDetails(input.job, progress).replace('files copied', 'files exported').replace('MB copied', 'MB exported'));
+  const show = () => setCurrentDetails(renderDetails(input.job, progress));
   show();
   try {
     const plan = input.resume?.plan ?? await quick.exportPlan({ job: input.job, runKey });
-    progress.phase = 'copying';
+    progress.phase = 'uploading';
     progress.pages = plan.pages;
-    progress.listed = plan.files;
-    progress.objectsPlanned = plan.files;
+    progress.filesPlanned = plan.files;
     progress.bytesPlanned = plan.bytes;
     show();
     for (let page = input.resume?.page ?? 1; page <= plan.pages; page++) {
-      const done = await upload.exportUploadPage({ job: input.job, runKey, page });
-      progress.filesCopied += done.files;
-      progress.bytesCopied += done.bytes;
+      const done = await long.exportUploadPage({ job: input.job, runKey, page });
+      progress.filesExported += done.files;
+      progress.bytesExported += done.bytes;
       show();
       if (page < plan.pages && workflowInfo().continueAsNewSuggested) {
         await continueAsNew<typeof fileExport>({ ...input, resume: { runKey, page: page + 1, plan, progress } });
@@ -52,19 +37,20 @@ export async function fileExport(input: ExportInput): Promise<ExportResult> {
     }
     progress.phase = 'committing';
     show();
-    await quick.exportCommit({ job: input.job, runKey, plan, files: progress.filesCopied, bytes: progress.bytesCopied });
+    await quick.exportCommit({ job: input.job, runKey, plan, files: progress.filesExported, bytes: progress.bytesExported });
     progress.phase = 'done';
     show();
     return {
       workflowId: workflowInfo().workflowId, runKey, status: 'completed', mode: plan.mode, target: plan.target,
-      filesExported: progress.filesCopied, bytes: progress.bytesCopied, fromTransaction: plan.fromTransaction,
+      filesExported: progress.filesExported, bytes: progress.bytesExported, fromTransaction: plan.fromTransaction,
       throughTransaction: plan.throughTransaction || null,
-      summary: exportSummary(plan, progress.filesCopied, progress.bytesCopied),
+      summary: exportSummary(plan, progress.filesExported, progress.bytesExported),
     };
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
-    // Failed or cancelled: no multipart upload may be left dangling. Runs even when cancelled.
-    await CancellationScope.nonCancellable(() => quick.exportAbort({ job: input.job, runKey }));
+    // Failed or cancelled: no multipart upload may be left dangling, even when cancelled. The run
+    // fails with its own error; a failed cleanup is in the history.
+    await CancellationScope.nonCancellable(() => quick.exportAbort({ job: input.job, runKey })).catch(() => undefined);
     throw err;
   }
 }

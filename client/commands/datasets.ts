@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { createSourceRegistry } from '../../activities/source-registry';
+import { createSourceRegistry } from '../../s3/source-registry';
 import type { StoreBackend } from '../../datasets/backend';
 import { findFile, findTransaction, listDatasets, openDataset, summarize, transactionEntries, viewEntries, type ViewEntry } from '../../datasets/catalog';
 import { hashing } from '../../datasets/hashing-stream';

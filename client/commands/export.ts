@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { ExportResult } from '../../workflows/export-types';
 import type { GlobalOptions } from '../context';
-import { exportWorkflow } from '../export-job';
+import { exportJob } from '../../jobs/job';
 import { followJob } from '../follow-job';
 import { addGlobalOptions, parseOptions } from '../options';
 
@@ -19,7 +19,7 @@ export function registerExport(program: Command): void {
     .option('--wait', 'wait for the run to finish, with a live progress bar on stderr, then print a summary')
     .action(async (job: string, raw: unknown) => {
       await followJob<ExportResult, ExportSummary>({
-        verb: 'export', resolve: exportWorkflow, describe: (result) => result.summary,
+        verb: 'export', resolve: exportJob, describe: (result) => result.summary,
         summary: (result, ids) => ({
           ...ids, status: result.status, mode: result.mode, target: result.target, filesExported: result.filesExported,
           bytes: result.bytes, fromTransaction: result.fromTransaction, throughTransaction: result.throughTransaction, summary: result.summary,

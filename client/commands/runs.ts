@@ -2,10 +2,10 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { JOB_WORKFLOW_TYPES } from '../../shared/temporal-names';
+import { JOB_WORKFLOW_TYPES, SEARCH_ATTRIBUTE_KEYS } from '../../shared/temporal-contract';
 import { temporalClient, type GlobalOptions } from '../context';
 import { addGlobalOptions, parseOptions } from '../options';
-import { parseJobName, SEARCH_ATTRIBUTE_KEYS } from '../start-job';
+import { parseJobName } from '../start-job';
 
 /** One run as `runs --json` prints it. */
 export interface RunLine {
@@ -21,7 +21,7 @@ export interface RunLine {
 /** The visibility query of `runs`: one job's runs, or every job run. */
 export function runsQuery(job?: string): string {
   return job
-    ? `ConnectorJob = "${job}"`
+    ? `${SEARCH_ATTRIBUTE_KEYS.job.name} = "${job}"`
     : `WorkflowType IN (${JOB_WORKFLOW_TYPES.map((t) => `"${t}"`).join(', ')})`;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Client, ScheduleDescription, ScheduleHandle } from '@temporalio/client';
 import type { Command } from 'commander';
-import { scheduleId } from '../../shared/temporal-names';
+import { scheduleId } from '../../shared/temporal-contract';
 import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
 import { JobFailedError } from '../errors';
 import { addGlobalOptions, parseOptions } from '../options';

@@ -5,12 +5,13 @@
  */
 import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
-import type { SyncProgress, SyncResult } from '../../workflows/sync-types';
+import { JOB_WORKFLOW_TYPES, SEARCH_ATTRIBUTE_KEYS, type JobProgress } from '../../shared/temporal-contract';
+import type { ExportResult } from '../../workflows/export-types';
+import type { SyncResult } from '../../workflows/sync-types';
 import { temporalClient, UsageError, type GlobalOptions } from '../context';
 import { rootMessage } from '../errors';
 import { formatProgress, formatResult, queryProgress } from '../job-progress';
 import { addGlobalOptions, parseOptions } from '../options';
-import { SEARCH_ATTRIBUTE_KEYS } from '../start-job';
 
 /** What `status --json` prints. */
 export interface RunStatus {
@@ -24,18 +25,18 @@ export interface RunStatus {
   dataset: string | null;
   startTime: string;
   closeTime: string | null;
-  progress: SyncProgress | null;
-  result: SyncResult | null;
+  progress: JobProgress | null;
+  result: SyncResult | ExportResult | null;
   failure: string | null;
 }
 
-const SYNC_TYPES = new Set(['bulkImport', 'incrementalSync']);
+const JOB_TYPES: ReadonlySet<string> = new Set(JOB_WORKFLOW_TYPES);
 
 /** The result of a completed run, or the root cause of a failed one. */
-async function outcome(handle: WorkflowHandle, status: string): Promise<{ result: SyncResult | null; failure: string | null }> {
+async function outcome(handle: WorkflowHandle, status: string): Promise<{ result: SyncResult | ExportResult | null; failure: string | null }> {
   if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { result: null, failure: null };
   try {
-    return { result: await handle.result() as SyncResult, failure: null };
+    return { result: await handle.result() as SyncResult | ExportResult, failure: null };
   } catch (err) {
     if (err instanceof WorkflowFailedError) return { result: null, failure: rootMessage(err) };
     throw err;
@@ -55,8 +56,8 @@ export async function runStatus(handle: WorkflowHandle, note: (line: string) => 
   }
   const status = info.status.name;
   const run = handle.client.getHandle(info.workflowId, info.runId);
-  let progress: SyncProgress | null = null;
-  if (SYNC_TYPES.has(info.type)) {
+  let progress: JobProgress | null = null;
+  if (JOB_TYPES.has(info.type)) {
     try {
       progress = await queryProgress(run);
     } catch (err) {

@@ -8,7 +8,7 @@ import type { GlobalOptions } from '../context';
 import { followJob } from '../follow-job';
 import { formatResult } from '../job-progress';
 import { addGlobalOptions, parseOptions } from '../options';
-import { jobWorkflow } from '../start-job';
+import { syncJob } from '../../jobs/job';
 
 /** The last stdout line of `sync --wait --json` (PRODUCT.md). */
 export interface SyncSummary {
@@ -28,7 +28,7 @@ export function registerSync(program: Command): void {
     .option('--wait', 'wait for the run to finish, with a live progress bar on stderr, then print a summary')
     .action(async (job: string, raw: unknown) => {
       await followJob<SyncResult, SyncSummary>({
-        verb: 'sync', resolve: jobWorkflow, describe: formatResult,
+        verb: 'sync', resolve: syncJob, describe: formatResult,
         summary: (result, ids) => ({
           ...ids, status: 'completed', transaction: result.transaction ?? null,
           filesAdded: result.filesAdded, filesSkipped: result.filesSkipped, bytes: result.bytes,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { createSourceRegistry } from '../../activities/source-registry';
+import { createSourceRegistry } from '../../s3/source-registry';
 import type { StoreBackend } from '../../datasets/backend';
 import { listDatasets } from '../../datasets/catalog';
 import { Dataset } from '../../datasets/dataset';

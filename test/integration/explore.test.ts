@@ -4,7 +4,7 @@ import { keyOfBytes, MAX_KEY_BYTES, md5Etag, putEmptyObjects, type ExploreLine }
 import { putObjectsAsArchives } from '../harness/bulk-upload';
 import { createBucket, putObjects } from '../harness/minio-admin';
 import { testEnv } from '../harness/test-env';
-import { explorePage } from '../../activities/explore';
+import { explorePage } from '../../exploration/explore';
 import { createSourceClient } from '../../s3/client';
 
 const env = rootKeyEnv();

@@ -3,7 +3,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { createSourceRegistry } from '../../activities/source-registry';
+import { createSourceRegistry } from '../../s3/source-registry';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Dataset } from '../../datasets/dataset';
 import { fromJsonLines } from '../../datasets/jsonl';

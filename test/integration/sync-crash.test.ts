@@ -10,9 +10,10 @@ import { localDataset, runSyncJob, temporalClient } from '../harness/sync-runner
 import { startWorkerProcess } from '../harness/worker-process';
 import { testEnv } from '../harness/test-env';
 import { createActivities } from '../../activities';
-import { createSourceRegistry } from '../../activities/source-registry';
+import { failureInterceptor } from '../../worker/failure-interceptor';
+import { createSourceRegistry } from '../../s3/source-registry';
 import { localBackend } from '../../datasets/local-backend';
-import type { SyncProgress } from '../../workflows/sync-types';
+import type { SyncProgress } from '../../shared/temporal-contract';
 
 const body = (i: number) => `object ${i} ${'x'.repeat(2000 + (i % 97))}\n`;
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -80,6 +81,7 @@ describe('sync durability', () => {
     const local = await Worker.create({
       connection, taskQueue, identity: 'in-process-worker', workflowsPath: require.resolve('../../workflows'), maxConcurrentActivityTaskExecutions: 1,
       activities: createActivities({ sources: createSourceRegistry(cfg, 'temporal'), config: cfg, store: () => localBackend(storeRoot) }),
+      interceptors: { activity: [failureInterceptor] },
     });
     try {
       const workflowId = `bulkImport/two-${Date.now()}`;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../../devservers/process';
 import { startTemporalDevServer, type TemporalDevServer } from '../../devservers/temporal-dev';
-import type { SyncProgress } from '../../workflows/sync-types';
+import type { SyncProgress } from '../../shared/temporal-contract';
 import { createBucket, putObjects } from '../harness/minio-admin';
 import { minioSource, rootKeyEnv, writeConfigFile } from '../harness/connector';
 import { localDataset } from '../harness/sync-runner';

@@ -1,10 +1,10 @@
 import { objectFilter } from '../../syncs/filters';
-import type { SyncSpec } from '../../syncs/job';
+import type { SyncJob } from '../../jobs/job';
 import type { ListedObject } from '../../s3/list';
 
 const now = Date.parse('2026-06-01T12:00:00Z');
-const spec = (filters: Partial<SyncSpec['filters']>): SyncSpec => ({
-  job: 'j', source: 's', dataset: 'd', mode: 'incremental', transaction: 'APPEND', listPrefix: 'in/orders/', sourcePrefix: 'in/', pageSize: 1000,
+const spec = (filters: Partial<SyncJob['filters']>): Pick<SyncJob, 'filters' | 'listPrefix'> => ({
+  listPrefix: 'in/orders/',
   filters: { include: [], exclude: [], minAgeSeconds: 0, ...filters },
 });
 const obj = (key: string, size = 10, lastModified = '2026-06-01T11:00:00.000Z'): ListedObject => ({ key, size, lastModified, etag: '"e"' });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createSourceRegistry } from '../../activities/source-registry';
+import { createSourceRegistry } from '../../s3/source-registry';
 import { parseConfig } from '../../config/load';
 import { openStore } from '../../datasets/open-store';
 

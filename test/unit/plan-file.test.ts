@@ -27,15 +27,15 @@ describe('plan files', () => {
     expect([writer.copyCount, writer.skippedCount, writer.bytes]).toEqual([3, 1, 3 + 12 + 3]);
   });
 
-  it('reads a plan with nothing to keep, and one written in the single-object format of earlier versions', () => {
+  it('reads a plan with nothing to keep', () => {
     const writer = new PlanWriter();
     writer.add({ toCopy: [candidate('k/a')], keep: [], skipped: [] });
     expect(readPlan(writer.text())).toEqual({ toCopy: [candidate('k/a')], skipped: [], keepLines: '' });
-    const old = JSON.stringify({ toCopy: [candidate('k/b')], keep: [entry('k/a')], skipped: [{ key: 'k/c', reason: 'r' }] });
-    const plan = readPlan(old);
-    expect(plan.toCopy).toEqual([candidate('k/b')]);
-    expect(plan.skipped).toEqual([{ key: 'k/c', reason: 'r' }]);
-    expect(fromJsonLines(plan.keepLines)).toEqual([entry('k/a')]);
+  });
+
+  it('refuses a file without a version 2 header, telling to start the job again', () => {
+    const unversioned = JSON.stringify({ toCopy: [candidate('k/b')], keep: [entry('k/a')], skipped: [] });
+    expect(() => readPlan(unversioned)).toThrow(/not a version 2 plan.*start the job again/);
   });
 
   it('refuses a truncated plan instead of copying part of it', () => {

@@ -3,7 +3,7 @@
  * activities (its connection pool is the source's maxConnections).
  */
 import type { ConnectorConfig } from '../config/schema';
-import { createSourceClient, type RetryLayer, type SourceClient } from '../s3/client';
+import { createSourceClient, type RetryLayer, type SourceClient } from './client';
 
 /** Looks up a source's client by name. */
 export interface SourceRegistry {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parseConfig } from '../../config/load';
-import { exportKey, exportSpec } from '../../exports/job';
+import { exportKey } from '../../exports/target';
+import { exportJob } from '../../jobs/job';
 import { chunks, compositeSha256, multipartEtag } from '../../exports/parts';
 
 const cfg = (url: string, exp: Record<string, unknown>, enabled = true) => parseConfig({
@@ -17,17 +18,17 @@ describe('export keys and checks', () => {
     ['s3://bucket-a', 'a//b/', 'a/b/f/x.csv'],
     ['s3://bucket-a/deep/er/', '', 'deep/er/f/x.csv'],
   ])('puts file f/x.csv of url %s with pathPrefix "%s" at %s', (url, pathPrefix, key) => {
-    expect(exportKey(exportSpec(cfg(url, { pathPrefix }), 'job').keyPrefix, 'f/x.csv')).toBe(key);
+    expect(exportKey(exportJob(cfg(url, { pathPrefix }), 'job').keyPrefix, 'f/x.csv')).toBe(key);
   });
 
   it('refuses a source without exports enabled and a public ACL without allowPublicAcl, even past the schema', () => {
     const disabled = cfg('s3://bucket-a/', {});
     disabled.sources.out!.exports.enabled = false;
-    expect(() => exportSpec(disabled, 'job')).toThrow('source "out" does not allow exports');
+    expect(() => exportJob(disabled, 'job')).toThrow('source "out" does not allow exports');
     const pub = cfg('s3://bucket-a/', {});
     pub.exports.job!.cannedAcl = 'public-read-write';
-    expect(() => exportSpec(pub, 'job')).toThrow('public-read-write makes exported files public');
-    expect(exportSpec(cfg('s3://bucket-a/', { cannedAcl: 'public-read', allowPublicAcl: true }), 'job').cannedAcl).toBe('public-read');
+    expect(() => exportJob(pub, 'job')).toThrow('public-read-write makes exported files public');
+    expect(exportJob(cfg('s3://bucket-a/', { cannedAcl: 'public-read', allowPublicAcl: true }), 'job').cannedAcl).toBe('public-read');
   });
 
   it('cuts a stream into parts of exactly the part size and computes the multipart ETag and composite checksum S3 computes', async () => {

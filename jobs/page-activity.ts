@@ -1,0 +1,95 @@
+/**
+ * The skeleton every page activity shares (a sync's copy, an export's upload): what earlier
+ * attempts finished is read back from a progress file and skipped; progress is saved at most
+ * every PROGRESS_INTERVAL_MS, so a retried attempt redoes at most that much; heartbeats carry
+ * counts while bytes move and on a timer while none do, so only a dead worker misses them; and a
+ * cancellation is reported as one (the CancelledFailure), not as whatever the aborted request threw.
+ */
+import type { Context } from '@temporalio/activity';
+import type { StoreBackend } from '../datasets/backend';
+import { fromJsonLines, toJsonLines } from '../datasets/jsonl';
+import { activityContext } from './activity-context';
+
+/** Save progress at most this often: a resumed attempt redoes at most this much work. */
+export const PROGRESS_INTERVAL_MS = 2000;
+
+/** Heartbeat at least this often while nothing finishes; the activities' heartbeat timeout is 20 s. */
+const KEEPALIVE_MS = 3000;
+
+/**
+ * Heartbeats with a payload at most this often from per-chunk callers: building one per network
+ * chunk, or per small object by the thousand, costs more CPU than the copy.
+ */
+const BEAT_THROTTLE_MS = 500;
+
+/** What a page activity's body works with. */
+export interface PageRun<Line> {
+  /** Lines finished by this and earlier attempts, by key. */
+  readonly done: Map<string, Line>;
+  /** The activity context inside Temporal; undefined in direct calls. */
+  readonly ctx: Context | undefined;
+  /** Aborted when Temporal cancels the activity. */
+  readonly signal: AbortSignal | undefined;
+  /** Counts bytes moved (shown in heartbeats) and heartbeats, throttled. */
+  addBytes(n: number): void;
+  /** Heartbeats, throttled: for callers that fire per chunk or per small object. */
+  beat(): void;
+  /** Heartbeats now: for details a resumed attempt must see (an upload's finished parts). */
+  beatNow(): void;
+  /** Saves the progress file: when forced, or when the last save is PROGRESS_INTERVAL_MS old. */
+  save(force: boolean): Promise<void>;
+}
+
+/** Options of runPage. */
+export interface PageOptions<Line> {
+  store: StoreBackend;
+  /** The page's progress file (JSON lines of finished work). */
+  progressPath: string;
+  page: number;
+  /** The key of a finished line, unique in the page. */
+  keyOf: (line: Line) => string;
+  /** More heartbeat details, besides the page, count of finished lines and bytes. */
+  details?: () => object;
+}
+
+/** Runs `body` as a page activity (see above) and saves its progress a last time when it ends well. */
+export async function runPage<Line, R>(options: PageOptions<Line>, body: (run: PageRun<Line>) => Promise<R>): Promise<R> {
+  const { store, progressPath, page } = options;
+  const previous = await store.read(progressPath);
+  const done = new Map((previous ? fromJsonLines<Line>(previous) : []).map((line) => [options.keyOf(line), line]));
+  const ctx = activityContext();
+  let bytes = 0;
+  const beatNow = () => ctx?.heartbeat({ page, done: done.size, bytes, ...options.details?.() });
+  let lastBeat = 0;
+  const beat = () => {
+    const now = Date.now();
+    if (now - lastBeat < BEAT_THROTTLE_MS) return;
+    lastBeat = now;
+    beatNow();
+  };
+  let lastSave = Date.now();
+  let saving: Promise<void> | undefined;
+  const save = async (force: boolean) => {
+    if (!force && Date.now() - lastSave < PROGRESS_INTERVAL_MS) return;
+    lastSave = Date.now();
+    await saving; // writes never overlap
+    saving = store.write(progressPath, toJsonLines([...done.values()]));
+    await saving;
+  };
+  const run: PageRun<Line> = {
+    done, ctx, signal: ctx?.cancellationSignal, beat, beatNow, save,
+    addBytes: (n) => { bytes += n; beat(); },
+  };
+  const timer = setInterval(beatNow, KEEPALIVE_MS);
+  let result: R;
+  try {
+    result = await body(run);
+  } catch (err) {
+    if (ctx?.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+    throw err;
+  } finally {
+    clearInterval(timer);
+  }
+  await save(true);
+  return result;
+}

@@ -1,0 +1,22 @@
+/**
+ * The activity proxies of job workflows (syncs and exports), with the one retry layer inside
+ * Temporal: S3 clients on workers make one attempt per request, and an activity is retried
+ * maxErrorRetries times with exponential backoff, resuming from what it saved.
+ */
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
+import type { ConnectorActivities } from '../activities';
+
+/** `quick` for listing, planning and committing; `long` for page activities (copies, uploads). */
+export function jobActivities(maxErrorRetries: number) {
+  const retry: RetryPolicy = { maximumAttempts: maxErrorRetries + 1, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
+  // Every job activity heartbeats: a silent worker (killed, partitioned) is detected within the
+  // heartbeat timeout and the activity is retried elsewhere.
+  return {
+    quick: proxyActivities<ConnectorActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', retry }),
+    // A cancelled run waits for its page activity to stop before cleanup removes what it wrote.
+    long: proxyActivities<ConnectorActivities>({
+      startToCloseTimeout: '12 hours', heartbeatTimeout: '20 seconds', retry, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    }),
+  };
+}
