@@ -51,5 +51,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv).then((code) => { process.exitCode = code; });
+  void main(process.argv).then((code) => { process.exitCode = code; });
 }

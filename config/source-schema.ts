@@ -64,7 +64,7 @@ const proxySchema = z.strictObject({
   credentials: z.strictObject({ username: z.string().min(1), password: secretSchema }).optional(),
 });
 
-const catalogSchema = z.object({ type: z.enum(['glue', 'unity', 'rest', 'files']) }).passthrough();
+const catalogSchema = z.looseObject({ type: z.enum(['glue', 'unity', 'rest', 'files']) });
 
 /** A source as written in the file (before URL and endpoint normalisation). */
 export const sourceSchema = z.strictObject({

@@ -1,11 +1,11 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash, createHmac, type Hash } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
 import { canonicalQuery, SigV4Signer, type SignableRequest } from '../../s3/sigv4';
 
 /** SHA-256 and its HMAC in the shape @smithy/signature-v4 takes. */
 class Sha256 {
-  private readonly hash: Hash | Hmac;
+  private readonly hash: Hash | ReturnType<typeof createHmac>;
   constructor(secret?: SourceData) {
     const key = secret instanceof ArrayBuffer ? new Uint8Array(secret) : ArrayBuffer.isView(secret) ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength) : secret;
     this.hash = key ? createHmac('sha256', key) : createHash('sha256');
