@@ -3,18 +3,11 @@
  * folder and an S3 source (see local-backend.ts and s3-backend.ts).
  */
 import type { Readable } from 'node:stream';
+import type { StreamDigests } from './digests';
 
-/** Bytes stored by ingest(), with their SHA-256 computed while streaming. */
-export interface IngestedBlob {
+/** Bytes stored by ingest() at `path`, with their digests (those IngestOptions asked for) computed while streaming. */
+export interface IngestedBlob extends StreamDigests {
   path: string;
-  sha256: string;
-  /** Only when asked for (IngestOptions.md5). */
-  md5?: string;
-  /** Hex, only when asked for (IngestOptions.crc32). */
-  crc32?: string;
-  /** Hex, only when asked for (IngestOptions.crc64nvme). */
-  crc64nvme?: string;
-  size: number;
 }
 
 /** How ingest() reads a body. */

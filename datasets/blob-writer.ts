@@ -1,22 +1,19 @@
 /**
- * Large blobs written and hashed off the main thread. A 2 × 1 GiB import spent 5.3 of its
- * 9.7 s of main-thread CPU in hash.update (SHA-256 ~1.4 GB/s with SHA-NI, MD5 ~0.6, CRC32 ~3)
- * and 0.6 s more handing writes to libuv's pool, on the thread that also parses every HTTP
- * response and runs the activities. Here writing threads hash the body's chunks and write
- * them to the file with synchronous calls (no thread-pool hop) while the main thread parses.
+ * Large blobs written and hashed off the main thread, which parses every HTTP response and runs
+ * the activities: hashing a large body (SHA-256, and MD5 or a CRC when compared) costs that
+ * thread more CPU than parsing it. Writing threads (blob-threads.ts) hash the body's chunks and
+ * write them to the file with synchronous calls while the main thread parses.
  *
- * Chunks that are the body's own are moved to the thread, not copied: Node's HTTP parser
- * hands each body chunk out in a buffer of its own (~64 KiB), which is transferred there and
- * back (so the main thread's collector, not the thread's rare one, frees it). Copying into
- * shared batches instead cost 1.6 s of the main thread per 2 GiB on this machine, more than
- * the hashing it moved. Other bodies' chunks are copied: their caller may still read them.
- *
- * Threads start on first use and end after BLOB_THREAD_IDLE_MS without a blob, so an idle
- * worker does not carry them (a Node thread is an isolate of its own, ~9 MiB resident).
+ * Chunks that are the body's own are moved to the thread, not copied: Node's HTTP parser hands
+ * each body chunk out in a buffer of its own (~64 KiB), which is transferred there and back (so
+ * the main thread's collector, not the thread's rare one, frees it). Copying them instead costs
+ * the main thread about as much as moving the hashing off it saves. Other bodies' chunks are
+ * copied: their caller may still read them.
  */
 import { Writable } from 'node:stream';
-import { bufferToSend, digestFlags, leastBusyThread, newBlobId, type BlobOptions, type Reply } from './blob-threads';
-import type { StreamDigests } from './hashing-stream';
+import type { ThreadReply } from './blob-thread-messages';
+import { bufferToSend, digestFlags, leastBusyThread, newBlobId, type BlobOptions } from './blob-threads';
+import type { StreamDigests } from './digests';
 
 /** Chunks are sent to the thread once this many bytes have gathered: fewer messages. */
 export const BLOB_BATCH_BYTES = 256 * 1024;
@@ -84,7 +81,7 @@ export class BlobWriter extends Writable {
     this.gatheredBytes = 0;
   }
 
-  private onReply(reply: Reply): void {
+  private onReply(reply: ThreadReply): void {
     this.released = true;
     if (reply.op === 'done') this.result = reply.digests;
     if (reply.op === 'failed') this.failure = Object.assign(new Error(reply.message), { code: reply.code });

@@ -4,7 +4,8 @@
  * - createExclusive(): temp file + link(), which fails with EEXIST instead of replacing;
  * - ingest(): temp file while hashing, then rename to a content-addressed name; bodies up to
  *   SMALL_BLOB_BYTES are created under that name directly, exclusively (O_EXCL).
- * Blob bytes are hashed and written on a writing thread (blob-writer.ts, blob-threads.ts).
+ * Blob bytes are hashed and written on a writing thread (blob-writer.ts, blob-threads.ts), and
+ * named by their SHA-256 (blob-path.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -12,6 +13,7 @@ import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { IngestedBlob, StoreBackend } from './backend';
+import { blobPath } from './blob-path';
 import { writeWholeBlob, type BlobOptions } from './blob-threads';
 import { BlobWriter } from './blob-writer';
 import { readWhole } from './hashing-stream';
@@ -19,18 +21,13 @@ import { readWhole } from './hashing-stream';
 /** Bodies up to this size are read whole, hashed and written in one call (see readWhole). */
 export const SMALL_BLOB_BYTES = 1024 * 1024;
 
-/**
- * Content-addressed: the same bytes always land at the same path, so a retried copy is
- * idempotent. blob-threads.ts builds the same path for small blobs.
- */
-const blobPath = (dir: string, sha256: string) => `${dir}/${sha256.slice(0, 2)}/${sha256}`;
-
 /** Opens a store rooted at `root` (created on first write). */
 export function localBackend(root: string): StoreBackend {
   const base = resolve(root);
   const abs = (path: string) => join(base, ...path.split('/'));
-  // Folders this process has created: one mkdir syscall per blob was ~4% of a small-object import.
-  // A folder removed later (remove()) is forgotten below, so it is created again when needed.
+  // Folders this process has created, so that a blob whose folder exists costs no mkdir syscall
+  // (a noticeable share of a small-object import). A folder removed later (remove()) is
+  // forgotten below, so it is created again when needed.
   const made = new Set<string>();
   const ensureDir = async (dir: string) => {
     if (made.has(dir)) return;
@@ -45,10 +42,8 @@ export function localBackend(root: string): StoreBackend {
   };
   /**
    * Small blobs are hashed and created in place on a writing thread (blob-threads.ts), in one
-   * message: no temp file and no rename (the slowest of five calls per blob on ext4), and none
-   * of the three thread-pool round trips of open, write and close on this thread. Interleaved
-   * with the previous in-process version, 3 pairs of 10,000 × 4 KiB imports: 12.8-13.8 s
-   * against 14.8-18.1 s.
+   * message: no temp file and no rename (the costliest file call per blob on ext4), and none of
+   * the three thread-pool round trips of open, write and close on this thread.
    */
   const ingestSmall = async (dir: string, whole: Promise<Buffer>, choice: BlobOptions): Promise<IngestedBlob> => {
     const digests = await writeWholeBlob(abs(dir), await whole, choice);
@@ -70,8 +65,8 @@ export function localBackend(root: string): StoreBackend {
         throw err;
       }
     },
-    async readStream(path) {
-      return createReadStream(abs(path));
+    readStream(path) {
+      return Promise.resolve(createReadStream(abs(path)));
     },
     localPath: (path) => abs(path),
     async write(path, data) {

@@ -3,6 +3,11 @@
  * compare against: checksum headers carry base64 digests, a single-part ETag is an MD5.
  */
 
+/** A 32-bit checksum (CRC32, or half of a CRC-64) as 8 hex digits, the form digests are compared in. */
+export function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
 /** hex -> base64, as S3 checksum headers carry digests. */
 export function hexToBase64(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');
