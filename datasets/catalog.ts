@@ -5,8 +5,7 @@
  */
 import pLimit from 'p-limit';
 import type { StoreBackend } from './backend';
-import { Dataset } from './dataset';
-import { fromJsonLines } from './jsonl';
+import { Dataset, recordNames, viewRecords } from './dataset';
 import type { FileEntry, TransactionRecord } from './types';
 
 /** A file entry with the id of the transaction that added it. */
@@ -17,16 +16,13 @@ export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
 
-/** Committed transaction records are named by their zero-padded id. */
-const RECORD_NAME = /^\d{12}\.json$/;
-
 /** A dataset name is one folder directly below the store's root. */
 function isDatasetName(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\\');
 }
 
 async function hasRecords(store: StoreBackend, name: string): Promise<boolean> {
-  return (await store.list(`${name}/transactions`)).some((n) => RECORD_NAME.test(n));
+  return (await recordNames(store, name)).length > 0;
 }
 
 /**
@@ -47,21 +43,9 @@ export async function openDataset(store: StoreBackend, name: string): Promise<Da
   throw new NotFoundError(`dataset "${name}" not found in ${store.location}; datasets: ${names.join(', ') || '(none yet: run a sync first)'}.`);
 }
 
-/** The records the current view replays: the last SNAPSHOT and every later one (all of them without a SNAPSHOT). */
-export function viewRecords(records: readonly TransactionRecord[]): TransactionRecord[] {
-  const start = records.map((r) => r.type).lastIndexOf('SNAPSHOT');
-  return records.slice(Math.max(0, start));
-}
-
 /** Streams the entries a transaction added, one manifest part at a time. */
 export async function* transactionEntries(dataset: Dataset, record: TransactionRecord): AsyncGenerator<FileEntry[]> {
-  for (const part of record.manifests) {
-    const text = await dataset.backend.read(part);
-    if (text === undefined) {
-      throw new Error(`manifest ${part} of transaction ${record.id} of dataset ${dataset.name} is missing from ${dataset.backend.location}: the dataset is damaged.`);
-    }
-    yield fromJsonLines<FileEntry>(text);
-  }
+  for (const part of record.manifests) yield await dataset.manifestPart(record, part);
 }
 
 /**

@@ -9,9 +9,26 @@ import type { StoreBackend } from './backend';
 import { fromJsonLines } from './jsonl';
 import type { FileEntry, TransactionRecord } from './types';
 
-/** Transaction ids are zero-padded so that names sort in commit order. */
+/** The folder of a dataset's transaction records. */
+const recordsDir = (dataset: string) => `${dataset}/transactions`;
+
+/** Whether `name` is a committed record's: its zero-padded id, so that names sort in commit order. */
+const isRecordName = (name: string) => /^\d{12}\.json$/.test(name);
+
+/** The store path of transaction `id`'s record. */
 export function recordPath(dataset: string, id: number): string {
-  return `${dataset}/transactions/${String(id).padStart(12, '0')}.json`;
+  return `${recordsDir(dataset)}/${String(id).padStart(12, '0')}.json`;
+}
+
+/** The names of a dataset's committed records, oldest first; none when it has no records (or does not exist). */
+export async function recordNames(store: StoreBackend, dataset: string): Promise<string[]> {
+  return (await store.list(recordsDir(dataset))).filter(isRecordName);
+}
+
+/** The records the current view replays: the last SNAPSHOT and every later one (all of them without a SNAPSHOT). */
+export function viewRecords(records: readonly TransactionRecord[]): TransactionRecord[] {
+  const start = records.map((r) => r.type).lastIndexOf('SNAPSHOT');
+  return records.slice(Math.max(0, start));
 }
 
 /** Thrown when a commit cannot be made; the message says why and what to do. */
@@ -25,37 +42,34 @@ export class Dataset {
 
   /** Every committed transaction, oldest first. */
   async transactions(): Promise<TransactionRecord[]> {
-    const names = (await this.backend.list(`${this.name}/transactions`)).filter((n) => /^\d{12}\.json$/.test(n));
-    const records = await Promise.all(names.map(async (n) => {
-      const data = await this.backend.read(`${this.name}/transactions/${n}`);
-      return data ? (JSON.parse(data.toString('utf8')) as TransactionRecord) : undefined;
-    }));
+    const records = await Promise.all((await recordNames(this.backend, this.name)).map((n) => this.readRecord(n)));
     return records.filter((r): r is TransactionRecord => r !== undefined);
   }
 
   /** The newest committed transaction, if any. */
   async latest(): Promise<TransactionRecord | undefined> {
-    const names = (await this.backend.list(`${this.name}/transactions`)).filter((n) => /^\d{12}\.json$/.test(n));
-    const last = names.at(-1);
-    const data = last ? await this.backend.read(`${this.name}/transactions/${last}`) : undefined;
-    return data ? (JSON.parse(data.toString('utf8')) as TransactionRecord) : undefined;
+    const last = (await recordNames(this.backend, this.name)).at(-1);
+    return last ? this.readRecord(last) : undefined;
+  }
+
+  /** The entries of `part`, one manifest part of `record`. @throws when the part is missing: the dataset is damaged. */
+  async manifestPart(record: TransactionRecord, part: string): Promise<FileEntry[]> {
+    const text = await this.backend.read(part);
+    if (text === undefined) {
+      throw new Error(`manifest ${part} of transaction ${record.id} of dataset ${this.name} is missing from ${this.backend.location}: the dataset is damaged.`);
+    }
+    return fromJsonLines<FileEntry>(text);
   }
 
   /** The file entries a transaction added or replaced. */
   async transactionFiles(record: TransactionRecord): Promise<FileEntry[]> {
-    const parts = await Promise.all(record.manifests.map((m) => this.backend.read(m)));
-    return parts.flatMap((p, i) => {
-      if (!p) throw new CommitError(`manifest ${record.manifests[i]} of transaction ${record.id} is missing from ${this.backend.location}.`);
-      return fromJsonLines<FileEntry>(p);
-    });
+    return (await Promise.all(record.manifests.map((part) => this.manifestPart(record, part)))).flat();
   }
 
   /** The current files: replayed from the last SNAPSHOT through later APPENDs and UPDATEs. */
   async view(): Promise<Map<string, FileEntry & { transaction: number }>> {
-    const records = await this.transactions();
-    const start = records.map((r) => r.type).lastIndexOf('SNAPSHOT');
     const files = new Map<string, FileEntry & { transaction: number }>();
-    for (const record of records.slice(Math.max(0, start))) {
+    for (const record of viewRecords(await this.transactions())) {
       for (const entry of await this.transactionFiles(record)) files.set(entry.path, { ...entry, transaction: record.id });
     }
     return files;
@@ -77,5 +91,11 @@ export class Dataset {
       if (await this.backend.createExclusive(recordPath(this.name, id), JSON.stringify(full, null, 1))) return full;
     }
     throw new CommitError(`dataset ${this.name}: 100 concurrent commits won the race before this one. Fix: retry the job; if it persists, check which jobs write to this dataset.`);
+  }
+
+  /** The record named `name`; undefined when it vanished after it was listed. */
+  private async readRecord(name: string): Promise<TransactionRecord | undefined> {
+    const data = await this.backend.read(`${recordsDir(this.name)}/${name}`);
+    return data ? (JSON.parse(data.toString('utf8')) as TransactionRecord) : undefined;
   }
 }
