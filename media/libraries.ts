@@ -1,8 +1,8 @@
 /**
- * The media libraries, each loaded on first use. Together they add about 40 MiB to a process
- * (sharp maps libvips, pdf-lib and file-type build large tables at load), and a worker that only
- * copies or exports plain files never needs them: loading them eagerly cost every worker that
- * memory from its start. Each loader caches its promise, so a library is loaded once.
+ * The media libraries, each loaded on first use. Together they add tens of MiB to a process
+ * (sharp maps libvips, pdf-lib and file-type build large tables at load), which a worker that
+ * only copies or exports plain files never needs, against its memory target. Each loader caches
+ * its promise, so a library is loaded once.
  */
 import type { FileTypeParser } from 'file-type/core';
 import type { parseFromTokenizer } from 'music-metadata';

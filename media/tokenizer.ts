@@ -5,6 +5,7 @@
 import { AbstractTokenizer, EndOfStreamError, type IFileInfo, type IReadChunkOptions } from 'strtok3';
 import type { ByteSource } from './byte-source';
 
+/** A strtok3 tokenizer reading `source` at any position (`mimeType` is a hint for the parsers). */
 export class SourceTokenizer extends AbstractTokenizer {
   override fileInfo: IFileInfo;
 

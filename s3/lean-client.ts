@@ -1,10 +1,10 @@
 /**
  * GetObject and PutObject without the SDK's command stack: one SigV4-signed request on the
- * source's own keep-alive agents. For a 4 KiB object the SDK's middleware (serde, endpoint rules,
- * retry, checksum and signing plugins) cost several times the request itself: about 28% of a
- * small-object import's CPU (bench/results/profile-small.md). Syncs read every object through
- * this, and exports write every file up to the multipart threshold and every part of larger ones
- * through it (small ones from memory, larger ones streamed); every other call stays on the SDK.
+ * source's own keep-alive agents. For a small object the SDK's middleware (serde, endpoint rules,
+ * retry, checksum and signing plugins) costs several times the request itself, and a sync makes
+ * one GET per object. Syncs read every object through this, and exports write every file up to
+ * the multipart threshold and every part of larger ones through it (small ones from memory,
+ * larger ones streamed); every other call stays on the SDK.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -205,10 +205,10 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
       });
       if (!streamed) return void req.end(body);
       // Streamed and file-range bodies (files over 1 MiB, multipart parts) wait for the store's
-      // "100 Continue" (as the AWS SDK's bodies over 1 MB do): a store
-      // that refuses the request (403, 400) then replies before any byte of the body is sent,
-      // instead of closing the connection under it, which surfaced as EPIPE or ECONNRESET in
-      // place of the refusal. A store that ignores the header gets the body after 1 s.
+      // "100 Continue" (as the AWS SDK's bodies over 1 MB do): a store that refuses the request
+      // (403, 400) then replies before any byte of the body is sent, instead of closing the
+      // connection under it, which the upload would report as EPIPE or ECONNRESET in place of
+      // the refusal. A store that ignores the header gets the body after CONTINUE_TIMEOUT_MS.
       let sending = false;
       const send = () => {
         clearTimeout(fallback);

@@ -15,11 +15,10 @@ export const named = (name: string, message: string) => Object.assign(new Error(
  * the range is meant to be the whole file, so a file of another size fails the request
  * (BodyLengthMismatch) instead of sending the first `length` bytes.
  *
- * Why not fs.createReadStream: it allocates a new buffer for every read. At 256 KiB reads, an
- * export of 2 x 1 GiB allocated 8,192 of them outside V8's heap, which made V8 run full
- * collections for the external memory (1.6 s of the worker's ~10 s of CPU), and the dead buffers
- * waiting for one were ~30 MiB of a streaming export's peak RSS. Here two buffers per upload are
- * reused: one is read into while the other is written.
+ * Why not fs.createReadStream: it allocates a new buffer for every read, outside V8's heap. V8
+ * runs full collections to reclaim that external memory, which costs a streaming export CPU, and
+ * the dead buffers waiting for one add to its peak RSS. Here two buffers per upload are reused:
+ * one is read into while the other is written.
  */
 export class FileRange {
   constructor(readonly path: string, readonly start: number, readonly length: number, readonly chunkBytes: number, readonly wholeFile = false) {}
