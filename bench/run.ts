@@ -22,8 +22,6 @@ import { describeRow, writeResults } from './report';
 import type { Results } from './results';
 import { exportSuite, importSuite, incrementalSuite, warpSuite, type SuiteContext } from './suites';
 
-// The SDK's once-per-process notice about future Node versions (the README states the requirement).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = resolve(__dirname, '..');
 const bin = join(root, '.tools', 'bin');
 const log = (line: string) => process.stdout.write(`${line}\n`);

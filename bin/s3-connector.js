@@ -11,13 +11,14 @@
 #  - --max-semi-space-size=4: a young generation of 8 MiB instead of 32; 20-35 MiB less RSS.
 # An operator's own MALLOC_ARENA_MAX is kept. S3_CONNECTOR_NODE_FLAGS (space-separated) go to
 # node after these, so they can override them or add others, e.g. --cpu-prof to profile a worker.
+# In a clone whose setup installed Node 24 into .tools/node (scripts/node-env.sh, when the
+# machine's node is older than 22), that node runs; otherwise, and when installed, the one on PATH.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+node=node
+[ -x "${0%/*}/../.tools/node/bin/node" ] && node="${0%/*}/../.tools/node/bin/node"
 # shellcheck disable=SC2086 # the flags are split into words on purpose
-exec node --heap-growing-percent=50 --initial-old-space-size=80 --max-semi-space-size=4 ${S3_CONNECTOR_NODE_FLAGS:-} "$0" "$@"
+exec "$node" --heap-growing-percent=50 --initial-old-space-size=80 --max-semi-space-size=4 ${S3_CONNECTOR_NODE_FLAGS:-} "$0" "$@"
 */
 // Thin launcher: the compiled CLI lives in dist/ (npm run build).
-// The AWS SDK warns on every run that its releases after January 2027 need Node 22; the
-// README states the Node requirement once instead.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { main } = require('../dist/client/cli.js');
 main(process.argv).then((code) => { process.exitCode = code; });

@@ -13,7 +13,8 @@ export function toolPath(name: string): string {
   const candidates = [override, resolve(projectRoot(), '.tools', 'bin', name)].filter((p): p is string => !!p);
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
-    throw new Error(`${name} is not installed (looked in ${candidates.join(', ')}). Fix: run scripts/install-tools.sh (npm run setup).`);
+    const fix = ['temporal', 'minio', 'mc'].includes(name) ? 'npm run setup' : 'bash scripts/setup.sh --test (the test tools)';
+    throw new Error(`${name} is not installed (looked in ${candidates.join(', ')}). Fix: run ${fix}.`);
   }
   return found;
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the whole suite against the real Temporal server and MinIO:
-# typecheck, lint, then jest. Prints a last line "N passed, N failed".
+# Sets everything up, test tools included, and runs the whole suite on Node 24 (scripts/node-env.sh)
+# against the real Temporal server and MinIO: typecheck, lint, then jest. Prints a last line
+# "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+. scripts/node-env.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash scripts/setup.sh --test || { echo "0 passed, 1 failed"; exit 1; }
 status=0
 checks_failed=0
 npx tsc -p tsconfig.json --noEmit || { status=1; checks_failed=$((checks_failed + 1)); }

@@ -1,6 +1,6 @@
 /**
  * Real media for the media-set tests, made by the reference tools from Debian packages
- * (scripts/install-tools.sh installs them): ImageMagick, exiftool, Ghostscript, sox, ffmpeg.
+ * (scripts/install-test-tools.sh installs them): ImageMagick, exiftool, Ghostscript, sox, ffmpeg.
  * Nothing here is hand-assembled bytes except the deliberately broken files.
  */
 import { execFileSync } from 'node:child_process';

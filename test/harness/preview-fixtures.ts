@@ -21,11 +21,11 @@ export interface ParquetFixture {
 
 /**
  * Writes a Parquet file with pyarrow (scripts/fixtures/make_parquet.py, in the venv that
- * scripts/install-tools.sh creates). Fails, never skips, when the venv is missing.
+ * scripts/install-test-tools.sh creates). Fails, never skips, when the venv is missing.
  */
 export function makeParquet(path: string, rows = 200_000, rowGroupSize = 20_000): ParquetFixture {
   const python = resolve(root, '.tools', 'venv', 'bin', 'python');
-  if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/install-tools.sh (it creates the venv with pyarrow).`);
+  if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/install-test-tools.sh (it creates the venv with pyarrow).`);
   const out = execFileSync(python, [resolve(root, 'scripts', 'fixtures', 'make_parquet.py'), path, String(rows), String(rowGroupSize)], { encoding: 'utf8' });
   return JSON.parse(out.trim()) as ParquetFixture;
 }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs, when missing, what only the tests use (the demo needs none of it):
+#   tinyproxy (a forward proxy) from Debian's packages, linked into .tools/bin;
+#   the reference media tools, ImageMagick (PNG, JPEG, TIFF, WebP), exiftool (EXIF orientation
+#   and capture time), Ghostscript (PDF), sox (WAV), ffmpeg (MP3, MP4), from Debian's packages;
+#   a Python venv in .tools/venv with pyarrow, the reference Parquet writer of the test fixtures.
+# Debian's versions are the release's own; pyarrow is pinned below. Safe to run twice; quick when
+# everything is present. The benchmark's peers, which its smoke test needs, are bench/install-peers.sh.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$root/.tools/bin"
+venv="$root/.tools/venv"
+mkdir -p "$bin"
+
+PYARROW_VERSION="26.0.1"
+
+apt_install() { # packages...
+  echo "install-test-tools: installing $* from Debian packages" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; fi
+}
+
+# One apt run for everything missing. (/usr/bin/convert, not `command -v convert`: some machines
+# have a stand-in convert elsewhere on PATH.)
+pkgs=()
+if [ ! -x "$bin/tinyproxy" ] && ! command -v tinyproxy >/dev/null && [ ! -x /usr/bin/tinyproxy ] && [ ! -x /usr/sbin/tinyproxy ]; then pkgs+=(tinyproxy); fi
+[ -x /usr/bin/convert ] || pkgs+=(imagemagick)
+command -v ffmpeg >/dev/null || pkgs+=(ffmpeg)
+command -v sox >/dev/null || pkgs+=(sox)
+command -v exiftool >/dev/null || pkgs+=(libimage-exiftool-perl)
+command -v gs >/dev/null || pkgs+=(ghostscript)
+if [ "${#pkgs[@]}" -gt 0 ]; then apt_install "${pkgs[@]}"; fi
+if [ ! -x "$bin/tinyproxy" ]; then
+  ln -sf "$(command -v tinyproxy || { [ -x /usr/sbin/tinyproxy ] && echo /usr/sbin/tinyproxy; } || echo /usr/bin/tinyproxy)" "$bin/tinyproxy"
+fi
+
+# pyarrow writes the Parquet fixtures (scripts/fixtures/make_parquet.py): files from the reference
+# writer, not from the reader under test. Installed from PyPI into a venv of its own.
+if [ "$("$venv/bin/python" -c 'from importlib.metadata import version; print(version("pyarrow"))' 2>/dev/null)" != "$PYARROW_VERSION" ]; then
+  command -v python3 >/dev/null || { echo "install-test-tools: python3 is required for the Parquet fixtures. Fix: install Python 3.10+ with venv." >&2; exit 1; }
+  echo "install-test-tools: installing pyarrow $PYARROW_VERSION into $venv (first run only)" >&2
+  # --clear rebuilds a venv whose interpreter is gone (e.g. made by a Python since removed).
+  "$venv/bin/python" -c '' >/dev/null 2>&1 || python3 -m venv --clear "$venv" \
+    || { echo "install-test-tools: python3 -m venv failed. Fix: install the python3-venv package." >&2; exit 1; }
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pyarrow==$PYARROW_VERSION" \
+    || { echo "install-test-tools: pip install pyarrow==$PYARROW_VERSION failed (see above)." >&2; exit 1; }
+fi
+echo "install-test-tools: ok (tinyproxy, imagemagick, ffmpeg, sox, exiftool, ghostscript, pyarrow)" >&2
