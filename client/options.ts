@@ -1,5 +1,5 @@
-/** Global CLI options (PRODUCT.md): added to every command, parsed with zod. */
-import type { Command } from 'commander';
+/** CLI options: the global ones added to every command (parsed with zod), and parsers of option values. */
+import { InvalidArgumentError, type Command } from 'commander';
 import { globalOptionsSchema, type GlobalOptions } from './context';
 
 /** Adds --config, --json, --address, --namespace and --task-queue to `command`. */
@@ -16,4 +16,17 @@ export function addGlobalOptions(command: Command): Command {
 export function parseOptions<T extends GlobalOptions>(raw: unknown): T {
   const record = (raw ?? {}) as Record<string, unknown>;
   return { ...record, ...globalOptionsSchema.parse(record) } as T;
+}
+
+/**
+ * A commander parser of a whole-number option from `min` to `max` (inclusive); `why` follows the
+ * range in the error, e.g. "the ListObjectsV2 maximum".
+ */
+export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, why?: string): (value: string) => number {
+  const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number ${range}${why ? ` (${why})` : ''}.`);
+    return n;
+  };
 }

@@ -6,7 +6,6 @@
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { createSourceRegistry } from '../../s3/source-registry';
 import type { StoreBackend } from '../../datasets/backend';
 import { findFile, findTransaction, listDatasets, openDataset, summarize, transactionEntries, viewEntries, type ViewEntry } from '../../datasets/catalog';
@@ -15,7 +14,7 @@ import { openStore } from '../../datasets/open-store';
 import type { TransactionRecord } from '../../datasets/types';
 import { loadConfigFor, type GlobalOptions } from '../context';
 import { JobFailedError } from '../errors';
-import { addGlobalOptions, parseOptions } from '../options';
+import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 
 /** The first error of stdout (EPIPE when the reader, e.g. `head`, stopped early). */
 let stdoutError: NodeJS.ErrnoException | undefined;
@@ -67,11 +66,6 @@ function transactionLine(r: TransactionRecord): string {
   return `${String(r.id).padStart(6)}  ${r.type.padEnd(8)}  ${r.committedAt.padEnd(24)}  ${(r.job ?? '-').padEnd(20)}  ${String(r.fileCount).padStart(8)}  ${String(r.bytes).padStart(14)}`;
 }
 
-function transactionId(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a transaction id: a whole number from 1.');
-  return n;
-}
 
 async function list(raw: unknown): Promise<void> {
   const { options, store } = storeFor(raw);
@@ -165,7 +159,7 @@ export function registerDatasets(program: Command): void {
   sub('transactions <name>', 'every committed transaction: id, type, committedAt, job, files, bytes')
     .action(action(transactions));
   sub('files <name>', 'the current view (or the files one transaction added); --json: one file a line, with provenance')
-    .option('--transaction <id>', 'only the files this transaction added or replaced', transactionId)
+    .option('--transaction <id>', 'only the files this transaction added or replaced', wholeNumber(1, undefined, 'a transaction id'))
     .action(action(files));
   sub('cat <name> <path>', 'write a file\'s bytes to stdout, verifying its SHA-256 as they stream')
     .action(action(cat));

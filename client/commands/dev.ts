@@ -6,13 +6,13 @@ import { startTemporalDevServer } from '../../devservers/temporal-dev';
 import { createLogger } from '../../worker/logger';
 import { runWorker } from '../../worker/run-worker';
 import { loadConfigFor, type GlobalOptions } from '../context';
-import { addGlobalOptions, parseOptions } from '../options';
+import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 
 export function registerDev(program: Command): void {
   addGlobalOptions(program.command('dev'))
     .description('start a local Temporal dev server (with its Web UI) and a worker')
-    .option('--port <port>', 'Temporal frontend port', (v) => Number(v), 7233)
-    .option('--ui-port <port>', 'Web UI port', (v) => Number(v), 8233)
+    .option('--port <port>', 'Temporal frontend port', wholeNumber(1, 65535), 7233)
+    .option('--ui-port <port>', 'Web UI port', wholeNumber(1, 65535), 8233)
     .option('--state-dir <dir>', 'where the dev server keeps its database and logs', '.run/dev')
     .action(async (raw: unknown) => {
       const options = parseOptions<GlobalOptions & { port: number; uiPort: number; stateDir: string }>(raw);

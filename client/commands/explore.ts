@@ -1,10 +1,9 @@
 /** `explore SOURCE [PATH]`: folders and files, printed page by page as they arrive. */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import type { ExploreEntry } from '../../activities';
 import { loadConfigFor, type GlobalOptions } from '../context';
 import { probeRunner } from '../run-probe';
-import { addGlobalOptions, parseOptions } from '../options';
+import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 
 function formatEntry(e: ExploreEntry): string {
   return e.type === 'folder'
@@ -12,17 +11,12 @@ function formatEntry(e: ExploreEntry): string {
     : `${String(e.size).padStart(12)}  ${(e.lastModified ?? '').padEnd(24)}  ${e.path}`;
 }
 
-function pageSize(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('must be a whole number from 1 to 1000 (the ListObjectsV2 maximum).');
-  return n;
-}
 
 export function registerExplore(program: Command): void {
   addGlobalOptions(program.command('explore <source> [path]'))
     .description('list folders and files below the source URL (or PATH below it)')
     .option('--recursive', 'list every file below, without folders')
-    .option('--page-size <n>', 'entries fetched per request (1-1000)', pageSize, 1000)
+    .option('--page-size <n>', 'entries fetched per request (1-1000)', wholeNumber(1, 1000, 'the ListObjectsV2 maximum'), 1000)
     .option('--direct', 'run in this process instead of on a worker')
     .action(async (source: string, path: string | undefined, raw: unknown) => {
       const options = parseOptions<GlobalOptions & { direct?: boolean; recursive?: boolean; pageSize: number }>(raw);

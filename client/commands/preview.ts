@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { PreviewResult } from '../../activities';
 import { loadConfigFor, type GlobalOptions } from '../context';
 import { probeRunner } from '../run-probe';
-import { addGlobalOptions, parseOptions } from '../options';
+import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 
 function formatPreview(p: PreviewResult): string {
   const header = `${p.key}: ${p.mediaType}, ${p.size} bytes${p.totalRows !== undefined ? `, ${p.totalRows} rows` : ''}`;
@@ -21,7 +21,7 @@ function formatPreview(p: PreviewResult): string {
 export function registerPreview(program: Command): void {
   addGlobalOptions(program.command('preview <source> <key>'))
     .description('show the first rows of a CSV, JSON-lines or Parquet object, or its media type and metadata')
-    .option('--rows <n>', 'how many rows', (v) => Math.max(1, Math.min(100, Number(v) || 10)), 10)
+    .option('--rows <n>', 'how many rows (1-100)', wholeNumber(1, 100), 10)
     .option('--direct', 'run in this process instead of on a worker')
     .action(async (source: string, key: string, raw: unknown) => {
       const options = parseOptions<GlobalOptions & { direct?: boolean; rows: number }>(raw);

@@ -1,10 +1,9 @@
 /** `runs [--job JOB] [--limit N]`: recent job runs, newest first, from Temporal visibility. */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { JOB_WORKFLOW_TYPES, SEARCH_ATTRIBUTE_KEYS } from '../../shared/temporal-contract';
 import { temporalClient, type GlobalOptions } from '../context';
-import { addGlobalOptions, parseOptions } from '../options';
+import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 import { parseJobName } from '../start-job';
 
 /** One run as `runs --json` prints it. */
@@ -34,18 +33,13 @@ export function runLine(info: WorkflowExecutionInfo): RunLine {
   };
 }
 
-function limit(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('must be a whole number from 1 to 1000.');
-  return n;
-}
 
 /** Registers `runs [--job JOB] [--limit N]`. */
 export function registerRuns(program: Command): void {
   addGlobalOptions(program.command('runs'))
     .description('list recent runs of sync and export jobs, newest first')
     .option('--job <job>', "only this job's runs (including those its schedule started)", parseJobName)
-    .option('--limit <n>', 'how many runs (1-1000)', limit, 20)
+    .option('--limit <n>', 'how many runs (1-1000)', wholeNumber(1, 1000), 20)
     .action(async (raw: unknown) => {
       const options = parseOptions<GlobalOptions & { job?: string; limit: number }>(raw);
       const { client, close } = await temporalClient(options);

@@ -1,28 +1,18 @@
 /** `worker`: runs a worker with pino logs until SIGINT/SIGTERM. Many may run against one cluster. */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createLogger } from '../../worker/logger';
 import { LAUNCHER_HEAP_FLAGS } from '../../worker/heap';
 import { runWorker } from '../../worker/run-worker';
 import { loadConfigFor, type GlobalOptions } from '../context';
-import { addGlobalOptions, parseOptions } from '../options';
+import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1.');
-  return n;
-}
 
-function percent(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new InvalidArgumentError('must be a whole number from 0 to 1000 (0: V8\'s own adaptive growth).');
-  return n;
-}
 
 export function registerWorker(program: Command): void {
   addGlobalOptions(program.command('worker'))
     .description('run a worker that executes sync, export and probe workflows')
-    .option('--max-concurrent-activities <n>', 'activities this worker runs at once (default 100)', positiveInteger)
-    .option('--heap-growing-percent <n>', `how far the heap may grow past live data before a full collection, in percent (default ${LAUNCHER_HEAP_FLAGS.heapGrowingPercent} above ${LAUNCHER_HEAP_FLAGS.initialOldSpaceMiB} MB of old generation, set by bin/s3-connector.js; 0: V8's adaptive growth, more memory on large incremental syncs)`, percent)
+    .option('--max-concurrent-activities <n>', 'activities this worker runs at once (default 100)', wholeNumber(1))
+    .option('--heap-growing-percent <n>', `how far the heap may grow past live data before a full collection, in percent (default ${LAUNCHER_HEAP_FLAGS.heapGrowingPercent} above ${LAUNCHER_HEAP_FLAGS.initialOldSpaceMiB} MB of old generation, set by bin/s3-connector.js; 0: V8's adaptive growth, more memory on large incremental syncs)`, wholeNumber(0, 1000, "0: V8's own adaptive growth"))
     .action(async (raw: unknown) => {
       const options = parseOptions<GlobalOptions & { maxConcurrentActivities?: number; heapGrowingPercent?: number }>(raw);
       const { config } = loadConfigFor(options);
