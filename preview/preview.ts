@@ -40,7 +40,7 @@ function cell(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return `<${value.byteLength} bytes>`;
   if (typeof value === 'string' && value.length > MAX_CELL) return `${value.slice(0, MAX_CELL)}…`;
-  if (value !== null && typeof value === 'object') return cell(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  if (value !== null && typeof value === 'object') return cell(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
   return value;
 }
 
@@ -103,7 +103,7 @@ export async function previewObject(client: SourceClient, path: string, limit = 
   }
   if (format === 'csv') {
     const { parse: parseCsv } = await import('csv-parse/sync');
-    const records = parseCsv(await textHead(reader), { relax_column_count: true, skip_empty_lines: true, to: limit + 1, delimiter: key.toLowerCase().endsWith('.tsv') ? '\t' : ',' }) as string[][];
+    const records = parseCsv(await textHead(reader), { relax_column_count: true, skip_empty_lines: true, to: limit + 1, delimiter: key.toLowerCase().endsWith('.tsv') ? '\t' : ',' });
     const [header = [], ...rows] = records;
     return { ...base, mediaType: 'text/csv', columns: header, rows: rows.map((r) => r.map(cell)), bytesRead: reader.bytesRead };
   }

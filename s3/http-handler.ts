@@ -95,11 +95,11 @@ export function createRequestHandler(source: SourceConfig, host: string, field: 
   if (proxyUrl) {
     // CONNECT tunnel for https targets; absolute-URI forwarding for plain http targets.
     // The proxy itself is trusted with the same extra CAs as the store.
-    httpsAgent = new TunnelAgent(proxyUrl, { ...pool, ...tls }, tls) as unknown as https.Agent;
+    httpsAgent = new TunnelAgent(proxyUrl, { ...pool, ...tls }, tls);
     // Forwarded requests get a fresh connection each: proxies such as tinyproxy close the client
     // connection after every response without announcing it, and a pooled socket reused in that
     // window fails the next request with "socket hang up".
-    httpAgent = new HttpProxyAgent(proxyUrl, { keepAlive: false, maxSockets: source.maxConnections, ca: tls.ca }) as unknown as http.Agent;
+    httpAgent = new HttpProxyAgent(proxyUrl, { keepAlive: false, maxSockets: source.maxConnections, ca: tls.ca });
   } else {
     httpsAgent = new https.Agent({ ...pool, ...tls });
     httpAgent = new http.Agent(pool);

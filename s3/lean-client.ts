@@ -193,7 +193,7 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
         }
         // A store that refuses an upload may close the connection before its error document is
         // read whole ("aborted"): the status it gave still decides the outcome.
-        errorBody(res).catch(() => '').then((xml) => {
+        void errorBody(res).catch(() => '').then((xml) => {
           const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? (status === 404 ? 'NotFound' : status === 412 ? 'PreconditionFailed' : `HTTP${status}`);
           const message = unescapeXml(/<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? `HTTP ${status}`);
           return { name: code, message, $metadata: { httpStatusCode: status } };
