@@ -81,8 +81,8 @@ async function confirmedParts(target: UploadTarget, resume: MultipartState): Pro
  * Sends one part on the lean path (s3/lean-client.ts) with its SHA-256 signed as the payload hash
  * and sent as x-amz-checksum-sha256, so the store refuses other bytes than were hashed, and checks
  * the checksum it returns. A store that returns none may have checked neither: the part is then
- * read once more and its MD5 compared with the part's ETag (as the multipart ETag will be).
- * Hashing MD5 for every part as well, as before, was a third of the worker's CPU on a large export.
+ * read once more and its MD5 compared with the part's ETag (as the multipart ETag will be). MD5 is
+ * not computed otherwise: it would be a third hash pass over every byte of a large export.
  */
 async function uploadPart(target: UploadTarget, uploadId: string, part: PartBytes, sha256: string): Promise<PartRecord> {
   const body = part.body();

@@ -15,7 +15,7 @@ export interface PartRecord {
   sha256: string;
   /**
    * Hex MD5 of the part: only when the store returned no checksum of it (multipart.ts
-   * `uploadPart`). Heartbeats of earlier versions carry it for every part.
+   * `uploadPart`).
    */
   md5?: string;
 }

@@ -5,10 +5,10 @@
  * The dataset store is content addressed: every file's SHA-256 is recorded. It is sent as the
  * signed payload hash (x-amz-content-sha256) and as x-amz-checksum-sha256, so the store itself
  * computes the SHA-256 of the bytes it receives and refuses to store anything else. Files above
- * SMALL_PUT_BYTES are therefore streamed from the dataset file without being hashed here at all
- * (before, MD5 and SHA-256 on the main thread and the SDK's per-request work made an 8 MiB export
- * CPU-bound); the file is hashed only to explain a refusal (a damaged dataset file, or bytes
- * changed on the way) or when the store returns no checksum to compare.
+ * SMALL_PUT_BYTES are therefore streamed from the dataset file without being hashed here at all,
+ * keeping hashing off the worker's main thread; the file is hashed only to explain a refusal (a
+ * damaged dataset file, or bytes changed on the way) or when the store returns no checksum to
+ * compare.
  */
 import { createReadStream } from 'node:fs';
 import type http from 'node:http';

@@ -26,8 +26,8 @@ export const MAX_LISTED_PER_PLAN = 20_000;
 
 /**
  * A plan holds up to this many pages of objects to copy. Each copy activity ends by draining its
- * connections and waits a Temporal round trip for the next one; with 4 KiB objects, ten
- * 1000-object activities lost about 15% of the wall time to that.
+ * connections and waits a Temporal round trip for the next one: with small objects, fewer and
+ * larger copy activities keep the connections busy.
  */
 export const COPY_PAGES_PER_PLAN = 5;
 

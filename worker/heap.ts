@@ -3,21 +3,15 @@
  * bin/s3-connector.js sets when it starts node, and `worker --heap-growing-percent` overrides.
  *
  * V8 sizes the old generation by how cheap collections look: while they take little time it
- * lets the heap grow to up to 4× what survives. A worker's live heap is ~40 MB on an incremental
- * run over 100,000 objects, so it ran with 120-150 MB waiting to be collected (peak RSS
- * 330-360 MiB against the 256 MB target). Held to 1.5× alone (--heap-growing-percent=50), that
- * run peaked at 242 MiB, but streaming jobs, whose live heap is ~20 MB, then collected at ~30 MB
- * and far more often: the full benchmark with it took twice the CPU on large imports and lost
- * every export target (bench/results/experiments/heap-growing-50.md). So the launcher also gives
- * V8 a floor, --initial-old-space-size=80: V8 skips full collections below 80 MB of old
- * generation when the embedder configures that size, and holds 1.5× its live data above it.
+ * lets the heap grow to up to 4× what survives, which would put a worker's peak RSS past the
+ * 256 MB target on large incremental runs. Held to 1.5× (--heap-growing-percent=50) alone,
+ * streaming jobs, whose live heap is small, would be collected far more often; so the launcher
+ * also gives V8 a floor, --initial-old-space-size=80: V8 skips full collections below 80 MB of
+ * old generation when the embedder configures that size, and holds 1.5× its live data above it.
  *
- * --max-semi-space-size=4 holds the young generation to 2 × 4 MiB instead of V8's 2 × 16: a busy
- * worker fills all of it, so it was ~24 MiB of every workload's peak RSS. Interleaved on one
- * MinIO, 3 pairs each (bench/ab.ts, 2026-11-25 13:40): peak RSS 221-226 -> 202-209 MiB (small
- * import), 221-229 -> 186-189 MiB (200 × 8 MiB export), 233-236 -> 203-205 MiB (incremental,
- * unchanged); CPU within the machine's drift (small import median 16.7 against 16.3 s, export
- * 2.9 against 2.8 s, unchanged incremental run 4.0 against 4.7 s).
+ * --max-semi-space-size=4 holds the young generation to 2 × 4 MiB instead of V8's 2 × 16, which
+ * a busy worker fills. The measurements behind both are in bench/README.md ("Figures behind code
+ * choices").
  */
 import { setFlagsFromString } from 'node:v8';
 
