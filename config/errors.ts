@@ -26,6 +26,10 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
     typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part), '') || '(top level)';
 }
 
+/** zod's names of expected types, in the words a YAML file uses. */
+const TYPE_WORDS: Record<string, string> = { int: 'whole number', record: 'map', object: 'map', array: 'list' };
+const typeWord = (expected: string) => TYPE_WORDS[expected] ?? expected;
+
 function describe(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
@@ -41,17 +45,18 @@ export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
-          problems.push({ path: formatPath([...issue.path, key]), message: 'is not a known field. Fix: check its spelling against PRODUCT.md, or remove it.' });
+          problems.push({ path: formatPath([...issue.path, key]), message: 'is not a known field. Fix: check its spelling against docs/config.md, or remove it.' });
         }
         break;
       case 'invalid_type': {
         const input = (issue as { input?: unknown }).input;
         const custom = issue.message && !issue.message.startsWith('Invalid input') ? issue.message : undefined;
+        const expected = typeWord(issue.expected);
         problems.push({
           path,
           message: input === undefined
-            ? (custom?.startsWith('is required') ? custom : `is required. ${custom ?? `Fix: add a ${issue.expected}.`}`)
-            : `expected ${issue.expected}, got ${describe(input)}. ${custom ?? `Fix: write a ${issue.expected}.`}`,
+            ? (custom?.startsWith('is required') ? custom : `is required. ${custom ?? `Fix: add a ${expected}.`}`)
+            : `expected ${expected}, got ${describe(input)}. ${custom ?? `Fix: write a ${expected}.`}`,
         });
         break;
       }

@@ -1,5 +1,5 @@
 /**
- * The zod schema of `s3-connector.yaml`, as fixed by PRODUCT.md. Cross-references between
+ * The zod schema of `s3-connector.yaml`, documented in docs/config.md. Cross-references between
  * sections (a sync's source must exist, ...) are checked here too, so every problem is
  * reported in one pass.
  */
@@ -69,7 +69,7 @@ const virtualTableSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   sources: z.record(nameSchema, sourceSchema).default({}),
-  datasetStore: z.string().min(1).default('./data'),
+  datasetStore: z.string().min(1, { error: 'is empty. Fix: write a folder such as ./data, or the name of a source.' }).default('./data'),
   syncs: z.record(nameSchema, syncSchema).default({}),
   exports: z.record(nameSchema, exportSchema).default({}),
   virtualTables: z.record(nameSchema, virtualTableSchema).default({}),

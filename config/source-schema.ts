@@ -1,6 +1,6 @@
 /**
- * The zod schema of one source: a bucket URL and every connection option of the seed's
- * "Connection details" table. Messages say what is wrong and how to fix it.
+ * The zod schema of one source: a bucket URL and every connection option (docs/config.md,
+ * "Sources"). Messages say what is wrong and how to fix it.
  */
 import { z } from 'zod';
 import { parseEndpoint, parseSourceUrl } from './source-url';
@@ -64,7 +64,7 @@ const proxySchema = z.strictObject({
   credentials: z.strictObject({ username: z.string().min(1), password: secretSchema }).optional(),
 });
 
-const catalogSchema = z.looseObject({ type: z.enum(['glue', 'unity', 'rest', 'files']) });
+const catalogSchema = z.looseObject({ type: z.enum(['glue', 'unity', 'rest', 'files'], { error: 'must be glue, unity, rest or files.' }) });
 
 /** A source as written in the file (before URL and endpoint normalisation). */
 export const sourceSchema = z.strictObject({
@@ -103,10 +103,10 @@ export const sourceSchema = z.strictObject({
   const endpoint = parseEndpoint(source.endpoint);
   if ('problem' in endpoint) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: endpoint.problem });
   if (source.credentials?.type === 'oidc' && !source.region && !source.credentials.stsEndpoint) {
-    ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required with oidc credentials (STS is regional). Fix: set region, e.g. us-east-1.' });
+    ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required with oidc credentials (STS is regional). Fix: set region, e.g. us-east-1, or credentials.stsEndpoint.' });
   }
   if (source.stsRole && !source.region && !source.stsRole.stsEndpoint) {
-    ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required when stsRole is set (the seed: "required when using STS roles"). Fix: set region, e.g. us-east-1.' });
+    ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required when stsRole is set (STS is regional). Fix: set region, e.g. us-east-1, or stsRole.stsEndpoint.' });
   }
 }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
 

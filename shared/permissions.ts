@@ -1,12 +1,12 @@
 /**
- * The AWS permissions the seed lists, and the IAM statement that grants each. Pure data,
+ * The AWS permissions the connector needs, and the IAM statement that grants each. Pure data,
  * shared by `check`, error messages and docs.
  */
 
 /** An S3 permission the connector may need. */
 export type S3Permission = 's3:ListBucket' | 's3:GetObject' | 's3:PutObject' | 's3:AbortMultipartUpload' | 's3:PutObjectAcl';
 
-/** The IAM statement (as in the seed) that grants `permission` on `bucket`. */
+/** The IAM policy statement (Action, Resource, Effect) that grants `permission` on `bucket`. */
 export function grantingStatement(permission: S3Permission, bucket: string): string {
   const resource = permission === 's3:ListBucket' ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/*`;
   return JSON.stringify({ Action: [permission], Resource: [resource], Effect: 'Allow' });
