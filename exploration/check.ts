@@ -1,5 +1,5 @@
 /**
- * `check SOURCE`: probes the permissions the seed lists, without writing any object.
+ * `check SOURCE`: probes the permissions a source needs, without writing any object.
  * - s3:ListBucket: ListObjectsV2 of one key below the source's prefix.
  * - s3:GetObject: HeadObject of a listed object, or of a key that does not exist (a 404 then
  *   proves the read permission; a 403 does not distinguish, so it reports missing).

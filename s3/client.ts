@@ -41,7 +41,7 @@ export function createSourceClient(name: string, config: SourceConfig, retryLaye
   const host = new URL(endpoint.url).hostname;
   const requestHost = config.pathStyleAccess ? host : `${url.bucket}.${host}`;
   const { handler, info, transport } = createRequestHandler(config, requestHost, field);
-  // A region named in the endpoint wins (the seed warns that contradicting ones fail to sign).
+  // A region named in the endpoint wins (a contradicting one fails to sign).
   const region = endpoint.regionInHost ?? config.region ?? 'us-east-1';
   const s3 = new S3Client({
     endpoint: endpoint.url,

@@ -10,7 +10,7 @@ export function joinKey(...parts: string[]): string {
 
 /**
  * The listing prefix for `subfolder` below the source's `prefix`.
- * With matchSubfolderExactly false (the seed's default), subfolder `foo/bar/` also matches
+ * With matchSubfolderExactly false (the default), subfolder `foo/bar/` also matches
  * `foo/bar_baz/`, so the trailing slash is dropped from the listing prefix.
  */
 export function listingPrefix(sourcePrefix: string, subfolder: string, matchSubfolderExactly: boolean): string {

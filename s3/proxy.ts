@@ -1,6 +1,6 @@
 /**
  * Proxy routing: which hosts go through the source's proxy. `nonProxyHosts` follows the JVM's
- * http.nonProxyHosts rules that the seed's agent setting mirrors: exact host names, or `*`
+ * http.nonProxyHosts rules: exact host names, or `*`
  * wildcards at either end (`*.internal`, `10.0.*`), case-insensitive.
  */
 
@@ -8,7 +8,7 @@
 export function bypassesProxy(host: string, nonProxyHosts: readonly string[]): boolean {
   const name = host.toLowerCase().replace(/\.$/, '');
   return nonProxyHosts.some((pattern) => {
-    // The JVM allows "a|b" in one entry; the seed's example shows that form, so accept it too.
+    // The JVM allows "a|b" in one entry; configs copied from Java tools use that form, so accept it too.
     return pattern.split('|').some((part) => globMatch(name, part.trim().toLowerCase()));
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The sync filters of PRODUCT.md: include/exclude globs on the path below the subfolder,
+ * The sync filters (docs/config.md): include/exclude globs on the path below the subfolder,
  * lastModifiedAfter, min/max size and minAgeSeconds. Pure.
  */
 import picomatch from 'picomatch';

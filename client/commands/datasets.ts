@@ -43,7 +43,7 @@ function storeFor(raw: unknown): { options: GlobalOptions; store: StoreBackend }
   return { options, store: openStore(config, createSourceRegistry(config, 'sdk')) };
 }
 
-/** One line of `files --json`: the contract of PRODUCT.md. */
+/** One line of `files --json` (its fields are a contract with scripts that read it). */
 export function fileJson(e: ViewEntry): Record<string, unknown> {
   const { bucket, key, etag, versionId, lastModified } = e.source;
   return {

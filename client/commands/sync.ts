@@ -10,7 +10,7 @@ import { formatResult } from '../job-progress';
 import { addGlobalOptions, parseOptions } from '../options';
 import { syncJob } from '../../jobs/job';
 
-/** The last stdout line of `sync --wait --json` (PRODUCT.md). */
+/** The last stdout line of `sync --wait --json` (a contract with scripts that read it). */
 export interface SyncSummary {
   workflowId: string;
   runId: string;

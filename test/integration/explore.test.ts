@@ -104,7 +104,7 @@ describe('explore', () => {
       expect(result.code).toBe(0);
       return jsonLines<ExploreLine>(result.stdout).map((l) => l.path).sort();
     };
-    // The prefix `foo/bar` of the seed's rule also takes the file foo/bar.csv.
+    // As a prefix, `foo/bar` also takes the file foo/bar.csv.
     expect(await paths('awk')).toEqual(['foo/bar.csv', 'foo/bar/deeper/two.csv', 'foo/bar/one.csv', 'foo/bar_baz/three.csv']);
     expect(await paths('exact')).toEqual(['foo/bar/deeper/two.csv', 'foo/bar/one.csv']);
   });

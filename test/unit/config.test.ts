@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../config/errors';
 import { loadConfig, parseConfig } from '../../config/load';
+import { tempDir } from '../harness/temp-dir';
 
 const minimalSource = { url: 's3://bucket-a/in/', endpoint: 'http://127.0.0.1:9000', credentials: { type: 'accessKey', accessKeyId: 'k', secretAccessKey: '${env:SECRET}' } };
 
@@ -17,7 +17,7 @@ function problemsOf(raw: unknown): Array<{ path: string; message: string }> {
 }
 
 describe('config validation', () => {
-  it('accepts a minimal source and fills the seed defaults', () => {
+  it('accepts a minimal source and fills the documented defaults', () => {
     const { config } = parseConfig({ sources: { a: minimalSource } });
     const source = config.sources.a!;
     expect(source.connectionTimeoutMs).toBe(50000);
@@ -88,7 +88,7 @@ describe('config validation', () => {
   });
 
   it('reports YAML syntax errors with their line, and a missing file with the fix', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const dir = tempDir('cfg-');
     const file = join(dir, 's3-connector.yaml');
     writeFileSync(file, 'sources:\n  a: [unclosed\n');
     expect(() => loadConfig(file)).toThrow(/line \d/);

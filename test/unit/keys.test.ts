@@ -3,7 +3,7 @@ import { decodeListedKey, joinKey, listingPrefix } from '../../s3/keys';
 import { parseEndpoint, parseSourceUrl } from '../../config/source-url';
 
 describe('subfolder matching', () => {
-  it('matches sibling folders sharing the name when matchSubfolderExactly is false, as the seed describes', () => {
+  it('matches sibling folders sharing the name when matchSubfolderExactly is false, as S3 prefixes do', () => {
     const prefix = listingPrefix('', 'foo/bar/', false);
     expect('foo/bar/x.csv'.startsWith(prefix)).toBe(true);
     expect('foo/bar_baz/x.csv'.startsWith(prefix)).toBe(true);
