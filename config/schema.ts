@@ -95,6 +95,12 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['syncs', job, 'mediaTypes'], message: 'applies to mode: media only. Fix: remove it or set mode: media.' });
     }
   }
+  for (const job of Object.keys(config.exports)) {
+    // Runs, schedules (schedule/<job>) and the ConnectorJob attribute are keyed by the job's name alone.
+    if (job in config.syncs) {
+      ctx.addIssue({ code: 'custom', path: ['exports', job], message: `has the name of a sync job; runs, schedules and the ConnectorJob search attribute are keyed by job name. Fix: rename the export, e.g. "${job}-export".` });
+    }
+  }
   for (const [job, exp] of Object.entries(config.exports)) {
     needSource('exports', job, exp.source);
     const target = config.sources[exp.source];

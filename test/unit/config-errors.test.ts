@@ -40,6 +40,7 @@ describe('every kind of config error names the field, the problem and the fix', 
     ['a subfolder escaping the source', { sources: { a: source }, syncs: { j: { source: 'a', dataset: 'd', mode: 'bulk', subfolder: '../x/' } } }, 'syncs.j.subfolder', /without "\.\."/],
     ['an export to a source without exports enabled', { sources: { a: source }, exports: { e: { dataset: 'd', source: 'a' } } }, 'exports.e.source', /exports\.enabled: true/],
     ['a public canned ACL', { sources: { a: { ...source, exports: { enabled: true } } }, exports: { e: { dataset: 'd', source: 'a', cannedAcl: 'public-read-write' } } }, 'exports.e.cannedAcl', /allowPublicAcl: true/],
+    ['an export with the name of a sync job', { sources: { a: { ...source, exports: { enabled: true } } }, syncs: { j: { source: 'a', dataset: 'd', mode: 'bulk' } }, exports: { j: { dataset: 'd', source: 'a' } } }, 'exports.j', /name of a sync job.*rename the export/],
     ['a virtual table with neither location nor identifier', { sources: { a: source }, virtualTables: { t: { source: 'a', format: 'delta' } } }, 'virtualTables.t', /exactly one of location or identifier/],
     ['a name unusable in workflow IDs', { sources: { 'bad name!': source } }, 'sources.bad name!', /letters, digits/],
   ])('reports %s', (_what, raw, path, message) => {
