@@ -5,7 +5,7 @@
 import { Transform, type Readable } from 'node:stream';
 import { Digester, type DigestChoice, type StreamDigests } from './digests';
 
-// Callers read the digest types from here, beside the functions that return them.
+/** The digest types (digests.ts), for callers of hashing() and digestsOf(). */
 export type { DigestChoice, StreamDigests } from './digests';
 
 /** Returns a Readable passing `source`'s bytes through, and the digests once it ends. */
