@@ -10,8 +10,17 @@ export type S3ErrorKind = 'transient' | 'permanent' | 'gone';
 /** An S3 failure, classified, with a message fit for users and workflow history. */
 export class S3OperationError extends Error {
   override name = 'S3OperationError';
-  constructor(readonly kind: S3ErrorKind, readonly code: string, message: string, readonly status?: number) {
+  /**
+   * @param retryAfterMs how long the store asked to wait before another request (a Retry-After
+   * header, sent with 503 SlowDown by some stores).
+   */
+  constructor(readonly kind: S3ErrorKind, readonly code: string, message: string, readonly status?: number, readonly retryAfterMs?: number) {
     super(message);
+  }
+
+  /** Whether the store asked for fewer requests (SlowDown, throttling, 503): the caller should slow down, not only retry. */
+  get throttled(): boolean {
+    return this.code === 'SlowDown' || this.code === 'ThrottlingException' || this.code === 'RequestLimitExceeded' || this.status === 503;
   }
 }
 
@@ -29,6 +38,18 @@ interface SdkLikeError {
   Code?: string;
   $metadata?: { httpStatusCode?: number };
   $fault?: 'client' | 'server';
+  /** The reply's headers, where the SDK (or the lean client) keeps them. */
+  $response?: { headers?: Record<string, string | string[] | undefined> };
+}
+
+/** A Retry-After header (seconds, or an HTTP date) in milliseconds; undefined without one. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  const seconds = Number(text);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.min(seconds, 3600) * 1000 : undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - now), 3_600_000);
 }
 
 /** Turns anything an S3 call threw into an S3OperationError. `what` describes the request, e.g. `GetObject s3://b/k`. */
@@ -37,6 +58,7 @@ export function classifyS3Error(err: unknown, operation: string, bucket: string,
   const e = (err ?? {}) as SdkLikeError;
   const code = e.Code ?? e.name ?? e.code ?? 'Error';
   const status = e.$metadata?.httpStatusCode;
+  const retryAfter = retryAfterMs(e.$response?.headers?.['retry-after']);
   const detail = (e.message ?? String(err)).replace(/(X-Amz-(Signature|Credential|Security-Token)=)[^&\s]+/gi, '$1[redacted]');
   if (code === 'AccessDenied' || status === 403) {
     const permission = permissionFor(operation);
@@ -57,8 +79,8 @@ export function classifyS3Error(err: unknown, operation: string, bucket: string,
   if (PERMANENT.has(code)) return new S3OperationError('permanent', code, `${what}: ${code}: ${detail}`, status);
   if (NETWORK.has(e.code ?? '') || NETWORK.has(code) || code === 'TimeoutError' || e.$fault === 'server' || (status ?? 0) >= 500
     || code === 'SlowDown' || code === 'RequestTimeout' || code === 'ThrottlingException' || /socket hang up|timed out|ECONNRESET/i.test(detail)) {
-    return new S3OperationError('transient', code, `${what}: ${code}: ${detail}`, status);
+    return new S3OperationError('transient', code, `${what}: ${code}: ${detail}`, status, retryAfter);
   }
   // Other 4xx replies will not change on retry; anything unknown without a status might.
-  return new S3OperationError(status && status < 500 ? 'permanent' : 'transient', code, `${what}: ${code}: ${detail}`, status);
+  return new S3OperationError(status && status < 500 ? 'permanent' : 'transient', code, `${what}: ${code}: ${detail}`, status, retryAfter);
 }

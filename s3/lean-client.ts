@@ -31,6 +31,8 @@ export interface ReadOptions {
   ifMatch?: string;
   /** Ask for the stored checksums (x-amz-checksum-*) in the response headers. */
   checksums?: boolean;
+  /** Aborts the request, and the body while it streams. */
+  signal?: AbortSignal;
 }
 
 /** An object's response: headers now, body as it streams. */
@@ -103,7 +105,7 @@ export function leanClient(target: ReaderTarget): { read: ObjectReader; write: O
       const headers: Record<string, string> = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
       if (options.ifMatch) headers['if-match'] = options.ifMatch;
       if (options.checksums) headers['x-amz-checksum-mode'] = 'ENABLED';
-      return send({ method: 'GET', operation: 'GetObject', key, query: '', headers });
+      return send({ method: 'GET', operation: 'GetObject', key, query: '', headers, signal: options.signal });
     },
     write: async (key, put) => {
       const body = 'contentLength' in put ? { stream: put.body, length: put.contentLength } : put.body;
@@ -196,7 +198,7 @@ function requester(target: ReaderTarget): (request: LeanRequest) => Promise<Obje
         void errorBody(res).catch(() => '').then((xml) => {
           const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? (status === 404 ? 'NotFound' : status === 412 ? 'PreconditionFailed' : `HTTP${status}`);
           const message = unescapeXml(/<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? `HTTP ${status}`);
-          return { name: code, message, $metadata: { httpStatusCode: status } };
+          return { name: code, message, $metadata: { httpStatusCode: status }, $response: { headers: res.headers } };
         }).then((err) => {
           // A body still being sent after a refusal: stop sending it.
           if (!req.writableFinished) req.destroy();

@@ -39,9 +39,9 @@ function sourceCheck(etag: string, header: (name: string) => string | undefined)
 
 /** Copies `object` and returns its file entry (without `path`, which the caller decides). */
 export async function copyObject(client: SourceClient, store: StoreBackend, blobDir: string, object: CopyCandidate,
-  onBytes: (n: number) => void): Promise<Omit<FileEntry, 'path'>> {
+  onBytes: (n: number) => void, signal?: AbortSignal): Promise<Omit<FileEntry, 'path'>> {
   const what = `GetObject s3://${client.bucket}/${object.key}`;
-  const out = await client.read(object.key, { ifMatch: object.etag, checksums: true });
+  const out = await client.read(object.key, { ifMatch: object.etag, checksums: true, signal });
   const header = (name: string) => (typeof out.headers[name] === 'string' ? out.headers[name] as string : undefined);
   const check = sourceCheck(object.etag, header);
   let blob;
