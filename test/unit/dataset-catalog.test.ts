@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { StoreBackend } from '../../datasets/backend';
@@ -9,6 +8,7 @@ import { Dataset } from '../../datasets/dataset';
 import { toJsonLines } from '../../datasets/jsonl';
 import { localBackend } from '../../datasets/local-backend';
 import type { FileEntry, TransactionType } from '../../datasets/types';
+import { tempDir } from '../harness/temp-dir';
 
 /** Lands `files` (path -> content) as one transaction the way a sync does: blobs, a manifest part, a record. */
 async function land(store: StoreBackend, dataset: string, type: TransactionType, files: Record<string, string>, extra: Partial<FileEntry> = {}) {
@@ -37,7 +37,7 @@ describe('reading a dataset store as a catalog', () => {
   let root: string;
   let store: StoreBackend;
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'catalog-'));
+    root = tempDir('catalog-');
     store = localBackend(root);
     await land(store, 'orders', 'SNAPSHOT', { 'a.csv': 'a1', 'b.csv': 'b1' });
     await land(store, 'orders', 'UPDATE', { 'b.csv': 'b2', 'c.csv': 'c2' });

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dataset } from '../../datasets/dataset';
 import { localBackend } from '../../datasets/local-backend';
+import { tempDir } from '../harness/temp-dir';
 
-const freshStore = () => mkdtempSync(join(tmpdir(), 'commit-'));
+const freshStore = () => tempDir('commit-');
 const draft = (runKey: string) => ({ type: 'APPEND' as const, runKey, job: 'unit', manifests: [], fileCount: 0, bytes: 0 });
 
 describe('atomic commits on a local dataset store', () => {

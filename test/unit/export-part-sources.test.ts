@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileParts, partMd5, streamParts, type PartBytes } from '../../exports/part-sources';
 import { FileRange } from '../../s3/request-body';
+import { tempDir } from '../harness/temp-dir';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('base64');
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
@@ -25,7 +25,7 @@ describe('multipart part sources', () => {
   // Larger than the 1 MiB read buffer, so a part takes several reads; not a multiple of the part size.
   const data = randomBytes(2 * 1024 * 1024 + 12345);
   const partSize = 1024 * 1024 + 7;
-  const file = join(mkdtempSync(join(tmpdir(), 'part-sources-')), 'blob');
+  const file = join(tempDir('part-sources-'), 'blob');
   writeFileSync(file, data);
   const expected = [0, 1, 2].map((i) => data.subarray(i * partSize, Math.min(data.length, (i + 1) * partSize)));
 
@@ -69,7 +69,7 @@ describe('multipart part sources', () => {
   });
 
   it('yields as many parts as the file holds, so a file of another size than recorded fails the caller\'s size check', async () => {
-    const short = join(mkdtempSync(join(tmpdir(), 'part-sources-')), 'short');
+    const short = join(tempDir('part-sources-'), 'short');
     writeFileSync(short, data.subarray(0, 100));
     const parts = await collect(fileParts(short, partSize, createHash('sha256'), () => true));
     expect(parts.map((p) => p.size)).toEqual([100]);

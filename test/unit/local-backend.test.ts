@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { localBackend, SMALL_BLOB_BYTES } from '../../datasets/local-backend';
+import { tempDir } from '../harness/temp-dir';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -11,7 +11,7 @@ const chunked = (b: Buffer, size: number) => Readable.from(Array.from({ length: 
 
 describe('local store blob ingestion', () => {
   it('stores small bodies read whole and large bodies streamed at the same content address, with the same digests', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'blobs-'));
+    const root = tempDir('blobs-');
     const store = localBackend(root);
     for (const size of [0, 4096, SMALL_BLOB_BYTES, SMALL_BLOB_BYTES + 1]) {
       const data = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7919) % 251));
@@ -26,7 +26,7 @@ describe('local store blob ingestion', () => {
   });
 
   it('skips MD5 when the caller has no single-part ETag to compare it with', async () => {
-    const store = localBackend(mkdtempSync(join(tmpdir(), 'blobs-')));
+    const store = localBackend(tempDir('blobs-'));
     const data = Buffer.alloc(3 * SMALL_BLOB_BYTES, 9);
     for (const sizeHint of [100, undefined]) {
       const blob = await store.ingest('d/blobs', chunked(data.subarray(0, sizeHint ?? data.length), 65536), { sizeHint, md5: false });
@@ -36,7 +36,7 @@ describe('local store blob ingestion', () => {
   });
 
   it('refuses a body larger than announced and leaves no temporary file behind', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'blobs-'));
+    const root = tempDir('blobs-');
     const store = localBackend(root);
     await expect(store.ingest('d/blobs', chunked(Buffer.alloc(5000, 1), 1000), { sizeHint: 3000 })).rejects.toThrow(/larger than the 3000 bytes announced/);
     const blobs = join(root, 'd', 'blobs');
@@ -44,7 +44,7 @@ describe('local store blob ingestion', () => {
   });
 
   it('replaces a truncated small blob left by a killed writer, and keeps a whole one', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'blobs-'));
+    const root = tempDir('blobs-');
     const store = localBackend(root);
     const data = Buffer.from('the whole blob');
     const first = await store.ingest('d/blobs', Readable.from([data]), { sizeHint: data.length });
@@ -57,7 +57,7 @@ describe('local store blob ingestion', () => {
   });
 
   it('creates a blob folder again when another process removed it after this one created it', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'blobs-'));
+    const root = tempDir('blobs-');
     const store = localBackend(root);
     await store.write('d/runs/r1/plan.json', '{}');
     await localBackend(root).remove('d/runs');

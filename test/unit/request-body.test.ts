@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileRange, sendFileRange } from '../../s3/request-body';
+import { tempDir } from '../harness/temp-dir';
 
 /** A server that answers each PUT with what it received (or stops reading after `stopAfter` bytes and closes). */
 function receiver(stopAfter?: number): Promise<{ server: Server; port: number; bodies: Buffer[] }> {
@@ -40,7 +40,7 @@ function put(port: number, range: FileRange): Promise<number> {
 const openFds = () => readdirSync('/proc/self/fd').length;
 
 describe('request bodies read from a range of a local file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'request-body-'));
+  const dir = tempDir('request-body-');
   const data = randomBytes(3 * 65536 + 123);
   const file = join(dir, 'data.bin');
   writeFileSync(file, data);
