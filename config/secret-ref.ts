@@ -40,7 +40,8 @@ export class SecretResolutionError extends Error {
 export function resolveSecret(text: string, field: string, env: NodeJS.ProcessEnv = process.env): string {
   const ref = parseSecretRef(text);
   if (!ref) {
-    throw new SecretResolutionError(`${field}: "${text}" is not a valid secret reference. Fix: write \${env:NAME} or \${file:PATH}.`);
+    // The text is not echoed: a malformed reference may be a value written in its place.
+    throw new SecretResolutionError(`${field}: is not a valid secret reference. Fix: write \${env:NAME} or \${file:PATH}.`);
   }
   if (ref.kind === 'literal') return ref.value;
   if (ref.kind === 'env') {

@@ -10,7 +10,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { SourceConfig } from '../config/source-schema';
 import { resolveSecret } from '../config/secret-ref';
 import { isAwsEndpoint, parseEndpoint } from '../config/source-url';
-import { classifyS3Error, S3OperationError } from './errors';
+import { classifyS3Error, S3OperationError, SECRET_RESOLUTION_CODE } from './errors';
 import { createRequestHandler } from './http-handler';
 
 /** Refresh temporary credentials when less than this remains (AWS SDKs use 5 minutes too). */
@@ -60,6 +60,8 @@ async function callSts<T>(field: string, operation: string, fix: string, call: (
     return await call();
   } catch (err) {
     const classified = classifyS3Error(err, operation, '', operation);
+    // The source's own secret was not resolved: that message names the field and its fix.
+    if (classified.code === SECRET_RESOLUTION_CODE) throw classified;
     const reason = (err as Error).message ?? String(err);
     throw new S3OperationError(classified.kind === 'transient' ? 'transient' : 'permanent', classified.code,
       `${field}: ${operation} failed: ${reason}. Fix: ${fix}`, classified.status);

@@ -2,6 +2,7 @@
  * Classification of S3 and network errors where they are born: transient ones are worth
  * retrying, permanent ones fail at once. Messages never include credentials or signatures.
  */
+import { SecretResolutionError } from '../config/secret-ref';
 import { grantingStatement, permissionFor } from '../shared/permissions';
 
 /** transient: retry with backoff. permanent: fail now. gone: the object vanished or changed. */
@@ -52,9 +53,29 @@ export function retryAfterMs(value: string | string[] | undefined, now = Date.no
   return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - now), 3_600_000);
 }
 
-/** Turns anything an S3 call threw into an S3OperationError. `what` describes the request, e.g. `GetObject s3://b/k`. */
+/** The code of a failure to resolve a `${env:...}` or `${file:...}` secret (the worker's config). */
+export const SECRET_RESOLUTION_CODE = 'SecretResolutionError';
+
+/**
+ * The SecretResolutionError in `err` or its causes. The credential provider throws it while a
+ * request is being signed, so it reaches callers as an S3 call's failure, and may come wrapped.
+ */
+function secretFailureIn(err: unknown): SecretResolutionError | undefined {
+  for (let current = err, depth = 0; current && depth < 8; current = (current as { cause?: unknown }).cause, depth++) {
+    if (current instanceof SecretResolutionError) return current;
+  }
+  return undefined;
+}
+
+/**
+ * Turns anything an S3 call threw into an S3OperationError. `what` describes the request, e.g.
+ * `GetObject s3://b/k`. A secret the worker cannot resolve is permanent (a config problem that a
+ * retry cannot fix), and keeps its own message: the reference and the fix, never a value.
+ */
 export function classifyS3Error(err: unknown, operation: string, bucket: string, what: string): S3OperationError {
   if (err instanceof S3OperationError) return err;
+  const secret = secretFailureIn(err);
+  if (secret) return new S3OperationError('permanent', SECRET_RESOLUTION_CODE, secret.message);
   const e = (err ?? {}) as SdkLikeError;
   const code = e.Code ?? e.name ?? e.code ?? 'Error';
   const status = e.$metadata?.httpStatusCode;
