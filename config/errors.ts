@@ -30,11 +30,25 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 const TYPE_WORDS: Record<string, string> = { int: 'whole number', record: 'map', object: 'map', array: 'list' };
 const typeWord = (expected: string) => TYPE_WORDS[expected] ?? expected;
 
-function describe(value: unknown): string {
+/**
+ * Secret fields, and the blocks that hold them: an error about a field on such a path names the
+ * kind of value written, never the value (a numeric secret, or a whole credentials block written
+ * as one string, would otherwise be printed). A source with one of these names loses only detail.
+ */
+const SECRET_FIELDS: ReadonlySet<PropertyKey> = new Set(['accessKeyId', 'secretAccessKey', 'sessionToken', 'externalId', 'password']);
+const SECRET_BLOCKS: ReadonlySet<PropertyKey> = new Set(['credentials', 'stsRole', 'proxy']);
+
+/** True when the field at `path` is a secret or lies in a block that holds secrets. */
+export function isSecretPath(path: ReadonlyArray<PropertyKey>): boolean {
+  return path.some((part) => SECRET_FIELDS.has(part) || SECRET_BLOCKS.has(part));
+}
+
+function describe(value: unknown, secret: boolean): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'a map' : `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === 'object') return 'a map';
+  return secret ? `a ${typeof value} (not shown: the field holds a secret)` : `${typeof value} ${JSON.stringify(value)}`;
 }
 
 /** Turns zod issues into problems with plain-language messages. */
@@ -56,7 +70,7 @@ export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
           path,
           message: input === undefined
             ? (custom?.startsWith('is required') ? custom : `is required. ${custom ?? `Fix: add a ${expected}.`}`)
-            : `expected ${expected}, got ${describe(input)}. ${custom ?? `Fix: write a ${expected}.`}`,
+            : `expected ${expected}, got ${describe(input, isSecretPath(issue.path))}. ${custom ?? `Fix: write a ${expected}.`}`,
         });
         break;
       }

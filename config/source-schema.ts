@@ -7,7 +7,12 @@ import { parseEndpoint, parseSourceUrl } from './source-url';
 import { looksLikeReference, parseSecretRef } from './secret-ref';
 
 /** A secret: a literal, `${env:NAME}` or `${file:PATH}`. Resolved on the worker only. */
-export const secretSchema = z.string({ error: 'is required. Fix: write a value, ${env:NAME} or ${file:PATH}.' })
+export const secretSchema = z.string({
+  error: (issue) => issue.input === undefined
+    ? 'is required. Fix: write a value, ${env:NAME} or ${file:PATH}.'
+    // YAML reads an unquoted 12345 as a number and yes as a boolean.
+    : 'Fix: write ${env:NAME} or ${file:PATH} (or quote a literal value).',
+})
   .min(1, { error: 'is empty. Fix: write a value, ${env:NAME} or ${file:PATH}.' })
   .refine((text) => !looksLikeReference(text) || parseSecretRef(text) !== undefined, {
     error: 'is not a valid secret reference. Fix: write ${env:NAME} or ${file:PATH}.',

@@ -8,7 +8,7 @@ import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient } from '
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { SourceConfig } from '../config/source-schema';
-import { resolveSecret } from '../config/secret-ref';
+import { resolveSecret, SecretResolutionError } from '../config/secret-ref';
 import { isAwsEndpoint, parseEndpoint } from '../config/source-url';
 import { classifyS3Error, S3OperationError, SECRET_RESOLUTION_CODE } from './errors';
 import { createRequestHandler } from './http-handler';
@@ -91,7 +91,8 @@ function baseProvider(source: SourceConfig, field: string): AwsCredentialIdentit
         try {
           token = readFileSync(creds.webIdentityTokenFile, 'utf8').trim();
         } catch (err) {
-          throw new Error(`${field}.credentials.webIdentityTokenFile: cannot read ${creds.webIdentityTokenFile} (${(err as NodeJS.ErrnoException).code}). Fix: point it at a token file the worker can read.`);
+          // A credential the worker cannot read, like a ${file:...} secret: permanent, not retried.
+          throw new SecretResolutionError(`${field}.credentials.webIdentityTokenFile: cannot read ${creds.webIdentityTokenFile} (${(err as NodeJS.ErrnoException).code}). Fix: point it at a token file the worker can read.`);
         }
         const out = await callSts(`${field}.credentials`, 'AssumeRoleWithWebIdentity',
           `check that the token in ${creds.webIdentityTokenFile} is current and issued by the identity provider that ${creds.roleArn} trusts.`,

@@ -1,4 +1,6 @@
+import { parseConfig } from '../../config/load';
 import { resolveSecret, SecretResolutionError } from '../../config/secret-ref';
+import { credentialProvider } from '../../s3/credentials';
 import { classifyS3Error, S3OperationError, SECRET_RESOLUTION_CODE } from '../../s3/errors';
 import { toApplicationFailure } from '../../worker/failure-interceptor';
 
@@ -32,5 +34,14 @@ describe('a secret the worker cannot resolve', () => {
       message = (err as Error).message;
     }
     expect(message).toBe('f: is not a valid secret reference. Fix: write ${env:NAME} or ${file:PATH}.');
+  });
+
+  it('includes an OIDC token file the worker cannot read: permanent, before any STS call', async () => {
+    const { config } = parseConfig({ sources: { a: { url: 's3://bucket-a/', endpoint: 'http://127.0.0.1:9', region: 'us-east-1',
+      credentials: { type: 'oidc', roleArn: 'arn:aws:iam::1:role/r', webIdentityTokenFile: '/nonexistent/token' } } } });
+    const failure = await credentialProvider(config.sources.a!, 'sources.a')().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(SecretResolutionError);
+    expect(classifyS3Error(failure, 'GetObject', 'bucket-a', 'x')).toMatchObject({ kind: 'permanent',
+      message: 'sources.a.credentials.webIdentityTokenFile: cannot read /nonexistent/token (ENOENT). Fix: point it at a token file the worker can read.' });
   });
 });
