@@ -14,6 +14,7 @@ import { uploadPage, type UploadPageInput } from '../exports/upload-page';
 import { withLiveness } from '../jobs/activity-context';
 import type { JobDeps } from '../jobs/deps';
 import { previewObject, type PreviewResult } from '../preview/preview';
+import { ConcurrencyRegistry } from '../s3/adaptive-concurrency';
 import type { SourceRegistry } from '../s3/source-registry';
 import { abortRun, commitRun, startRun, type AbortRunInput, type CommitInput } from '../syncs/commit-run';
 import { copyPage, type CopyPageInput } from '../syncs/copy-page';
@@ -28,9 +29,10 @@ export interface ActivityDeps {
 
 /** Builds the activities over `deps`. */
 export function createActivities({ sources, config, store }: ActivityDeps) {
+  const concurrency = new ConcurrencyRegistry();
   const job = (): JobDeps => {
     if (!config || !store) throw new Error('this worker was built without a dataset store; job activities cannot run on it.');
-    return { config, sources, store: store() };
+    return { config, sources, store: store(), concurrency };
   };
   return {
     /** Finds where an incremental run starts (syncs/commit-run.ts). */

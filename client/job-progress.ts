@@ -34,7 +34,8 @@ function counts(p: JobProgress): { files: number; filesPlanned: number; bytes: n
 export function formatProgress(p: JobProgress): string {
   const c = counts(p);
   const done = `${p.phase}: ${c.files}/${c.filesPlanned} objects, ${formatBytes(c.bytes)} / ${formatBytes(c.bytesPlanned)}`;
-  return p.kind === 'export' ? `${done}, ${p.pages} page(s) planned` : `${done}, ${p.pages} page(s) listed (${p.listed} objects), ${p.skipped} skipped`;
+  const effort = `${p.retries ? `, ${p.retries} object(s) retried` : ''}${p.concurrency && p.concurrency.limit < p.concurrency.max ? `, ${p.concurrency.limit} of ${p.concurrency.max} requests in flight (the store asked for fewer)` : ''}`;
+  return p.kind === 'export' ? `${done}, ${p.pages} page(s) planned${effort}` : `${done}, ${p.pages} page(s) listed (${p.listed} objects), ${p.skipped} skipped${effort}`;
 }
 
 /** One line about a completed run's result. */

@@ -5,10 +5,10 @@
  * so an attempt retried after a crash or kill -9 of the worker skips what is done and resumes
  * the upload in flight. Cancellation (delivered through heartbeats) stops the uploads at once.
  */
-import pLimit from 'p-limit';
 import type { JobDeps } from '../jobs/deps';
 import { exportJob } from '../jobs/job';
-import { runPage } from '../jobs/page-activity';
+import { AdaptiveConcurrency } from '../s3/adaptive-concurrency';
+import { runPage, type PageEffort } from '../jobs/page-activity';
 import { uploadMultipart, type MultipartState } from './multipart';
 import { exportPaths } from './paths';
 import type { PlannedFile } from './plan';
@@ -23,8 +23,8 @@ export interface UploadPageInput {
   page: number;
 }
 
-/** What a page exported. */
-export interface UploadPageResult {
+/** What a page exported, and how hard it had to try. */
+export interface UploadPageResult extends PageEffort {
   page: number;
   files: number;
   bytes: number;
@@ -53,20 +53,26 @@ export async function uploadPage(deps: JobDeps, input: UploadPageInput): Promise
   if (!planText) throw new Error(`export plan ${paths.plan(input.page)} is missing; the run's staging folder was removed. Fix: start the export again.`);
   const plan = JSON.parse(planText.toString('utf8')) as PlannedFile[];
   const multipart: Record<string, MultipartState> = {};
-  const progress = { store: deps.store, progressPath: paths.progress(input.page), page: input.page, keyOf: (l: DoneLine) => l.path, details: () => ({ multipart }) };
-  const lines = await runPage(progress, async ({ done, ctx, signal, addBytes, beat, beatNow, save }) => {
+  const concurrency = deps.concurrency.get(`export/${job.name}`, client.config.maxConnections);
+  const progress = {
+    store: deps.store, progressPath: paths.progress(input.page), page: input.page, keyOf: (l: DoneLine) => l.path, details: () => ({ multipart }),
+    concurrency, retries: client.config.maxErrorRetries,
+  };
+  const { lines, retries } = await runPage(progress, async (run) => {
+    const { done, ctx, addBytes, beat, beatNow, save } = run;
     Object.assign(multipart, (ctx?.info.heartbeatDetails as UploadPageHeartbeat | undefined)?.multipart);
-    const target = (file: PlannedFile): UploadTarget => ({
+    const target = (file: PlannedFile, signal: AbortSignal): UploadTarget => ({
       client, key: exportKey(job.keyPrefix, file.path), size: file.size, sha256: file.sha256, cannedAcl: job.cannedAcl,
       open: () => deps.store.readStream(file.blob), localPath: deps.store.localPath?.(file.blob), signal,
     });
-    const small = async (file: PlannedFile) => {
-      const uploaded = await putObject(target(file), addBytes);
+    const small = async (file: PlannedFile, signal: AbortSignal) => {
+      const uploaded = await putObject(target(file, signal), addBytes);
       done.set(file.path, { path: file.path, ...uploaded });
       beat();
       await save(false);
     };
-    const large = async (file: PlannedFile) => {
+    // A retried upload resumes from the parts it finished (the heartbeat's or the store's record).
+    const large = async (file: PlannedFile, signal: AbortSignal) => {
       const key = exportKey(job.keyPrefix, file.path);
       // The store's copy of the upload is written after each part; heartbeats reach the server at
       // most every 0.8 x heartbeatTimeout, so it may know more parts than the last heartbeat did.
@@ -77,7 +83,7 @@ export async function uploadPage(deps: JobDeps, input: UploadPageInput): Promise
         recording = recording.then(() => deps.store.write(paths.upload(key), text));
         return recording;
       };
-      const uploaded = await uploadMultipart(target(file), {
+      const uploaded = await uploadMultipart(target(file, signal), {
         partSize: job.partSizeBytes, concurrency: partConcurrency(job.partSizeBytes, client.config.maxConnections),
         resume: latest(multipart[file.path], stored ? JSON.parse(stored.toString('utf8')) as MultipartState : undefined), onBytes: addBytes,
         onState: (state) => { multipart[file.path] = state; beatNow(); void record(state).catch(() => undefined); },
@@ -90,13 +96,14 @@ export async function uploadPage(deps: JobDeps, input: UploadPageInput): Promise
       beatNow();
       await save(true);
     };
-    const smallLimit = pLimit(client.config.maxConnections);
-    const largeLimit = pLimit(1);
-    const todo = plan.filter((f) => !done.has(f.path));
-    await Promise.all(todo.map((f) => (f.size > job.multipartThresholdBytes ? largeLimit(() => large(f)) : smallLimit(() => small(f)))));
-    return [...done.values()];
+    // Large files go one at a time: each holds up to 4 parts in flight (partConcurrency).
+    const oneAtATime = new AdaptiveConcurrency(1);
+    const isLarge = (f: PlannedFile) => f.size > job.multipartThresholdBytes;
+    await run.each(plan.filter((f) => !done.has(f.path)), (f, signal) => (isLarge(f) ? large(f, signal) : small(f, signal)),
+      (f) => (isLarge(f) ? oneAtATime : concurrency));
+    return { lines: [...done.values()], retries: run.retries };
   });
-  return { page: input.page, files: lines.length, bytes: lines.reduce((n, l) => n + l.size, 0) };
+  return { page: input.page, files: lines.length, bytes: lines.reduce((n, l) => n + l.size, 0), retries, concurrency: concurrency.state };
 }
 
 /** Of two saved states of one file's upload, the one that knows more finished parts. */

@@ -1,13 +1,20 @@
 /**
  * The skeleton every page activity shares (a sync's copy, an export's upload): what earlier
  * attempts finished is read back from a progress file and skipped; progress is saved at most
- * every PROGRESS_INTERVAL_MS, so a retried attempt redoes at most that much; heartbeats carry
- * counts while bytes move and on a timer while none do, so only a dead worker misses them; and a
- * cancellation is reported as one (the CancelledFailure), not as whatever the aborted request threw.
+ * every PROGRESS_INTERVAL_MS and when the attempt fails, so a retried attempt redoes at most
+ * that much; heartbeats carry counts while bytes move and on a timer while none do, so only a
+ * dead worker misses them; and a cancellation is reported as one (the CancelledFailure), not as
+ * whatever the aborted request threw.
+ *
+ * Objects of a page run through `each`: a transient failure retries that object alone (backoff
+ * with jitter, up to the source's maxErrorRetries), throttling replies lower the job's
+ * concurrency on this worker, and an object that fails for good stops the others at once.
  */
 import type { Context } from '@temporalio/activity';
 import type { StoreBackend } from '../datasets/backend';
 import { fromJsonLines, toJsonLines } from '../datasets/jsonl';
+import type { AdaptiveConcurrency, ConcurrencyState } from '../s3/adaptive-concurrency';
+import { retryTransient } from '../s3/retry';
 import { activityContext } from './activity-context';
 
 /** Save progress at most this often: a resumed attempt redoes at most this much work. */
@@ -38,6 +45,15 @@ export interface PageRun<Line> {
   beatNow(): void;
   /** Saves the progress file: when forced, or when the last save is PROGRESS_INTERVAL_MS old. */
   save(force: boolean): Promise<void>;
+  /**
+   * Runs `work` for every item, at most its limiter's limit at once (the job's adaptive
+   * concurrency, unless `limiterOf` picks another for an item), retrying each item's transient
+   * failures. The first item to fail for good aborts the others' signal; `each` rejects with
+   * that failure once all have stopped.
+   */
+  each<T>(items: readonly T[], work: (item: T, signal: AbortSignal) => Promise<void>, limiterOf?: (item: T) => AdaptiveConcurrency): Promise<void>;
+  /** Retries of single objects so far in this attempt. */
+  readonly retries: number;
 }
 
 /** Options of runPage. */
@@ -48,8 +64,23 @@ export interface PageOptions<Line> {
   page: number;
   /** The key of a finished line, unique in the page. */
   keyOf: (line: Line) => string;
-  /** More heartbeat details, besides the page, count of finished lines and bytes. */
+  /** More heartbeat details, besides the page, count of finished lines, bytes, retries and concurrency. */
   details?: () => object;
+  /** The job's concurrency on this worker (the source's maxConnections, lowered when throttled). */
+  concurrency: AdaptiveConcurrency;
+  /** Retries of one object before the page fails (the source's maxErrorRetries). */
+  retries: number;
+}
+
+/**
+ * What a page activity reports besides its own counts: how hard it had to try. Optional: a
+ * worker of an earlier version reports neither.
+ */
+export interface PageEffort {
+  /** Retries of single objects in the attempt that finished the page. */
+  retries?: number;
+  /** The job's concurrency on this worker when the page ended. */
+  concurrency?: ConcurrencyState;
 }
 
 /** Runs `body` as a page activity (see above) and saves its progress a last time when it ends well. */
@@ -59,7 +90,8 @@ export async function runPage<Line, R>(options: PageOptions<Line>, body: (run: P
   const done = new Map((previous ? fromJsonLines<Line>(previous) : []).map((line) => [options.keyOf(line), line]));
   const ctx = activityContext();
   let bytes = 0;
-  const beatNow = () => ctx?.heartbeat({ page, done: done.size, bytes, ...options.details?.() });
+  let retries = 0;
+  const beatNow = () => ctx?.heartbeat({ page, done: done.size, bytes, retries, concurrency: options.concurrency.state, ...options.details?.() });
   let lastBeat = 0;
   const beat = () => {
     const now = Date.now();
@@ -76,15 +108,44 @@ export async function runPage<Line, R>(options: PageOptions<Line>, body: (run: P
     saving = store.write(progressPath, toJsonLines([...done.values()]));
     await saving;
   };
+  const each = async <T>(items: readonly T[], work: (item: T, signal: AbortSignal) => Promise<void>, limiterOf = (_item: T) => options.concurrency) => {
+    const stop = new AbortController();
+    const signal = ctx ? AbortSignal.any([stop.signal, ctx.cancellationSignal]) : stop.signal;
+    let failure: { error: unknown } | undefined;
+    await Promise.allSettled(items.map((item) => limiterOf(item).run(async () => {
+      if (signal.aborted) return;
+      try {
+        await retryTransient(() => work(item, signal), {
+          retries: options.retries, signal,
+          onRetry: (err) => {
+            retries++;
+            if (err.throttled) options.concurrency.throttled();
+            beat();
+          },
+        });
+        options.concurrency.succeeded();
+      } catch (error) {
+        if (!failure && !signal.aborted) {
+          failure = { error };
+          stop.abort(error);
+        }
+      }
+    })));
+    if (failure) throw failure.error;
+    ctx?.cancellationSignal.throwIfAborted();
+  };
   const run: PageRun<Line> = {
-    done, ctx, signal: ctx?.cancellationSignal, beat, beatNow, save,
+    done, ctx, signal: ctx?.cancellationSignal, beat, beatNow, save, each,
     addBytes: (n) => { bytes += n; beat(); },
+    get retries() { return retries; },
   };
   const timer = setInterval(beatNow, KEEPALIVE_MS);
   let result: R;
   try {
     result = await body(run);
   } catch (err) {
+    // What finished is kept for the next attempt, whatever stopped this one.
+    await save(true).catch(() => undefined);
     if (ctx?.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
     throw err;
   } finally {

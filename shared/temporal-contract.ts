@@ -61,8 +61,16 @@ export function jobSearchAttributes(job: { name: string; source: string; dataset
   ];
 }
 
+/** How hard a run has had to try: retried objects, and its request concurrency on the last worker. */
+export interface RunEffort {
+  /** Objects retried alone after a transient failure (resets, SlowDown, timeouts), summed over pages. */
+  retries: number;
+  /** Requests in flight allowed when the last page ended, and the source's maximum. */
+  concurrency?: { limit: number; max: number };
+}
+
 /** Progress of a sync run (bulkImport, incrementalSync, mediaSync). */
-export interface SyncProgress {
+export interface SyncProgress extends RunEffort {
   kind: 'sync';
   phase: 'starting' | 'copying' | 'committing' | 'done';
   pages: number;
@@ -75,7 +83,7 @@ export interface SyncProgress {
 }
 
 /** Progress of an export run (fileExport). */
-export interface ExportProgress {
+export interface ExportProgress extends RunEffort {
   kind: 'export';
   phase: 'planning' | 'uploading' | 'committing' | 'done';
   pages: number;

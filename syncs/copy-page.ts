@@ -1,10 +1,10 @@
 /**
  * Activity: copy the objects of one planned page with bounded concurrency (the source's
- * maxConnections), heartbeating progress. Finished entries are saved to a progress file so a
+ * maxConnections, lowered while the store throttles), each retried alone when it fails for a
+ * transient reason, heartbeating progress. Finished entries are saved to a progress file so a
  * retried attempt (after a crash or kill -9 of the worker) resumes instead of starting over.
  * Ends by writing the page's manifest part and, for incremental jobs, its index part.
  */
-import pLimit from 'p-limit';
 import { toJsonLines } from '../datasets/jsonl';
 import type { FileEntry } from '../datasets/types';
 import { mediaSetStep, type MediaItem } from '../media/media-set';
@@ -16,7 +16,7 @@ import { readPlan } from './plan-page';
 import { runPaths } from './run-paths';
 import type { JobDeps } from '../jobs/deps';
 import { syncJob } from '../jobs/job';
-import { runPage } from '../jobs/page-activity';
+import { runPage, type PageEffort } from '../jobs/page-activity';
 
 /** Input of copyPage. */
 export interface CopyPageInput {
@@ -25,8 +25,8 @@ export interface CopyPageInput {
   page: number;
 }
 
-/** What a page added. */
-export interface CopyPageResult {
+/** What a page added, and how hard it had to try. */
+export interface CopyPageResult extends PageEffort {
   page: number;
   files: number;
   bytes: number;
@@ -51,8 +51,13 @@ export async function copyPage(deps: JobDeps, input: CopyPageInput): Promise<Cop
   const planText = await deps.store.read(paths.plan(input.page));
   if (!planText) throw new Error(`plan ${paths.plan(input.page)} is missing; the run's staging folder was removed. Fix: start the job again.`);
   const plan = readPlan(planText.toString('utf8'));
-  const progress = { store: deps.store, progressPath: paths.progress(input.page), page: input.page, keyOf: (e: FileEntry) => e.source.key };
-  const { entries, skipped, settled, retained } = await runPage(progress, async ({ done, signal, addBytes, beat, save }) => {
+  const concurrency = deps.concurrency.get(`sync/${job.name}`, client.config.maxConnections);
+  const progress = {
+    store: deps.store, progressPath: paths.progress(input.page), page: input.page, keyOf: (e: FileEntry) => e.source.key,
+    concurrency, retries: client.config.maxErrorRetries,
+  };
+  const { entries, skipped, settled, retained, retries } = await runPage(progress, async (run) => {
+    const { done, addBytes, beat, save } = run;
     const skipped = [...plan.skipped];
     const retained: IndexEntry[] = [];
     // Media sets (mode: media): copied bytes are inspected and deduplicated before they become an entry.
@@ -65,10 +70,9 @@ export async function copyPage(deps: JobDeps, input: CopyPageInput): Promise<Cop
       settled.push({ key: object.key, etag: object.etag, size: object.size, lastModified: object.lastModified, skipped: reason });
     };
     const inspected: Array<{ object: CopyCandidate; path: string; entry: Omit<FileEntry, 'path'>; item: MediaItem }> = [];
-    const copyOne = async (object: CopyCandidate) => {
-      if (signal?.aborted) return;
+    const copyOne = async (object: CopyCandidate, signal: AbortSignal) => {
       try {
-        const entry = await copyObject(client, deps.store, paths.blobs, object, addBytes);
+        const entry = await copyObject(client, deps.store, paths.blobs, object, addBytes, signal);
         const path = datasetPath(object.key, job.sourcePrefix, object, job.transaction);
         const verdict = media ? await media.inspect(entry) : undefined;
         if (!verdict) done.set(object.key, { path, ...entry });
@@ -84,16 +88,14 @@ export async function copyPage(deps: JobDeps, input: CopyPageInput): Promise<Cop
       beat();
       await save(false);
     };
-    const limit = pLimit(client.config.maxConnections);
-    await Promise.all(plan.toCopy.filter((o) => !done.has(o.key)).map((o) => limit(() => copyOne(o))));
-    signal?.throwIfAborted();
+    await run.each(plan.toCopy.filter((o) => !done.has(o.key)), copyOne);
     // Deduplication in key order: of two keys with the same bytes, the first listed is the item.
     for (const c of inspected.sort((a, b) => compareKeys(a.object.key, b.object.key))) {
       const verdict = await media!.identify(c.entry, c.path, c.item);
       if ('skip' in verdict) settle(c.object, verdict.skip);
       else done.set(c.object.key, { path: c.path, ...c.entry, ...verdict.item });
     }
-    return { entries: [...done.values()].sort((a, b) => compareKeys(a.path, b.path)), skipped, settled, retained };
+    return { entries: [...done.values()].sort((a, b) => compareKeys(a.path, b.path)), skipped, settled, retained, retries: run.retries };
   });
   await deps.store.write(paths.manifest(input.page), toJsonLines(entries));
   await deps.store.write(paths.skipped(input.page), toJsonLines(skipped));
@@ -104,5 +106,8 @@ export async function copyPage(deps: JobDeps, input: CopyPageInput): Promise<Cop
     const newer = mergeSorted(retained.sort((a, b) => compareKeys(a.key, b.key)), landed);
     await deps.store.write(paths.index(input.page), mergeIndexLines(plan.keepLines, newer));
   }
-  return { page: input.page, files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0), skipped: skipped.length };
+  return {
+    page: input.page, files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0), skipped: skipped.length,
+    retries, concurrency: concurrency.state,
+  };
 }

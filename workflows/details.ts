@@ -10,5 +10,7 @@ export function renderDetails(job: string, p: JobProgress): string {
       ['MB copied', `${mb(p.bytesCopied)} / ${mb(p.bytesPlanned)}`], ['skipped', p.skipped]]
     : [['pages planned', p.pages], ['files exported', `${p.filesExported} / ${p.filesPlanned}`],
       ['MB exported', `${mb(p.bytesExported)} / ${mb(p.bytesPlanned)}`]];
+  rows.push(['objects retried', p.retries ?? 0]);
+  if (p.concurrency) rows.push(['requests in flight', `${p.concurrency.limit} of ${p.concurrency.max}`]);
   return `**${job}** — ${p.phase}\n\n| | |\n|---|---|\n${rows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}`;
 }

@@ -40,7 +40,7 @@ export interface ExportResult {
 
 /** A fresh progress record. */
 export function initialExportProgress(): ExportProgress {
-  return { kind: 'export', phase: 'planning', pages: 0, filesPlanned: 0, bytesPlanned: 0, filesExported: 0, bytesExported: 0 };
+  return { kind: 'export', phase: 'planning', retries: 0, pages: 0, filesPlanned: 0, bytesPlanned: 0, filesExported: 0, bytesExported: 0 };
 }
 
 /** The human summary of a finished export. */

@@ -5,11 +5,11 @@
  * store. Multipart uploads resume from the upload activity's heartbeat details. The run
  * continues as new when Temporal suggests it.
  */
-import { CancellationScope, ContinueAsNew, continueAsNew, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, continueAsNew, isCancellation, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { progressQuery } from '../shared/temporal-contract';
 import { renderDetails } from './details';
 import { exportSummary, initialExportProgress, type ExportInput, type ExportResult } from './export-types';
-import { jobActivities } from './job-activities';
+import { addEffort, jobActivities } from './job-activities';
 
 /** Exports the dataset of export job `input.job`. */
 export async function fileExport(input: ExportInput): Promise<ExportResult> {
@@ -30,6 +30,7 @@ export async function fileExport(input: ExportInput): Promise<ExportResult> {
       const done = await long.exportUploadPage({ job: input.job, runKey, page });
       progress.filesExported += done.files;
       progress.bytesExported += done.bytes;
+      addEffort(progress, done);
       show();
       if (page < plan.pages && workflowInfo().continueAsNewSuggested) {
         await continueAsNew<typeof fileExport>({ ...input, resume: { runKey, page: page + 1, plan, progress } });
@@ -47,9 +48,10 @@ export async function fileExport(input: ExportInput): Promise<ExportResult> {
       summary: exportSummary(plan, progress.filesExported, progress.bytesExported),
     };
   } catch (err) {
-    if (err instanceof ContinueAsNew) throw err;
-    // Failed or cancelled: no multipart upload may be left dangling, even when cancelled. The run
-    // fails with its own error; a failed cleanup is in the history.
+    // An activity failed for good, or the run was cancelled: no multipart upload may be left
+    // dangling, even when cancelled. The run fails with its own error; a failed cleanup is in the
+    // history. (Anything else, continue-as-new included, is not the end of the run.)
+    if (!(err instanceof ActivityFailure || isCancellation(err))) throw err;
     await CancellationScope.nonCancellable(() => quick.exportAbort({ job: input.job, runKey })).catch(() => undefined);
     throw err;
   }

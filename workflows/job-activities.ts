@@ -6,6 +6,8 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { ConnectorActivities } from '../activities';
+import type { PageEffort } from '../jobs/page-activity';
+import type { RunEffort } from '../shared/temporal-contract';
 
 /** `quick` for listing, planning and committing; `long` for page activities (copies, uploads). */
 export function jobActivities(maxErrorRetries: number) {
@@ -19,4 +21,10 @@ export function jobActivities(maxErrorRetries: number) {
       startToCloseTimeout: '12 hours', heartbeatTimeout: '20 seconds', retry, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     }),
   };
+}
+
+/** Adds a page's retries to the run's, and keeps the concurrency it ended with. */
+export function addEffort(progress: RunEffort, page: PageEffort): void {
+  progress.retries = (progress.retries ?? 0) + (page.retries ?? 0);
+  if (page.concurrency) progress.concurrency = { limit: page.concurrency.limit, max: page.concurrency.max };
 }

@@ -35,5 +35,5 @@ export interface SyncResult {
 
 /** A fresh progress record. */
 export function initialSyncProgress(): SyncProgress {
-  return { kind: 'sync', phase: 'starting', pages: 0, listed: 0, objectsPlanned: 0, bytesPlanned: 0, filesCopied: 0, bytesCopied: 0, skipped: 0 };
+  return { kind: 'sync', phase: 'starting', retries: 0, pages: 0, listed: 0, objectsPlanned: 0, bytesPlanned: 0, filesCopied: 0, bytesCopied: 0, skipped: 0 };
 }

@@ -6,11 +6,11 @@
  * manifests and indexes live in the dataset store. The run continues as new when Temporal
  * suggests it, carrying its cursor.
  */
-import { CancellationScope, ContinueAsNew, continueAsNew, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, continueAsNew, isCancellation, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { progressQuery } from '../shared/temporal-contract';
 import type { PlanSummary } from '../syncs/plan-page';
 import { renderDetails } from './details';
-import { jobActivities } from './job-activities';
+import { addEffort, jobActivities } from './job-activities';
 import { initialSyncProgress, type SyncInput, type SyncResult, type SyncState } from './sync-types';
 
 async function runSync(input: SyncInput): Promise<SyncResult> {
@@ -41,6 +41,7 @@ async function runSync(input: SyncInput): Promise<SyncResult> {
       progress.filesCopied += copied.files;
       progress.bytesCopied += copied.bytes;
       progress.skipped += copied.skipped;
+      addEffort(progress, copied);
       show();
       if (!next) break;
       plan = await next;
@@ -58,9 +59,10 @@ async function runSync(input: SyncInput): Promise<SyncResult> {
       transactionType: committed.type, filesAdded: progress.filesCopied, filesSkipped: progress.skipped, bytes: progress.bytesCopied,
     };
   } catch (err) {
-    if (err instanceof ContinueAsNew) throw err;
-    // Failed or cancelled: remove what the run staged, even when cancelled. The run fails with
-    // its own error; a failed cleanup is in the history.
+    // An activity failed for good, or the run was cancelled: remove what the run staged, even
+    // when cancelled. The run fails with its own error; a failed cleanup is in the history.
+    // (Anything else, continue-as-new included, is not the end of the run.)
+    if (!(err instanceof ActivityFailure || isCancellation(err))) throw err;
     await CancellationScope.nonCancellable(() => quick.syncAbortRun({ job: input.job, runKey: state.runKey })).catch(() => undefined);
     throw err;
   }
