@@ -4,6 +4,7 @@
  * reported in one pass.
  */
 import { z } from 'zod';
+import { cronProblem } from './cron';
 import { sourceSchema } from './source-schema';
 
 /** Names of sources, jobs, datasets: they become parts of workflow IDs and folder names. */
@@ -27,7 +28,11 @@ const filtersSchema = z.strictObject({
 });
 
 const scheduleSchema = z.strictObject({
-  cron: z.string().regex(/^(\S+\s+){4}\S+$/, { error: 'must be a 5-field cron expression. Fix: write e.g. "0 * * * *".' }),
+  // Checked fully by Temporal's rules (cron.ts), so a bad expression fails at load, not at apply.
+  cron: z.string().trim().superRefine((cron, ctx) => {
+    const problem = cronProblem(cron);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
 });
 
 const syncSchema = z.strictObject({
