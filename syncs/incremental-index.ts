@@ -36,6 +36,7 @@ export interface PageDecision {
   toCopy: CopyCandidate[];
   /** Old entries that stay in the index as they are (unchanged, filtered now, or deleted since). */
   keep: IndexEntry[];
+  /** Objects filtered out, with the reason; silent verdicts (empty folder markers) are not listed. */
   skipped: Array<{ key: string; reason: string }>;
 }
 
@@ -55,7 +56,7 @@ export function decidePage(listed: readonly ListedObject[], old: readonly IndexE
       continue;
     }
     if (verdict) {
-      if (verdict.reason !== 'folder marker') decision.skipped.push({ key: object.key, reason: verdict.reason });
+      if (!verdict.silent) decision.skipped.push({ key: object.key, reason: verdict.reason });
       continue;
     }
     decision.toCopy.push(previous ? { ...object, change: 'changed', previous } : { ...object, change: 'new' });

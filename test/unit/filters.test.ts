@@ -27,7 +27,14 @@ describe('sync filters', () => {
     expect(f(obj('in/orders/new.csv', 10, '2026-06-01T11:55:00.000Z'))).toEqual({ reason: 'younger than filters.minAgeSeconds (may still be written)' });
   });
 
-  it('never lands folder markers', () => {
-    expect(objectFilter(spec({}), now)(obj('in/orders/sub/', 0))).toEqual({ reason: 'folder marker' });
+  it('never lands folder markers: an empty one is skipped silently, one holding bytes with a reason naming its size', () => {
+    const f = objectFilter(spec({ include: ['**/*.csv'] }), now);
+    expect(f(obj('in/orders/sub/', 0))).toEqual({ reason: 'empty folder marker', silent: true });
+    expect(f(obj('in/orders/', 0))).toEqual({ reason: 'empty folder marker', silent: true });
+    // Before the other filters: the include glob would otherwise give a misleading reason.
+    expect(f(obj('in/orders/sub/', 12))).toEqual({
+      reason: 'folder marker holding 12 bytes: a key ending in "/" cannot be a file path in the dataset; rename the object without the trailing "/" to land it',
+    });
+    expect(f(obj('in/orders/', 1))!.reason).toMatch(/^folder marker holding 1 byte: /);
   });
 });

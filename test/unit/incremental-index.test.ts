@@ -23,10 +23,11 @@ describe('incremental index merge', () => {
     expect(decision.toCopy.map((c) => c.key)).toEqual(['b']);
   });
 
-  it('records filtered objects as skipped, except folder markers, and keeps their old entries', () => {
-    const filter = (o: ListedObject) => (o.key.endsWith('/') ? { reason: 'folder marker' } : o.key.endsWith('.tmp') ? { reason: 'excluded' } : undefined);
-    const decision = decidePage([obj('dir/', 'x'), obj('x.tmp', 'new'), obj('y.tmp', '1')], [entry('y.tmp', '0')], filter);
-    expect(decision.skipped).toEqual([{ key: 'x.tmp', reason: 'excluded' }]);
+  it('records filtered objects as skipped, except silent verdicts (empty folder markers), and keeps their old entries', () => {
+    const filter = (o: ListedObject) => (o.key === 'dir/' ? { reason: 'empty folder marker', silent: true as const }
+      : o.key === 'full/' ? { reason: 'folder marker holding 1 byte' } : o.key.endsWith('.tmp') ? { reason: 'excluded' } : undefined);
+    const decision = decidePage([obj('dir/', 'x'), obj('full/', 'f'), obj('x.tmp', 'new'), obj('y.tmp', '1')], [entry('y.tmp', '0')], filter);
+    expect(decision.skipped).toEqual([{ key: 'full/', reason: 'folder marker holding 1 byte' }, { key: 'x.tmp', reason: 'excluded' }]);
     expect(decision.keep).toEqual([entry('y.tmp', '0')]);
     expect(decision.toCopy).toEqual([]);
   });
