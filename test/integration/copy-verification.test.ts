@@ -9,7 +9,7 @@ import { createSourceClient } from '../../s3/client';
 import { S3OperationError } from '../../s3/errors';
 import { copyObject } from '../../syncs/object-copy';
 import { config, minioSource, rootKeyEnv } from '../harness/connector';
-import { startCorruptingProxy, type CorruptingProxy } from '../harness/corrupting-proxy';
+import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy';
 import { adminS3, createBucket } from '../harness/minio-admin';
 import { testEnv } from '../harness/test-env';
 
@@ -38,13 +38,14 @@ async function putMultipartCrc64(s3: S3Client, bucket: string, key: string, body
 describe('a copied object is compared with the cheapest check its source offers', () => {
   let bucket: string;
   let storeRoot: string;
-  let proxy: CorruptingProxy;
+  let proxy: FaultProxy;
   const bodies = new Map<string, Buffer>();
   beforeAll(async () => {
     Object.assign(process.env, rootKeyEnv());
     bucket = await createBucket('verify');
     storeRoot = mkdtempSync(join(tmpdir(), 'verify-store-'));
-    proxy = await startCorruptingProxy(testEnv().minio.endpoint, 1_000_000);
+    // Every GET body passes with one byte flipped: the one at 1,000,000, or the last of a shorter body.
+    proxy = await startFaultProxy(testEnv().minio.endpoint, { faults: { get: { flip: { rate: 1, offset: 1_000_000 } } } });
     for (const [size, bytes] of Object.entries(sizes)) {
       for (const { algorithm, verifiedBy } of checks) {
         const key = `${size}/${verifiedBy}.bin`;

@@ -9,7 +9,7 @@ import { config, minioSource, rootKeyEnv, withWorker, writeConfigFile } from '..
 import { commitFixture } from '../harness/dataset-fixture';
 import { exportArgs, listKeys, objectSha256, openUploads, runExportJob } from '../harness/export-runner';
 import { adminS3, createBucket, createUser } from '../harness/minio-admin';
-import { startRecordingProxy } from '../harness/recording-proxy';
+import { startFaultProxy } from '../harness/fault-proxy';
 import { temporalClient } from '../harness/sync-runner';
 import { testEnv } from '../harness/test-env';
 import { startWorkerProcess } from '../harness/worker-process';
@@ -93,7 +93,7 @@ describe('durable exports', () => {
   it('aborts the open multipart upload when the export is cancelled, leaving none behind', async () => {
     const { bucket, raw } = await bigFixture('exp-cancel', 100 * MiB);
     // Parts held back 300 ms each by an endpoint in front of MinIO: the upload is still running when cancelled.
-    const proxy = await startRecordingProxy(testEnv().minio.endpoint, { partDelayMs: 300 });
+    const proxy = await startFaultProxy(testEnv().minio.endpoint, { faults: { put: { stall: { rate: 1, ms: 300, when: (r) => r.partNumber !== undefined } } } });
     const cfg = config({ ...raw, sources: { out: { ...raw.sources.out, endpoint: proxy.endpoint, maxConnections: 1 } } });
     await withWorker(cfg, async (taskQueue) => {
       const handle = await t.client.workflow.start('fileExport', { taskQueue, workflowId: `fileExport/cancel-${Date.now()}`, args: exportArgs(cfg, 'big') });
@@ -108,7 +108,7 @@ describe('durable exports', () => {
 
   it('sends the canned ACL on every PutObject and CreateMultipartUpload, as a recording endpoint in front of MinIO shows', async () => {
     const { bucket, raw } = await bigFixture('exp-acl', 12 * MiB);
-    const proxy = await startRecordingProxy(testEnv().minio.endpoint);
+    const proxy = await startFaultProxy(testEnv().minio.endpoint);
     try {
       const cfg = config({ ...raw, sources: { out: { ...raw.sources.out, endpoint: proxy.endpoint } },
         exports: { big: { ...raw.exports.big, cannedAcl: 'bucket-owner-full-control' } } });

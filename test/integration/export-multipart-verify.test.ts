@@ -9,7 +9,7 @@ import { createSourceClient } from '../../s3/client';
 import type { S3OperationError } from '../../s3/errors';
 import { config, minioSource, rootKeyEnv } from '../harness/connector';
 import { adminS3, createBucket } from '../harness/minio-admin';
-import { startRecordingProxy, type ProxyOptions, type RecordingProxy } from '../harness/recording-proxy';
+import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../harness/fault-proxy';
 import { testEnv } from '../harness/test-env';
 
 const MiB = 1024 ** 2;
@@ -22,7 +22,7 @@ describe('multipart exports: parts sent on the lean path, each verified by the s
   const parts = [0, 1, 2].map((i) => data.subarray(i * PART, (i + 1) * PART));
   let bucket: string;
   let file: string;
-  let proxy: RecordingProxy | undefined;
+  let proxy: FaultProxy | undefined;
   beforeAll(async () => {
     Object.assign(process.env, rootKeyEnv());
     bucket = await createBucket('mp-verify');
@@ -35,8 +35,8 @@ describe('multipart exports: parts sent on the lean path, each verified by the s
   });
 
   /** Uploads the file (from its path, or only as a stream) through a proxy with `options`; what it returned, the states it reported, what the proxy saw. */
-  async function upload(key: string, options: ProxyOptions, local = true) {
-    proxy = await startRecordingProxy(testEnv().minio.endpoint, options);
+  async function upload(key: string, options: FaultProxyOptions, local = true) {
+    proxy = await startFaultProxy(testEnv().minio.endpoint, options);
     const source = config({ sources: { out: minioSource(bucket, { endpoint: proxy.endpoint, exports: { enabled: true } }) } }).sources.out!;
     const target: UploadTarget = { client: createSourceClient('out', source, 'temporal'), key, size: data.length, sha256: sha(data),
       open: async () => createReadStream(file), localPath: local ? file : undefined };
@@ -69,7 +69,8 @@ describe('multipart exports: parts sent on the lean path, each verified by the s
 
   it('fails as transient, keeping the upload open to resume, when the store refuses a part changed on the way', async () => {
     const key = 'changed.bin';
-    const { run, states } = await upload(key, { corruptPart: 2 });
+    // The first byte of part 2 is flipped on its way to the store.
+    const { run, states } = await upload(key, { faults: { put: { flip: { rate: 1, offset: 0, body: 'request', when: (r) => r.partNumber === 2 } } } });
     const err = await run.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as S3OperationError);
     expect(err).toMatchObject({ kind: 'transient', code: 'XAmzContentSHA256Mismatch', status: 400 });
     expect(err.message).toContain('Part 2 was refused as not the bytes hashed; the upload is retried.');
