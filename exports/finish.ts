@@ -28,6 +28,7 @@ export async function commitExport(deps: JobDeps, input: CommitExportInput): Pro
     state = {
       job: job.name, exportedThrough: input.plan.throughTransaction, target: input.plan.target, runKey: input.runKey,
       completedAt: new Date().toISOString(), files: input.files, bytes: input.bytes,
+      ...(input.plan.rewrittenPaths ? { rewrittenPaths: true } : {}),
     };
     await deps.store.write(paths.state, JSON.stringify(state, null, 1));
   }

@@ -35,4 +35,6 @@ export interface ExportState {
   completedAt: string;
   files: number;
   bytes: number;
+  /** A file exported to `target` had a path with an empty segment: later runs check their keys against the whole view. */
+  rewrittenPaths?: boolean;
 }
