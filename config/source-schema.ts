@@ -3,7 +3,7 @@
  * "Sources"). Messages say what is wrong and how to fix it.
  */
 import { z } from 'zod';
-import { parseEndpoint, parseSourceUrl } from './source-url';
+import { linkLocalReason, parseEndpoint, parseSourceUrl } from './source-url';
 import { looksLikeReference, parseSecretRef } from './secret-ref';
 
 /** A secret: a literal, `${env:NAME}` or `${file:PATH}`. Resolved on the worker only. */
@@ -17,6 +17,14 @@ export const secretSchema = z.string({
   .refine((text) => !looksLikeReference(text) || parseSecretRef(text) !== undefined, {
     error: 'is not a valid secret reference. Fix: write ${env:NAME} or ${file:PATH}.',
   });
+
+function urlOrUndefined(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
 
 const positiveInt = (what: string, max: number) =>
   z.number({ error: `must be a whole number of ${what}.` })
@@ -77,6 +85,8 @@ export const sourceSchema = z.strictObject({
   endpoint: z.string({ error: 'is required. Fix: write a host such as s3.us-east-1.amazonaws.com or a URL such as http://127.0.0.1:9000.' }),
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$|^[a-z0-9-]+$/, { error: 'is not a region name. Fix: write one such as us-east-1.' }).optional(),
   pathStyleAccess: z.boolean().default(false),
+  /** Allows an endpoint (or stsEndpoint) at a link-local or cloud metadata address; refused otherwise. */
+  allowLinkLocalEndpoint: z.boolean().default(false),
   credentials: credentialsSchema,
   stsRole: stsRoleSchema.optional(),
   clientCertificate: z.strictObject({ certificateFile: z.string().min(1), privateKeyFile: z.string().min(1) }).optional(),
@@ -107,6 +117,22 @@ export const sourceSchema = z.strictObject({
   }
   const endpoint = parseEndpoint(source.endpoint);
   if ('problem' in endpoint) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: endpoint.problem });
+  if (source.allowLinkLocalEndpoint !== true) {
+    // Signed requests and their replies (shown by explore and preview) must not reach the
+    // instance's metadata service, which hands out the worker's own cloud credentials.
+    const endpoints: Array<[PropertyKey[], string | undefined]> = [
+      [['endpoint'], 'problem' in endpoint ? undefined : endpoint.url],
+      [['credentials', 'stsEndpoint'], source.credentials?.type === 'oidc' ? source.credentials.stsEndpoint : undefined],
+      [['stsRole', 'stsEndpoint'], source.stsRole?.stsEndpoint],
+    ];
+    for (const [path, value] of endpoints) {
+      const url = value === undefined ? undefined : urlOrUndefined(value);
+      const reason = url ? linkLocalReason(url) : undefined;
+      if (reason) {
+        ctx.addIssue({ code: 'custom', path, message: `"${value}" is ${reason}; a metadata service hands out the worker's own cloud credentials. Fix: use the store's own address, or set allowLinkLocalEndpoint: true on this source if the store really is there.` });
+      }
+    }
+  }
   if (source.credentials?.type === 'oidc' && !source.region && !source.credentials.stsEndpoint) {
     ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required with oidc credentials (STS is regional). Fix: set region, e.g. us-east-1, or credentials.stsEndpoint.' });
   }
