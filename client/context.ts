@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { configPath, loadConfig, type LoadedConfig } from '../config/load';
 import { TASK_QUEUE } from '../shared/temporal-contract';
 import { UsageError } from './errors';
+import { printable } from './printable';
 
 // Defined with the error handler (which must load without the Temporal client); re-exported here
 // for the commands that import it with the rest of their context.
@@ -26,7 +27,7 @@ export type GlobalOptions = z.infer<typeof globalOptionsSchema>;
 /** Loads the config and prints its warnings to stderr. */
 export function loadConfigFor(options: GlobalOptions): LoadedConfig {
   const loaded = loadConfig(configPath(options.config));
-  for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+  for (const warning of loaded.warnings) process.stderr.write(`warning: ${printable(warning)}\n`);
   return loaded;
 }
 

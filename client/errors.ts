@@ -5,6 +5,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
 import { ExportRefusedError, UnknownJobError } from '../jobs/job';
+import { printable } from './printable';
 
 /** Bad usage: printed without a stack, exit code 2. */
 export class UsageError extends Error {
@@ -49,6 +50,7 @@ export function reportError(err: unknown, json: boolean): number {
     const problems = err instanceof ConfigError ? err.problems : undefined;
     process.stdout.write(`${JSON.stringify({ type: 'error', message: lines.join('\n'), problems, exitCode: code })}\n`);
   }
-  process.stderr.write(`${lines.join('\n')}\n`);
+  // Messages quote keys and paths: each line is printed on one line, its control characters escaped.
+  process.stderr.write(`${lines.map(printable).join('\n')}\n`);
   return code;
 }

@@ -6,6 +6,7 @@ import type { ConnectorConfig } from '../config/schema';
 import type { Job } from '../jobs/job';
 import { loadConfigFor, temporalClient, type GlobalOptions } from './context';
 import { drawProgressBar, formatBytes, type ProgressBar } from './job-progress';
+import { printable } from './printable';
 import { jobWorkflow, startJob } from './start-job';
 
 /** How one kind of job is started and summarised. */
@@ -49,7 +50,7 @@ export async function followJob<R extends { bytes: number }, S>(kind: JobKind<R,
     } else {
       const seconds = (Date.now() - startedAt) / 1000;
       const rate = seconds > 0 && result.bytes > 0 ? ` in ${seconds.toFixed(1)} s (${formatBytes(result.bytes / seconds)}/s)` : '';
-      process.stdout.write(`${workflowId} (run ${runId}) completed: ${kind.describe(result)}${rate}\n`);
+      process.stdout.write(`${workflowId} (run ${runId}) completed: ${printable(kind.describe(result))}${rate}\n`);
     }
   } finally {
     await close();

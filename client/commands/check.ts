@@ -5,6 +5,7 @@ import { loadConfigFor, type GlobalOptions } from '../context';
 import { JobFailedError } from '../errors';
 import { probeRunner } from '../run-probe';
 import { addGlobalOptions, parseOptions } from '../options';
+import { printable } from '../printable';
 
 /** Human-readable lines of a check result. */
 export function formatCheck(result: CheckResult): string[] {
@@ -13,7 +14,8 @@ export function formatCheck(result: CheckResult): string[] {
     lines.push(`  ${p.status === 'ok' ? 'ok     ' : p.status === 'missing' ? 'MISSING' : 'ERROR  '} ${p.permission}${p.detail ? ` — ${p.detail}` : ''}`);
     if (p.fix) lines.push(`          fix: add this statement to the policy: ${p.fix}`);
   }
-  return lines;
+  // Details quote S3's replies and keys.
+  return lines.map(printable);
 }
 
 export function registerCheck(program: Command): void {

@@ -15,6 +15,7 @@ import type { TransactionRecord } from '../../datasets/types';
 import { loadConfigFor, type GlobalOptions } from '../context';
 import { JobFailedError } from '../errors';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
+import { printable } from '../printable';
 
 /** The first error of stdout (EPIPE when the reader, e.g. `head`, stopped early). */
 let stdoutError: NodeJS.ErrnoException | undefined;
@@ -55,7 +56,7 @@ export function fileJson(e: ViewEntry): Record<string, unknown> {
 
 function fileLine(e: ViewEntry): string {
   const media = e.mediaType !== undefined ? `  ${e.mediaType}  ${JSON.stringify(e.metadata ?? {})}` : '';
-  return `${String(e.size).padStart(12)}  ${String(e.transaction).padStart(6)}  ${e.sha256.slice(0, 16)}  ${e.path}${media}`;
+  return printable(`${String(e.size).padStart(12)}  ${String(e.transaction).padStart(6)}  ${e.sha256.slice(0, 16)}  ${e.path}${media}`);
 }
 
 function transactionJson(r: TransactionRecord): Record<string, unknown> {
@@ -75,7 +76,7 @@ async function list(raw: unknown): Promise<void> {
     const s = await summarize(await openDataset(store, name), { exact: false });
     await write(options.json
       ? `${JSON.stringify({ dataset: name, latestTransaction: s.latest?.id ?? null, files: s.files, bytes: s.bytes })}\n`
-      : `${name.padEnd(30)}  ${String(s.latest?.id ?? '-').padStart(6)}  ${String(s.files).padStart(8)}  ${String(s.bytes).padStart(14)}\n`);
+      : `${printable(name).padEnd(30)}  ${String(s.latest?.id ?? '-').padStart(6)}  ${String(s.files).padStart(8)}  ${String(s.bytes).padStart(14)}\n`);
   }
   if (!options.json) process.stderr.write(`${names.length} dataset${names.length === 1 ? '' : 's'} in ${store.location}\n`);
 }
@@ -89,10 +90,10 @@ async function show(name: string, raw: unknown): Promise<void> {
     return;
   }
   const latest = s.latest ? `${s.latest.id} ${s.latest.type} at ${s.latest.committedAt}${s.latest.job ? ` by job ${s.latest.job}` : ''}` : '-';
-  const lines = [`dataset ${name} in ${store.location}`, `  latest transaction  ${latest}`, `  transactions        ${s.transactions}`,
+  const lines = [`dataset ${printable(name)} in ${store.location}`, `  latest transaction  ${latest}`, `  transactions        ${s.transactions}`,
     `  files               ${s.files}`, `  bytes               ${s.bytes}`];
   const types = Object.entries(s.mediaTypes).sort(([a], [b]) => a.localeCompare(b));
-  if (types.length > 0) lines.push('  media types', ...types.map(([type, n]) => `    ${type.padEnd(30)}  ${n}`));
+  if (types.length > 0) lines.push('  media types', ...types.map(([type, n]) => `    ${printable(type).padEnd(30)}  ${n}`));
   await write(`${lines.join('\n')}\n`);
 }
 

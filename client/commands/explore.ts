@@ -4,11 +4,12 @@ import type { ExploreEntry } from '../../activities';
 import { loadConfigFor, type GlobalOptions } from '../context';
 import { probeRunner } from '../run-probe';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
+import { printable } from '../printable';
 
 function formatEntry(e: ExploreEntry): string {
   return e.type === 'folder'
-    ? `${'DIR'.padStart(12)}  ${''.padEnd(24)}  ${e.path}`
-    : `${String(e.size).padStart(12)}  ${(e.lastModified ?? '').padEnd(24)}  ${e.path}`;
+    ? `${'DIR'.padStart(12)}  ${''.padEnd(24)}  ${printable(e.path)}`
+    : `${String(e.size).padStart(12)}  ${(e.lastModified ?? '').padEnd(24)}  ${printable(e.path)}`;
 }
 
 

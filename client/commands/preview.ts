@@ -4,15 +4,18 @@ import type { PreviewResult } from '../../activities';
 import { loadConfigFor, type GlobalOptions } from '../context';
 import { probeRunner } from '../run-probe';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
+import { printable } from '../printable';
 
-function formatPreview(p: PreviewResult): string {
-  const header = `${p.key}: ${p.mediaType}, ${p.size} bytes${p.totalRows !== undefined ? `, ${p.totalRows} rows` : ''}`;
+/** The text output; the key, metadata, column names and cells come from the object, so each is made printable. */
+export function formatPreview(p: PreviewResult): string {
+  const header = `${printable(p.key)}: ${printable(p.mediaType)}, ${p.size} bytes${p.totalRows !== undefined ? `, ${p.totalRows} rows` : ''}`;
   if (p.metadata || p.problem) {
-    const fields = Object.entries(p.metadata ?? {}).map(([k, v]) => `  ${k.padEnd(16)}  ${typeof v === 'string' ? v : JSON.stringify(v)}`);
-    return [header, ...fields, ...(p.problem ? [`  ${'problem'.padEnd(16)}  ${p.problem}`] : [])].join('\n');
+    const fields = Object.entries(p.metadata ?? {}).map(([k, v]) => `  ${printable(k).padEnd(16)}  ${printable(typeof v === 'string' ? v : JSON.stringify(v))}`);
+    return [header, ...fields, ...(p.problem ? [`  ${'problem'.padEnd(16)}  ${printable(p.problem)}`] : [])].join('\n');
   }
   if (!p.columns || !p.rows) return header;
-  const table = [p.columns, ...p.rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))];
+  const cell = (c: unknown) => printable(c === null || c === undefined ? '' : String(c));
+  const table = [p.columns.map(cell), ...p.rows.map((r) => r.map(cell))];
   const widths = p.columns.map((_, i) => Math.min(40, Math.max(...table.map((r) => String(r[i] ?? '').length))));
   const line = (r: unknown[]) => widths.map((w, i) => String(r[i] ?? '').slice(0, w).padEnd(w)).join('  ');
   return [header, line(table[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...table.slice(1).map(line)].join('\n');

@@ -12,6 +12,7 @@ import { temporalClient, UsageError, type GlobalOptions } from '../context';
 import { rootMessage } from '../errors';
 import { formatProgress, formatResult, queryProgress } from '../job-progress';
 import { addGlobalOptions, parseOptions } from '../options';
+import { printable } from '../printable';
 
 /** What `status --json` prints. */
 export interface RunStatus {
@@ -83,7 +84,8 @@ export function formatStatus(s: RunStatus): string[] {
   if (s.progress) lines.push(`  progress  ${formatProgress(s.progress)}`);
   if (s.result) lines.push(`  result    ${formatResult(s.result)}`);
   if (s.failure) lines.push(`  failure   ${s.failure}`);
-  return lines;
+  // A failure or an export's summary may quote keys.
+  return lines.map(printable);
 }
 
 /** Registers `status WORKFLOW_ID`. */
