@@ -36,6 +36,9 @@ async function runSync(input: SyncInput): Promise<SyncResult> {
         ? quick.syncPlanPage({ job: input.job, runKey: state.runKey, page: plan.page + 1, token: plan.nextToken, startedAt: state.startedAt,
           baseTransaction: state.baseTransaction, indexCursor: plan.indexCursor })
         : undefined;
+      // Awaited after the copy; observed now, so that its rejection (the run cancelled, or the copy
+      // failing first) is never unhandled, which would fail the workflow task instead of the run.
+      next?.catch(() => undefined);
       const copied = await long.syncCopyPage({ job: input.job, runKey: state.runKey, page: plan.page });
       progress.pages = plan.page;
       progress.filesCopied += copied.files;
