@@ -3,25 +3,21 @@
  * folder and an S3 source (see local-backend.ts and s3-backend.ts).
  */
 import type { Readable } from 'node:stream';
-import type { StreamDigests } from './digests';
+import type { DigestChoice, StreamDigests } from './digests';
 
 /** Bytes stored by ingest() at `path`, with their digests (those IngestOptions asked for) computed while streaming. */
 export interface IngestedBlob extends StreamDigests {
   path: string;
 }
 
-/** How ingest() reads a body. */
-export interface IngestOptions {
+/** How ingest() reads a body; the digests beyond SHA-256 and MD5 are DigestChoice's (digests.ts). */
+export interface IngestOptions extends DigestChoice {
   /** Sees each chunk's size as it goes by. */
   onBytes?: (n: number) => void;
   /** The size the body announced: a backend may read small bodies whole instead of streaming them. */
   sizeHint?: number;
   /** Also compute MD5 (to compare with a single-part ETag); it costs twice the CPU of SHA-256. */
   md5?: boolean;
-  /** Also compute CRC32 (to compare with a stored x-amz-checksum-crc32). */
-  crc32?: boolean;
-  /** Also compute CRC-64/NVME (to compare with a stored x-amz-checksum-crc64nvme). */
-  crc64nvme?: boolean;
   /**
    * No one else holds the body's chunks (an HTTP reply's are copied out of the socket for it):
    * a backend may move them to another thread instead of copying them.

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AbortMessage, EndMessage, OpenMessage, ThreadReply, WholeMessage, WriteMessage } from './blob-thread-messages';
-import type { DigestChoice, DigestFlags, StreamDigests } from './digests';
+import { flagsOf, type DigestChoice, type DigestFlags, type StreamDigests } from './digests';
 import { threadModule, type ThreadModule } from './thread-module';
 
 /**
@@ -157,7 +157,7 @@ export interface BlobOptions extends DigestChoice {
 
 /** The digest flags of a thread message. */
 export function digestFlags(options: BlobOptions): DigestFlags {
-  return { md5: options.md5 ?? false, crc32: options.crc32 ?? false, crc64nvme: options.crc64nvme ?? false };
+  return flagsOf(options.md5 ?? false, options);
 }
 
 /**

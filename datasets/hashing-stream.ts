@@ -3,14 +3,14 @@
  * digests.ts's), or read whole when small.
  */
 import { Transform, type Readable } from 'node:stream';
-import { Digester, type DigestChoice, type StreamDigests } from './digests';
+import { Digester, flagsOf, type DigestChoice, type StreamDigests } from './digests';
 
 /** The digest types (digests.ts), for callers of hashing() and digestsOf(). */
 export type { DigestChoice, StreamDigests } from './digests';
 
 /** Returns a Readable passing `source`'s bytes through, and the digests once it ends. */
 export function hashing(source: Readable, onBytes?: (n: number) => void, withMd5 = true, choice: DigestChoice = {}): { stream: Readable; digests: () => StreamDigests } {
-  const digester = new Digester({ md5: withMd5, crc32: choice.crc32 ?? false, crc64nvme: choice.crc64nvme ?? false });
+  const digester = new Digester(flagsOf(withMd5, choice));
   let result: StreamDigests | undefined;
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -36,7 +36,7 @@ export function hashing(source: Readable, onBytes?: (n: number) => void, withMd5
 
 /** The digests of bytes already in memory. */
 export function digestsOf(data: Buffer, withMd5 = true, withCrc32 = false): StreamDigests {
-  return new Digester({ md5: withMd5, crc32: withCrc32, crc64nvme: false }).update(data).digests();
+  return new Digester(flagsOf(withMd5, { crc32: withCrc32 })).update(data).digests();
 }
 
 /**

@@ -93,8 +93,8 @@ export function localBackend(root: string): StoreBackend {
         await unlink(temp);
       }
     },
-    async ingest(dir, body, { onBytes, sizeHint, md5 = true, crc32 = false, crc64nvme = false, ownedChunks = false } = {}): Promise<IngestedBlob> {
-      const choice = { md5, crc32, crc64nvme, moveChunks: ownedChunks };
+    async ingest(dir, body, { onBytes, sizeHint, md5 = true, ownedChunks = false, ...digests } = {}): Promise<IngestedBlob> {
+      const choice = { ...digests, md5, moveChunks: ownedChunks };
       // Attach the reader before any await, so no chunk flows past unread.
       if (sizeHint !== undefined && sizeHint <= SMALL_BLOB_BYTES) return ingestSmall(dir, readWhole(body, sizeHint, onBytes), choice);
       // Hashed and written on a thread (blob-writer.ts): this thread parses every response.

@@ -56,9 +56,9 @@ export function s3Backend(client: SourceClient): StoreBackend {
         throw fail(err, 'PutObject', path);
       }
     },
-    async ingest(dir, body, { onBytes, md5 = true, crc32 = false, crc64nvme = false } = {}): Promise<IngestedBlob> {
+    async ingest(dir, body, { onBytes, md5 = true, ...choice } = {}): Promise<IngestedBlob> {
       const path = `${dir}/${randomUUID()}`;
-      const hashed = hashing(body, onBytes, md5, { crc32, crc64nvme });
+      const hashed = hashing(body, onBytes, md5, choice);
       // lib-storage aborts the multipart upload itself when a part fails (leavePartsOnError: false),
       // so a failed ingest leaves no incomplete upload behind.
       const upload = new Upload({ client: client.s3, params: { Bucket: client.bucket, Key: key(path), Body: hashed.stream }, queueSize: 4, leavePartsOnError: false });
