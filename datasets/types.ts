@@ -16,6 +16,15 @@ export interface Provenance {
   lastModified: string;
 }
 
+/**
+ * The check a file's bytes passed as they were read: a full-object checksum of the source
+ * (`sha256`, `crc32`, `crc32c`, `sha1`, `crc64nvme`), its single-part ETag (`md5-etag`), a
+ * per-part check of a multipart object (its ETag, the MD5 of the parts' MD5s, or its composite
+ * checksum, the checksum of the parts' checksums), or only the size.
+ */
+export type VerifiedBy = 'sha256' | 'crc32' | 'crc32c' | 'sha1' | 'md5-etag' | 'crc64nvme'
+  | 'multipart-md5-etag' | 'composite-crc32' | 'composite-crc32c' | 'composite-sha1' | 'composite-sha256' | 'size-only';
+
 /** One file of a dataset. `blob` is the store path of its bytes; `sha256` was computed while streaming. */
 export interface FileEntry {
   path: string;
@@ -23,8 +32,8 @@ export interface FileEntry {
   sha256: string;
   blob: string;
   source: Provenance;
-  /** What the bytes read were compared with: the source's SHA-256 or CRC32 checksum, its MD5 ETag, or only the size. */
-  verifiedBy: 'sha256' | 'crc32' | 'md5-etag' | 'crc64nvme' | 'size-only';
+  /** What the bytes read were compared with (docs/dataset-format.md lists each): a full-object checksum, the single-part (MD5) ETag, a per-part check, or only the size. */
+  verifiedBy: VerifiedBy;
   mediaType?: string;
   metadata?: Record<string, unknown>;
 }

@@ -27,3 +27,28 @@ export function etagMd5(etag: string | undefined): string | undefined {
 export function kmsEncrypted(reply: { ServerSideEncryption?: string; SSEKMSKeyId?: string }): boolean {
   return reply.SSEKMSKeyId !== undefined || (reply.ServerSideEncryption ?? '').startsWith('aws:kms');
 }
+
+/**
+ * The part count a multipart ETag announces (`"<hex>-<parts>"`), or undefined for a single-part
+ * one. Any multipart ETag, its hex an MD5 of the parts' MD5s or not (SSE-KMS, SSE-C).
+ */
+export function etagParts(etag: string | undefined): number | undefined {
+  const parts = /^"?[0-9a-f]+-(\d+)"?$/i.exec(etag ?? '')?.[1];
+  return parts === undefined ? undefined : Number(parts);
+}
+
+/** The hex of a multipart ETag: the MD5 of its parts' MD5s unless the object is SSE-KMS or SSE-C encrypted. */
+export function multipartEtagHex(etag: string | undefined): string | undefined {
+  return /^"?([0-9a-f]{32})-\d+"?$/.exec(etag ?? '')?.[1];
+}
+
+/**
+ * A stored checksum header (x-amz-checksum-*): `<base64>` for a full-object checksum, or
+ * `<base64>-<parts>` for a composite one (the checksum of the parts' checksums). The digest is
+ * given in hex; undefined for a value that is neither.
+ */
+export function parseStoredChecksum(value: string | undefined): { hex: string; parts?: number } | undefined {
+  const match = /^([A-Za-z0-9+/]+={0,2})(?:-(\d+))?$/.exec(value ?? '');
+  if (!match) return undefined;
+  return { hex: base64ToHex(match[1]!), parts: match[2] === undefined ? undefined : Number(match[2]) };
+}
