@@ -31,6 +31,12 @@ export interface CopyPageResult extends PageEffort {
   files: number;
   bytes: number;
   skipped: number;
+  /**
+   * Files of the page verified by their size only: the source gave no checksum or ETag their
+   * bytes could be compared with (e.g. an SSE-KMS object without a checksum). Absent from older
+   * workers' results.
+   */
+  verifiedBySizeOnly?: number;
 }
 
 /** The dataset path of a copied object; appended changes get a version suffix (see README). */
@@ -108,6 +114,6 @@ export async function copyPage(deps: JobDeps, input: CopyPageInput): Promise<Cop
   }
   return {
     page: input.page, files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0), skipped: skipped.length,
-    retries, concurrency: concurrency.state,
+    verifiedBySizeOnly: entries.filter((e) => e.verifiedBy === 'size-only').length, retries, concurrency: concurrency.state,
   };
 }
