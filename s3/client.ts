@@ -9,12 +9,10 @@ import { createRequestHandler, type HandlerInfo } from './http-handler';
 import { leanClient, type ObjectReader, type ObjectWriter } from './lean-client';
 
 /**
- * Who retries failed requests. Retries live in exactly one layer so they never multiply:
- * - 'temporal': inside activities. The SDK makes one attempt; the activity's retry policy
- *   (maximumAttempts = maxErrorRetries + 1, exponential backoff) retries transient failures
- *   and resumes from the activity's last heartbeat.
- * - 'sdk': in the CLI's --direct mode, where no Temporal retry exists; the SDK retries
- *   maxErrorRetries times with its own exponential backoff and jitter.
+ * Where a client runs: 'temporal' inside activities on a worker, 'sdk' in the CLI's --direct
+ * mode. Both retry each SDK request maxErrorRetries times (exponential backoff with jitter, and
+ * in 'adaptive' mode a lower request rate while the store throttles); on a worker, Temporal
+ * retries whole activities on top (README "Retries").
  */
 export type RetryLayer = 'temporal' | 'sdk';
 
@@ -31,7 +29,7 @@ export interface SourceClient extends SourceLocation {
 }
 
 /** Builds the S3 client of source `name`. Secrets are resolved lazily, when a request is signed. */
-export function createSourceClient(name: string, config: SourceConfig, retryLayer: RetryLayer): SourceClient {
+export function createSourceClient(name: string, config: SourceConfig, _where: RetryLayer): SourceClient {
   const field = `sources.${name}`;
   const url = parseSourceUrl(config.url);
   const endpoint = parseEndpoint(config.endpoint);
@@ -49,7 +47,8 @@ export function createSourceClient(name: string, config: SourceConfig, retryLaye
     forcePathStyle: config.pathStyleAccess,
     credentials: credentialProvider(config, field),
     requestHandler: handler,
-    maxAttempts: retryLayer === 'sdk' ? config.maxErrorRetries + 1 : 1,
+    maxAttempts: config.maxErrorRetries + 1,
+    retryMode: 'adaptive',
     // AWS accepts the SDK's default CRC32 request checksums; several S3-compatible stores reject
     // the aws-chunked trailer they need, so elsewhere checksums are sent only where the API
     // requires them. Our own SHA-256 verification does not depend on either.

@@ -37,13 +37,13 @@ describe('retries', () => {
     }
   });
 
-  it('retries a transient failure only in Temporal on a worker, so attempts do not multiply', async () => {
+  it('retries a transient failure per request and per activity on a worker, at most (maxErrorRetries + 1)^2 requests', async () => {
     const server = await startFaultServer(503, 'SlowDown');
     try {
       const err = await exploreThroughTemporal(server);
       expect(err).toBeInstanceOf(WorkflowFailedError);
-      // maxErrorRetries: 2 means three activity attempts, each making exactly one request.
-      expect(server.requests()).toBe(3);
+      // maxErrorRetries: 2 means three activity attempts, each making three attempts of its request.
+      expect(server.requests()).toBe(9);
     } finally {
       await server.close();
     }

@@ -58,7 +58,7 @@ describe('adaptive concurrency', () => {
   });
 
   it('lets fewer tasks start after a decrease, and more after recovery', async () => {
-    let now = 0;
+    const now = 0;
     const limiter = new AdaptiveConcurrency(4, () => now);
     limiter.throttled();
     const g = gate(limiter, 6);
