@@ -2,12 +2,13 @@
  * Activities at the edges of a run: `startRun` finds the job's incremental base; `commitRun`
  * commits the run's pages as one dataset transaction (or none when there is nothing new), then
  * removes the staging files; `abortRun` runs when a run fails or is cancelled, removing what the
- * run wrote that no transaction will ever reference.
+ * run wrote that no transaction will ever reference, its blobs included.
  */
 import { Dataset } from '../datasets/dataset';
 import { fromJsonLines } from '../datasets/jsonl';
 import { SETTLED_REASON } from '../media/media-set';
 import type { TransactionRecord } from '../datasets/types';
+import { removeRunBlobs, type RunBlobs } from './run-blobs';
 import { runPaths } from './run-paths';
 import type { JobDeps } from '../jobs/deps';
 import { syncJob } from '../jobs/job';
@@ -82,21 +83,34 @@ export interface AbortRunInput {
   runKey: string;
 }
 
+/** What abortRun did. */
+export interface AbortRunResult {
+  /** A transaction of the run was committed after all: nothing it references was removed. */
+  committed: boolean;
+  /** Uncommitted runs: the run's blobs removed, and those kept because something else may reference them (run-blobs.ts). */
+  blobs?: RunBlobs;
+}
+
 /**
- * Removes a failed or cancelled run's staging files, and its manifest and index parts unless a
- * transaction of the run was committed after all (a commit whose reply was lost). Landed blobs
- * stay: they are content addressed and may be shared with committed files. The skip reports
- * stay too, as the record of what the run saw. Idempotent.
+ * Removes what a failed or cancelled run wrote that no transaction will ever reference: its
+ * blobs that nothing else references (run-blobs.ts: a content-addressed blob may be shared with
+ * committed files or with another run in progress, and then stays), its manifest and index
+ * parts, and its staging files; all of it stays if a transaction of the run was committed after
+ * all (a commit whose reply was lost). The skip reports stay, as the record of what the run saw.
+ * Idempotent.
  */
-export async function abortRun(deps: JobDeps, input: AbortRunInput): Promise<{ committed: boolean }> {
+export async function abortRun(deps: JobDeps, input: AbortRunInput): Promise<AbortRunResult> {
   const job = syncJob(deps.config, input.job);
   const paths = runPaths(job.dataset, job.name, input.runKey);
   const records = await new Dataset(deps.store, job.dataset).transactions();
   const committed = records.some((r) => r.runKey === input.runKey);
+  const result: AbortRunResult = { committed };
   if (!committed) {
+    // The blobs first: the progress files and manifests say which ones the run wrote.
+    result.blobs = await removeRunBlobs(deps.store, job.dataset, input.runKey, records, paths);
     await deps.store.remove(paths.manifests);
     await deps.store.remove(paths.indexParts);
   }
   await deps.store.remove(paths.staging);
-  return { committed };
+  return result;
 }
