@@ -4,11 +4,11 @@
 # node reads the string above and skips this comment. The shell part gives every command, the
 # worker above all, the process settings below; `node bin/s3-connector.js` skips them.
 #  - MALLOC_ARENA_MAX=2: glibc otherwise gives each busy thread (libuv's pool, Temporal's core)
-#    a malloc arena of its own; measured on a 200 x 8 MiB import, 2 arenas peaked 22-27 MiB
-#    lower (216-221 against 243-245 MiB RSS) at the same CPU. Only read at process start.
+#    a malloc arena of its own, which holds freed memory as RSS. Only read at process start.
 #  - --heap-growing-percent=50 with --initial-old-space-size=80: V8 collects when the heap
-#    reaches 1.5x its live data, but never below 80 MB. See worker/heap.ts for the measurements.
-#  - --max-semi-space-size=4: a young generation of 8 MiB instead of 32; 20-35 MiB less RSS.
+#    reaches 1.5x its live data, but never below 80 MB (why: worker/heap.ts).
+#  - --max-semi-space-size=4: a young generation of 2 x 4 MiB, which a busy worker fills.
+# The measurements behind these are in bench/README.md ("Figures behind code choices").
 # An operator's own MALLOC_ARENA_MAX is kept. S3_CONNECTOR_NODE_FLAGS (space-separated) go to
 # node after these, so they can override them or add others, e.g. --cpu-prof to profile a worker.
 # In a clone whose setup installed Node 24 into .tools/node (scripts/node-env.sh, when the
@@ -21,4 +21,4 @@ exec "$node" --heap-growing-percent=50 --initial-old-space-size=80 --max-semi-sp
 */
 // Thin launcher: the compiled CLI lives in dist/ (npm run build).
 const { main } = require('../dist/client/cli.js');
-main(process.argv).then((code) => { process.exitCode = code; });
+void main(process.argv).then((code) => { process.exitCode = code; });

@@ -3,6 +3,10 @@
  * the flags derived from it (its workflow type, whether a sync is incremental, an export's
  * target). The CLI resolves a job to start it; the worker resolves it again from its own config
  * when an activity runs, so refusals hold even for a start that bypassed the CLI. Pure: no I/O.
+ *
+ * A new kind of job (the table syncs of `tableSyncs:`) joins the `Job` union with its own
+ * resolver and workflow type; the CLI's start, schedules and the page-activity skeleton
+ * (page-activity.ts) then serve it unchanged.
  */
 import type { ConnectorConfig } from '../config/schema';
 import { parseSourceUrl } from '../config/source-url';
