@@ -1,7 +1,8 @@
 /**
- * The activity proxies of job workflows (syncs and exports), with the one retry layer inside
- * Temporal: S3 clients on workers make one attempt per request, and an activity is retried
- * maxErrorRetries times with exponential backoff, resuming from what it saved.
+ * The activity proxies of job workflows (syncs and exports), with the activity layer of retries
+ * (README "Retries"): an activity whose objects exhausted their own retries, or that failed for
+ * a transient reason outside them, is retried maxErrorRetries times with exponential backoff,
+ * resuming from what it saved.
  */
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
@@ -15,8 +16,10 @@ export function jobActivities(maxErrorRetries: number) {
   // Every job activity heartbeats: a silent worker (killed, partitioned) is detected within the
   // heartbeat timeout and the activity is retried elsewhere.
   return {
-    quick: proxyActivities<ConnectorActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', retry }),
-    // A cancelled run waits for its page activity to stop before cleanup removes what it wrote.
+    // A cancelled run waits for its activities to stop before cleanup removes what they wrote.
+    quick: proxyActivities<ConnectorActivities>({
+      startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', retry, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    }),
     long: proxyActivities<ConnectorActivities>({
       startToCloseTimeout: '12 hours', heartbeatTimeout: '20 seconds', retry, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     }),

@@ -19,6 +19,9 @@ async function runSync(input: SyncInput): Promise<SyncResult> {
   const progress = state.progress;
   setHandler(progressQuery, () => progress);
   const show = () => setCurrentDetails(renderDetails(input.job, progress));
+  // The next page's plan, made while the current page copies: cleanup waits for it, so that it
+  // writes no plan file into the staging after cleanup removed it.
+  let planning: Promise<unknown> | undefined;
   try {
     if (!input.resume) {
       state.baseTransaction = (await quick.syncStartRun(input.job)).baseTransaction;
@@ -38,7 +41,7 @@ async function runSync(input: SyncInput): Promise<SyncResult> {
         : undefined;
       // Awaited after the copy; observed now, so that its rejection (the run cancelled, or the copy
       // failing first) is never unhandled, which would fail the workflow task instead of the run.
-      next?.catch(() => undefined);
+      planning = next?.catch(() => undefined);
       const copied = await long.syncCopyPage({ job: input.job, runKey: state.runKey, page: plan.page });
       progress.pages = plan.page;
       progress.filesCopied += copied.files;
@@ -66,7 +69,10 @@ async function runSync(input: SyncInput): Promise<SyncResult> {
     // when cancelled. The run fails with its own error; a failed cleanup is in the history.
     // (Anything else, continue-as-new included, is not the end of the run.)
     if (!(err instanceof ActivityFailure || isCancellation(err))) throw err;
-    await CancellationScope.nonCancellable(() => quick.syncAbortRun({ job: input.job, runKey: state.runKey })).catch(() => undefined);
+    await CancellationScope.nonCancellable(async () => {
+      await planning;
+      await quick.syncAbortRun({ job: input.job, runKey: state.runKey });
+    }).catch(() => undefined);
     throw err;
   }
 }
