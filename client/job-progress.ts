@@ -44,7 +44,8 @@ export function formatResult(r: SyncResult | ExportResult): string {
   const landed = r.transaction === undefined
     ? 'nothing new: no transaction committed'
     : `transaction ${r.transaction}${r.transactionType ? ` (${r.transactionType})` : ''}`;
-  return `${landed}, ${r.filesAdded} file(s) added, ${r.filesSkipped} skipped, ${formatBytes(r.bytes)}`;
+  const sizeOnly = r.filesVerifiedBySizeOnly ? ` (${r.filesVerifiedBySizeOnly} verified by size only: their source has no checksum to compare)` : '';
+  return `${landed}, ${r.filesAdded} file(s) added${sizeOnly}, ${r.filesSkipped} skipped, ${formatBytes(r.bytes)}`;
 }
 
 /** Asks `handle` for its progress, giving up after `timeoutMs` (a closed run needs a worker to replay it). */

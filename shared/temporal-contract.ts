@@ -80,6 +80,8 @@ export interface SyncProgress extends RunEffort {
   filesCopied: number;
   bytesCopied: number;
   skipped: number;
+  /** Files verified by their size only: their source offered no checksum or ETag to compare (e.g. SSE-KMS without a checksum). */
+  verifiedBySizeOnly?: number;
 }
 
 /** Progress of an export run (fileExport). */

@@ -30,10 +30,12 @@ export interface SyncResult {
   transactionType?: string;
   filesAdded: number;
   filesSkipped: number;
+  /** Files landed with their size as the only check (no checksum or MD5 ETag to compare). */
+  filesVerifiedBySizeOnly?: number;
   bytes: number;
 }
 
 /** A fresh progress record. */
 export function initialSyncProgress(): SyncProgress {
-  return { kind: 'sync', phase: 'starting', retries: 0, pages: 0, listed: 0, objectsPlanned: 0, bytesPlanned: 0, filesCopied: 0, bytesCopied: 0, skipped: 0 };
+  return { kind: 'sync', phase: 'starting', retries: 0, pages: 0, listed: 0, objectsPlanned: 0, bytesPlanned: 0, filesCopied: 0, bytesCopied: 0, skipped: 0, verifiedBySizeOnly: 0 };
 }

@@ -47,6 +47,7 @@ async function runSync(input: SyncInput): Promise<SyncResult> {
       progress.filesCopied += copied.files;
       progress.bytesCopied += copied.bytes;
       progress.skipped += copied.skipped;
+      progress.verifiedBySizeOnly = (progress.verifiedBySizeOnly ?? 0) + (copied.verifiedBySizeOnly ?? 0);
       addEffort(progress, copied);
       show();
       if (!next) break;
@@ -63,6 +64,7 @@ async function runSync(input: SyncInput): Promise<SyncResult> {
     return {
       workflowId: workflowInfo().workflowId, runKey: state.runKey, status: 'completed', transaction: committed.transaction,
       transactionType: committed.type, filesAdded: progress.filesCopied, filesSkipped: progress.skipped, bytes: progress.bytesCopied,
+      filesVerifiedBySizeOnly: progress.verifiedBySizeOnly ?? 0,
     };
   } catch (err) {
     // An activity failed for good, or the run was cancelled: remove what the run staged, even

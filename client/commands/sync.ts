@@ -18,6 +18,7 @@ export interface SyncSummary {
   transaction: number | null;
   filesAdded: number;
   filesSkipped: number;
+  filesVerifiedBySizeOnly: number;
   bytes: number;
 }
 
@@ -32,6 +33,7 @@ export function registerSync(program: Command): void {
         summary: (result, ids) => ({
           ...ids, status: 'completed', transaction: result.transaction ?? null,
           filesAdded: result.filesAdded, filesSkipped: result.filesSkipped, bytes: result.bytes,
+          filesVerifiedBySizeOnly: result.filesVerifiedBySizeOnly ?? 0,
         }),
       }, job, parseOptions<GlobalOptions & { wait?: boolean }>(raw));
     });

@@ -63,7 +63,7 @@ describe('running jobs from the CLI', () => {
     const summary = jsonLines(result.stdout).at(-1);
     expect(summary).toEqual({
       workflowId: `bulkImport/${job('waited')}`, runId: expect.any(String), status: 'completed',
-      transaction: 1, filesAdded: FILES.length, filesSkipped: 0, bytes: BYTES,
+      transaction: 1, filesAdded: FILES.length, filesSkipped: 0, bytes: BYTES, filesVerifiedBySizeOnly: 0,
     });
     const view = await localDataset(storeRoot, 'waited').view();
     expect([...view.keys()].sort()).toEqual(FILES.map((f) => f.key.slice('in/'.length)));
