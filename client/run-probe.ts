@@ -26,8 +26,8 @@ export async function probeRunner(config: ConnectorConfig, options: GlobalOption
     return source.maxErrorRetries;
   };
   if (options.direct) {
-    // In-process: the SDK is the retry layer here, since no Temporal retry policy wraps the call.
-    const activities = createActivities({ sources: createSourceRegistry(config, 'sdk') });
+    // In-process: each request is retried by the SDK; no Temporal retry policy wraps the call.
+    const activities = createActivities({ sources: createSourceRegistry(config) });
     return {
       check: (source) => (retriesOf(source), activities.checkSource(source)),
       explore: (source, request) => (retriesOf(source), activities.exploreSource(source, request)),

@@ -8,14 +8,6 @@ import { credentialProvider } from './credentials';
 import { createRequestHandler, type HandlerInfo } from './http-handler';
 import { leanClient, type ObjectReader, type ObjectWriter } from './lean-client';
 
-/**
- * Where a client runs: 'temporal' inside activities on a worker, 'sdk' in the CLI's --direct
- * mode. Both retry each SDK request maxErrorRetries times (exponential backoff with jitter, and
- * in 'adaptive' mode a lower request rate while the store throttles); on a worker, Temporal
- * retries whole activities on top (README "Retries").
- */
-export type RetryLayer = 'temporal' | 'sdk';
-
 /** A ready client for one source, with where its data lives. */
 export interface SourceClient extends SourceLocation {
   name: string;
@@ -29,7 +21,7 @@ export interface SourceClient extends SourceLocation {
 }
 
 /** Builds the S3 client of source `name`. Secrets are resolved lazily, when a request is signed. */
-export function createSourceClient(name: string, config: SourceConfig, _where: RetryLayer): SourceClient {
+export function createSourceClient(name: string, config: SourceConfig): SourceClient {
   const field = `sources.${name}`;
   const url = parseSourceUrl(config.url);
   const endpoint = parseEndpoint(config.endpoint);
@@ -47,6 +39,9 @@ export function createSourceClient(name: string, config: SourceConfig, _where: R
     forcePathStyle: config.pathStyleAccess,
     credentials: credentialProvider(config, field),
     requestHandler: handler,
+    // Each request is retried maxErrorRetries times (backoff with jitter; 'adaptive' also lowers
+    // the request rate while the store throttles). On workers, Temporal retries whole activities
+    // on top, and page activities retry each object's lean GET or PUT (README "Retries").
     maxAttempts: config.maxErrorRetries + 1,
     retryMode: 'adaptive',
     // AWS accepts the SDK's default CRC32 request checksums; several S3-compatible stores reject

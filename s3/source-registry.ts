@@ -3,7 +3,7 @@
  * activities (its connection pool is the source's maxConnections).
  */
 import type { ConnectorConfig } from '../config/schema';
-import { createSourceClient, type RetryLayer, type SourceClient } from './client';
+import { createSourceClient, type SourceClient } from './client';
 
 /** Looks up a source's client by name. */
 export interface SourceRegistry {
@@ -11,7 +11,7 @@ export interface SourceRegistry {
 }
 
 /** A registry over a validated config. Unknown names fail with the list of known ones. */
-export function createSourceRegistry(config: ConnectorConfig, retryLayer: RetryLayer): SourceRegistry {
+export function createSourceRegistry(config: ConnectorConfig): SourceRegistry {
   const clients = new Map<string, SourceClient>();
   return {
     get(name) {
@@ -21,7 +21,7 @@ export function createSourceRegistry(config: ConnectorConfig, retryLayer: RetryL
         if (!source) {
           throw new Error(`source "${name}" is not defined in the worker's config. Fix: add it under sources:, or use one of ${Object.keys(config.sources).join(', ') || '(none)'}; the worker and the CLI must read the same config.`);
         }
-        client = createSourceClient(name, source, retryLayer);
+        client = createSourceClient(name, source);
         clients.set(name, client);
       }
       return client;

@@ -30,7 +30,7 @@ export interface WorkerOptions {
 
 /** Creates (but does not run) a worker. */
 export async function createConnectorWorker(options: WorkerOptions): Promise<Worker> {
-  const sources = createSourceRegistry(options.config, 'temporal');
+  const sources = createSourceRegistry(options.config);
   let store: StoreBackend | undefined;
   const activities = createActivities({ sources, config: options.config, store: () => (store ??= openStore(options.config, sources)) });
   const useBundle = !options.fromSources && existsSync(WORKFLOW_BUNDLE);

@@ -41,7 +41,7 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...arg
 function storeFor(raw: unknown): { options: GlobalOptions; store: StoreBackend } {
   const options = parseOptions<GlobalOptions>(raw);
   const { config } = loadConfigFor(options);
-  return { options, store: openStore(config, createSourceRegistry(config, 'sdk')) };
+  return { options, store: openStore(config, createSourceRegistry(config)) };
 }
 
 /** One line of `files --json` (its fields are a contract with scripts that read it). */

@@ -16,7 +16,7 @@ export interface ProbeResult {
 
 /** Lists the source's bucket and reads `key` with a fresh client built from `source`; rejects with the SDK's error. */
 export async function listAndRead(source: SourceConfig, key: string): Promise<ProbeResult> {
-  const client = createSourceClient('probe', source, 'sdk');
+  const client = createSourceClient('probe', source);
   try {
     const list = await client.s3.send(new ListObjectsV2Command({ Bucket: client.bucket }));
     const got = await client.s3.send(new GetObjectCommand({ Bucket: client.bucket, Key: key }));

@@ -34,7 +34,7 @@ describe('maxConnections', () => {
     const relay = await countingRelay(new URL(testEnv().minio.endpoint));
     try {
       const source = config({ sources: { src: minioSource(bucket, { endpoint: `http://127.0.0.1:${relay.port}`, maxConnections: 3 }) } }).sources.src!;
-      const client = createSourceClient('src', source, 'sdk');
+      const client = createSourceClient('src', source);
       await Promise.all(Array.from({ length: 30 }, () => listPage(client, { prefix: '' })));
       expect(relay.maxOpen()).toBe(3);
       await Promise.all(Array.from({ length: 30 }, () => listPage(client, { prefix: '' })));

@@ -59,7 +59,7 @@ describe('a copied page counts the files verified by their size only', () => {
     try {
       const cfg = config({ datasetStore: storeRoot, sources: { src: minioSource(bucket, { endpoint: proxy.endpoint }) },
         syncs: { job: { source: 'src', subfolder: 'in/', dataset: 'ds', mode: 'bulk' } } });
-      const deps = { config: cfg, sources: createSourceRegistry(cfg, 'temporal'), store: localBackend(storeRoot), concurrency: new ConcurrencyRegistry() };
+      const deps = { config: cfg, sources: createSourceRegistry(cfg), store: localBackend(storeRoot), concurrency: new ConcurrencyRegistry() };
       const runKey = `run-${Date.now()}`;
       await planPage(deps, { job: 'job', runKey, page: 0, startedAt: Date.now() });
       const result = await copyPage(deps, { job: 'job', runKey, page: 0 });

@@ -117,7 +117,7 @@ describe('a copied object is compared with the cheapest check its source offers'
   });
 
   const client = (endpoint?: string, extra: Record<string, unknown> = {}) =>
-    createSourceClient('src', config({ sources: { src: minioSource(bucket, { ...(endpoint ? { endpoint } : {}), ...extra }) } }).sources.src!, 'temporal');
+    createSourceClient('src', config({ sources: { src: minioSource(bucket, { ...(endpoint ? { endpoint } : {}), ...extra }) } }).sources.src!);
   const candidate = async (key: string) => {
     const head = await adminS3().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return { key, etag: head.ETag!, size: bodies.get(key)!.length, lastModified: new Date().toISOString(), change: 'new' as const };

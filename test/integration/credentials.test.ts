@@ -12,7 +12,7 @@ import { config, minioSource, rootKeyEnv } from '../harness/connector';
 import { testEnv } from '../harness/test-env';
 
 async function listKeys(source: SourceConfig | undefined, bucket: string): Promise<string[]> {
-  const client = createSourceClient('src', source!, 'sdk');
+  const client = createSourceClient('src', source!);
   const out = await client.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
   return (out.Contents ?? []).map((o) => o.Key!);
 }

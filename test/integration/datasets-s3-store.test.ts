@@ -24,7 +24,7 @@ describe('a dataset store inside an S3 source', () => {
     sources: { src: minioSource(dataBucket), store: minioSource(storeBucket) },
     syncs: { land: { source: 'src', subfolder: 'landing/', dataset: 'landed', mode: 'bulk' } },
   });
-  const backend = (): StoreBackend => s3Backend(createSourceRegistry(config(raw()), 'sdk').get('store'));
+  const backend = (): StoreBackend => s3Backend(createSourceRegistry(config(raw())).get('store'));
 
   beforeAll(async () => {
     Object.assign(process.env, rootKeyEnv());
@@ -99,7 +99,7 @@ describe('a dataset store inside an S3 source', () => {
 
   it('finds datasets at the bucket root and below a prefix, ignoring folders without records', async () => {
     const bucket = await createBucket('dlist');
-    const storeAt = (url: string) => s3Backend(createSourceRegistry(config({ sources: { s: minioSource(bucket, { url }) } }), 'sdk').get('s'));
+    const storeAt = (url: string) => s3Backend(createSourceRegistry(config({ sources: { s: minioSource(bucket, { url }) } })).get('s'));
     const root = storeAt(`s3://${bucket}/`);
     const nested = storeAt(`s3://${bucket}/team/datasets/`);
     await new Dataset(root, 'alpha').commit(draft('run-a'));

@@ -135,7 +135,7 @@ describe('explore of a prefix with 20,000 objects', () => {
   });
 
   it('fetches the listing page by page: at most 1000 entries a page, each with a token for the next until the last', async () => {
-    const client = createSourceClient('big', config(raw).sources.big!, 'sdk');
+    const client = createSourceClient('big', config(raw).sources.big!);
     const sizes: number[] = [];
     const seen = new Set<string>();
     let token: string | undefined;

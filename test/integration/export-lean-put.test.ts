@@ -41,7 +41,7 @@ describe('exports of files above the small-put size, streamed on the lean PUT pa
   function target(name: string, bytes: Buffer, recorded = { size: data.length, sha256: sha(data) }, local = true): UploadTarget {
     const path = join(dir, name);
     writeFileSync(path, bytes);
-    const client = createSourceClient('out', config({ sources: { out: minioSource(bucket, { exports: { enabled: true } }) } }).sources.out!, 'temporal');
+    const client = createSourceClient('out', config({ sources: { out: minioSource(bucket, { exports: { enabled: true } }) } }).sources.out!);
     return { client, key: `put/${name}`, ...recorded, open: async () => createReadStream(path), localPath: local ? path : undefined };
   }
 

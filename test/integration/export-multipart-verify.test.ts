@@ -38,7 +38,7 @@ describe('multipart exports: parts sent on the lean path, each verified by the s
   async function upload(key: string, options: FaultProxyOptions, local = true) {
     proxy = await startFaultProxy(testEnv().minio.endpoint, options);
     const source = config({ sources: { out: minioSource(bucket, { endpoint: proxy.endpoint, exports: { enabled: true } }) } }).sources.out!;
-    const target: UploadTarget = { client: createSourceClient('out', source, 'temporal'), key, size: data.length, sha256: sha(data),
+    const target: UploadTarget = { client: createSourceClient('out', source), key, size: data.length, sha256: sha(data),
       open: async () => createReadStream(file), localPath: local ? file : undefined };
     const states: MultipartState[] = [];
     const run = uploadMultipart(target, { partSize: PART, concurrency: 2, onState: (s) => states.push(structuredClone(s)),

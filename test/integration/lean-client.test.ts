@@ -33,7 +33,7 @@ describe('the lean GetObject and PutObject path of syncs and exports', () => {
     bucket = await createBucket('reader');
   });
   const client = (extra: Record<string, unknown> = {}) =>
-    createSourceClient('src', config({ sources: { src: minioSource(bucket, extra) } }).sources.src!, 'temporal');
+    createSourceClient('src', config({ sources: { src: minioSource(bucket, extra) } }).sources.src!);
 
   it('signs and reads keys with spaces, unicode, reserved and RFC 3986 characters byte for byte', async () => {
     const keys = ['a b/c d.txt', 'ünï/コード.bin', "odd/!'()*.txt", 'odd/+%#?&=;@$,.txt', 'odd/~tilde', `${'x'.repeat(250)}/${'y'.repeat(250)}/${'z'.repeat(250)}`];

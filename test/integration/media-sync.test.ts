@@ -193,7 +193,7 @@ describe('media sets: typed items with metadata, synced by mediaSync', () => {
     const cfg = config(rawS3);
     const result = await withWorker(cfg, (q) => runSyncJob(t.client, cfg, 'm', q));
     expect(result).toMatchObject({ transaction: 1, filesAdded: 2, filesSkipped: 2 });
-    const dataset = new Dataset(s3Backend(createSourceRegistry(cfg, 'sdk').get('store')), 'media_s3');
+    const dataset = new Dataset(s3Backend(createSourceRegistry(cfg).get('store')), 'media_s3');
     const view = await dataset.view();
     expect(view.get('s3store/photo.jpg')).toMatchObject({ mediaType: 'image/jpeg', metadata: { width: 640, height: 480, orientation: 6, capturedAt: '2024-05-06T07:08:09' } });
     expect(view.get('s3store/pixel.png')).toMatchObject({ mediaType: 'image/png', metadata: { width: 64, height: 48 } });

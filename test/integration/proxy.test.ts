@@ -94,8 +94,8 @@ describe('proxy', () => {
     });
 
   it('reports viaProxy true for a host that nonProxyHosts does not match, and false without a proxy', () => {
-    const client = createSourceClient('x', proxiedSource(PASSWORD, { nonProxyHosts: ['*.internal', '10.0.*'] }), 'sdk');
-    const direct = createSourceClient('x', config({ sources: { x: minioSource(bucket) } }).sources.x!, 'sdk');
+    const client = createSourceClient('x', proxiedSource(PASSWORD, { nonProxyHosts: ['*.internal', '10.0.*'] }));
+    const direct = createSourceClient('x', config({ sources: { x: minioSource(bucket) } }).sources.x!);
     expect([client.http.viaProxy, direct.http.viaProxy]).toEqual([true, false]);
     client.s3.destroy();
     direct.s3.destroy();

@@ -29,7 +29,7 @@ describe('retries', () => {
   it('lets the SDK retry maxErrorRetries times in direct mode, where no Temporal retry exists', async () => {
     const server = await startFaultServer(503, 'SlowDown');
     try {
-      const client = createSourceClient('src', sourceAt(server).sources.src!, 'sdk');
+      const client = createSourceClient('src', sourceAt(server).sources.src!);
       await expect(listPage(client, { prefix: '' })).rejects.toMatchObject({ kind: 'transient', code: 'SlowDown' });
       expect(server.requests()).toBe(3);
     } finally {

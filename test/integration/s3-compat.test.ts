@@ -31,7 +31,7 @@ describe('S3 compatibility with MinIO', () => {
   });
 
   it('uploads, downloads and batch-deletes through the factory\'s client, whose checksums are sent where the API requires them', async () => {
-    const client = createSourceClient('src', config({ sources: { src: minioSource(bucket) } }).sources.src!, 'sdk');
+    const client = createSourceClient('src', config({ sources: { src: minioSource(bucket) } }).sources.src!);
     await client.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'factory/a.bin', Body: body }));
     const got = await client.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'factory/a.bin' }));
     expect(sha(await got.Body!.transformToByteArray())).toBe(sha(body));

@@ -98,7 +98,7 @@ describe('a failed sync leaves none of its blobs behind', () => {
     const cfg = config({ datasetStore: 'store', sources: sources({ store: minioSource(storeBucket, { url: `s3://${storeBucket}/lake/` }) }), syncs });
     expect(await withWorker(cfg, (q) => runSyncJob(t.client, cfg, 'base', q))).toMatchObject({ transaction: 1, filesAdded: 2 });
     const runKey = await failingRun(cfg);
-    const store = s3Backend(createSourceRegistry(cfg, 'sdk').get('store'));
+    const store = s3Backend(createSourceRegistry(cfg).get('store'));
     const kept = await committedBlobs(store);
     expect(kept).toHaveLength(2);
     expect(await listKeys(storeBucket, 'lake/ds/blobs/')).toEqual(kept.map((b) => `lake/${b}`).sort());

@@ -80,7 +80,7 @@ describe('sync durability', () => {
     // Each worker runs one activity at a time: the overlapping plan and copy activities must then use both.
     const local = await Worker.create({
       connection, taskQueue, identity: 'in-process-worker', workflowsPath: require.resolve('../../workflows'), maxConcurrentActivityTaskExecutions: 1,
-      activities: createActivities({ sources: createSourceRegistry(cfg, 'temporal'), config: cfg, store: () => localBackend(storeRoot) }),
+      activities: createActivities({ sources: createSourceRegistry(cfg), config: cfg, store: () => localBackend(storeRoot) }),
       interceptors: { activity: [failureInterceptor] },
     });
     try {

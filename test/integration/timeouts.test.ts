@@ -8,7 +8,7 @@ const DOES_NOT_HANG_MS = 15_000;
 
 function clientAt(endpoint: string, options: Record<string, unknown>): SourceClient {
   const source = config({ sources: { x: minioSource('stalled', { endpoint, maxErrorRetries: 0, ...options }) } }).sources.x!;
-  return createSourceClient('x', source, 'sdk');
+  return createSourceClient('x', source);
 }
 
 /** Runs `fn` and returns how it failed and after how long; fails the test if it succeeds. */

@@ -67,7 +67,7 @@ describe('TLS to an https store', () => {
   });
 
   it('names the field and the file when a serverCertificates file cannot be read', () => {
-    expect(() => createSourceClient('x', tlsSource({ serverCertificates: [`${pki.dir}/missing.pem`] }), 'sdk'))
+    expect(() => createSourceClient('x', tlsSource({ serverCertificates: [`${pki.dir}/missing.pem`] })))
       .toThrow(`sources.x.serverCertificates: cannot read ${pki.dir}/missing.pem (ENOENT)`);
   });
 });
@@ -131,6 +131,6 @@ describe('client certificates (mutual TLS)', () => {
   it('names the field and the file when the client private key cannot be read', () => {
     expect(() => createSourceClient('x', frontSource({
       clientCertificate: { certificateFile: pki.clientCertFile, privateKeyFile: `${pki.dir}/nope.key` },
-    }), 'sdk')).toThrow(`sources.x.clientCertificate.privateKeyFile: cannot read ${pki.dir}/nope.key (ENOENT)`);
+    }))).toThrow(`sources.x.clientCertificate.privateKeyFile: cannot read ${pki.dir}/nope.key (ENOENT)`);
   });
 });

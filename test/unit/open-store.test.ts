@@ -6,7 +6,7 @@ import { openStore } from '../../datasets/open-store';
 const source = { url: 's3://lake/team/datasets/', endpoint: 'http://127.0.0.1:9', pathStyleAccess: true, credentials: { type: 'cloudIdentity' } };
 const storeOf = (datasetStore: string) => {
   const { config } = parseConfig({ datasetStore, sources: { lake: source } });
-  return openStore(config, createSourceRegistry(config, 'sdk'));
+  return openStore(config, createSourceRegistry(config));
 };
 
 describe('opening the configured dataset store', () => {
