@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { stringify } from 'yaml';
 import type { S3Target } from './generate';
 import { peakRss, processCpuSeconds, serverCpu, type Sample } from './measure';
+import { stopper } from '../devservers/process';
 
 /** The connector's config for the benchmark: one source per bucket prefix, sync and export jobs. */
 export interface BenchConfig {
@@ -63,7 +64,8 @@ export class ConnectorRunner {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(log);
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    // A worker gets 30 s to finish its activities before SIGKILL.
+    const stop = stopper(child, 30_000);
     await new Promise<void>((ok, fail) => {
       let seen = '';
       const timer = setTimeout(() => fail(new Error(`worker did not start within 60 s:\n${seen.slice(-2000)}`)), 60_000);
@@ -74,17 +76,7 @@ export class ConnectorRunner {
       });
       child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`worker exited with ${code} before it started:\n${seen.slice(-2000)}`)); });
     });
-    return {
-      child,
-      async stop() {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        await exited;
-        clearTimeout(timer);
-        log.end();
-      },
-    };
+    return { child, stop: async () => { await stop(); log.end(); } };
   }
 
   /**

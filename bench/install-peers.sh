@@ -49,16 +49,8 @@ go_tool() { # name module version
   return $status
 }
 
-apt_install() { # packages...
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; fi
-}
-
-ensure_venv() {
-  "$venv/bin/python" -c '' >/dev/null 2>&1 && return 0
-  command -v python3 >/dev/null || { echo "install-peers: python3 is required. Fix: install Python 3.9+ with venv." >&2; return 1; }
-  python3 -m venv --clear "$venv"
-}
+# shellcheck source=scripts/install-lib.sh
+. "$root/scripts/install-lib.sh"
 
 pids=()
 if want s5cmd; then go_tool s5cmd github.com/peak/s5cmd/v2 "$S5CMD_VERSION" & pids+=($!); fi

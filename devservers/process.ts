@@ -90,16 +90,18 @@ export function startProcess(command: string, args: string[], options: { env?: N
   const child = spawn(command, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
+  return { child, stop: stopper(child, 5000) };
+}
+
+/** A stop() for `child`: SIGTERM, then SIGKILL when it has not exited after `graceMs`; resolves once it exited. */
+export function stopper(child: ChildProcess, graceMs: number): () => Promise<void> {
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  return {
-    child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
   };
 }
 

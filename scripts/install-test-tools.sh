@@ -14,11 +14,8 @@ mkdir -p "$bin"
 
 PYARROW_VERSION="26.0.1"
 
-apt_install() { # packages...
-  echo "install-test-tools: installing $* from Debian packages" >&2
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; fi
-}
+# shellcheck source=scripts/install-lib.sh
+. "$root/scripts/install-lib.sh"
 
 # One apt run for everything missing. (/usr/bin/convert, not `command -v convert`: some machines
 # have a stand-in convert elsewhere on PATH.)
@@ -37,11 +34,8 @@ fi
 # pyarrow writes the Parquet fixtures (scripts/fixtures/make_parquet.py): files from the reference
 # writer, not from the reader under test. Installed from PyPI into a venv of its own.
 if [ "$("$venv/bin/python" -c 'from importlib.metadata import version; print(version("pyarrow"))' 2>/dev/null)" != "$PYARROW_VERSION" ]; then
-  command -v python3 >/dev/null || { echo "install-test-tools: python3 is required for the Parquet fixtures. Fix: install Python 3.10+ with venv." >&2; exit 1; }
   echo "install-test-tools: installing pyarrow $PYARROW_VERSION into $venv (first run only)" >&2
-  # --clear rebuilds a venv whose interpreter is gone (e.g. made by a Python since removed).
-  "$venv/bin/python" -c '' >/dev/null 2>&1 || python3 -m venv --clear "$venv" \
-    || { echo "install-test-tools: python3 -m venv failed. Fix: install the python3-venv package." >&2; exit 1; }
+  ensure_venv || exit 1
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pyarrow==$PYARROW_VERSION" \
     || { echo "install-test-tools: pip install pyarrow==$PYARROW_VERSION failed (see above)." >&2; exit 1; }
 fi
