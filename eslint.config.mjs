@@ -14,7 +14,7 @@ const LAYERS = [
   ['s3', 'devservers'],
   ['datasets'],
   ['jobs', 'media'],
-  ['syncs', 'exports', 'exploration', 'preview'],
+  ['syncs', 'exports', 'exploration', 'preview', 'tables'],
   ['activities'],
   ['workflows'],
   ['worker'],

@@ -13,7 +13,7 @@ const shared = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   // hyparquet, file-type and music-metadata ship ES modules only; let swc turn them into CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|@borewit|music-metadata|content-type|media-typer|win-guid)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-compressors|hysnappy|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|@borewit|music-metadata|content-type|media-typer|win-guid)/)'],
   // music-metadata's exports offer only `import`/`module-sync` conditions, which jest's resolver does not use.
   moduleNameMapper: { '^music-metadata$': '<rootDir>/node_modules/music-metadata/lib/index.js' },
 };

@@ -1,0 +1,78 @@
+/**
+ * The data of a snapshot: its files' Parquet read a row group at a time, deleted rows (deletion
+ * vectors) dropped, columns found by column mapping, partition values added, values exact
+ * (see values.ts). Rows come in the schema's column order.
+ */
+import { openParquet, readRowGroup } from '../parquet';
+import type { TableStorage } from '../storage';
+import { readDeletionVector } from './deletion-vector';
+import { DeltaTableError } from './errors';
+import { converterFor, fileChildFor } from './parquet-values';
+import type { RowIndexSet } from './roaring';
+import type { DeltaFile, DeltaSnapshotInfo } from './snapshot';
+import type { DeltaValue } from './values';
+
+/** A row: values by logical column name. */
+export type DeltaRow = Record<string, DeltaValue>;
+
+/** The rows of one row group of one file (deleted rows already dropped). */
+export interface DeltaRowBatch {
+  file: DeltaFile;
+  rowGroup: number;
+  rows: DeltaRow[];
+}
+
+/** What to read. */
+export interface DeltaScanOptions {
+  /** Top-level columns (logical names) to return, in this order; all by default. */
+  columns?: string[];
+}
+
+/** Reads the rows of `files` (a snapshot's, or a subset of them), one batch per row group. */
+export async function* scanDeltaFiles(storage: TableStorage, snapshot: DeltaSnapshotInfo, files: Iterable<DeltaFile> | AsyncIterable<DeltaFile[]>, options: DeltaScanOptions = {}): AsyncGenerator<DeltaRowBatch> {
+  const fields = options.columns === undefined ? snapshot.schema.fields : options.columns.map((name) => {
+    const field = snapshot.schema.fields.find((f) => f.name === name);
+    if (!field) throw new DeltaTableError(`no column ${name} in the table (columns: ${snapshot.schema.fields.map((f) => f.name).join(', ')})`);
+    return field;
+  });
+  const partitions = new Set(snapshot.partitionColumns);
+  for await (const item of files as AsyncIterable<DeltaFile | DeltaFile[]>) {
+    for (const file of Array.isArray(item) ? item : [item]) yield* scanFile(storage, snapshot, file, fields, partitions);
+  }
+}
+
+async function* scanFile(storage: TableStorage, snapshot: DeltaSnapshotInfo, file: DeltaFile, fields: DeltaSnapshotInfo['schema']['fields'], partitions: Set<string>): AsyncGenerator<DeltaRowBatch> {
+  const deleted: RowIndexSet | undefined = file.deletionVector ? await readDeletionVector(storage, file.deletionVector) : undefined;
+  const parquet = await openParquet(storage, file.key, file.size);
+  const mode = snapshot.columnMappingMode;
+  const columns = fields.map((field) => {
+    if (partitions.has(field.name)) return { name: field.name, partition: file.partitionValues[field.name] ?? null };
+    const node = fileChildFor(parquet.schema, field, mode);
+    return { name: field.name, key: node?.element.name, convert: node ? converterFor(field.type, node, mode, field.name) : undefined };
+  });
+  const read = [...new Set(columns.flatMap((c) => ('key' in c && c.key !== undefined ? [c.key] : [])))];
+  for (let g = 0; g < parquet.rowGroups.length; g++) {
+    const { rowStart, rowCount } = parquet.rowGroups[g] as { rowStart: number; rowCount: number };
+    if (deleted && allDeleted(deleted, rowStart, rowCount)) continue;
+    const raw = await readRowGroup(parquet, g, read);
+    const rows: DeltaRow[] = [];
+    for (let i = 0; i < raw.length; i++) {
+      if (deleted?.has(rowStart + i)) continue;
+      const source = raw[i] as Record<string, unknown>;
+      const row: DeltaRow = {};
+      for (const c of columns) {
+        if ('partition' in c) row[c.name] = c.partition as DeltaValue;
+        else row[c.name] = c.convert && c.key !== undefined ? c.convert(source[c.key]) : null;
+      }
+      rows.push(row);
+    }
+    yield { file, rowGroup: g, rows };
+  }
+}
+
+/** Whether every row of [start, start + count) is deleted (the row group need not be read). */
+function allDeleted(deleted: RowIndexSet, start: number, count: number): boolean {
+  if (deleted.cardinality < count) return false;
+  for (let i = 0; i < count; i++) if (!deleted.has(start + i)) return false;
+  return true;
+}

@@ -1,0 +1,103 @@
+/**
+ * Parquet through hyparquet, a row group at a time, with values kept exact: decimals come back
+ * as unscaled integers (their scale is kept aside, see {@link decimalScaleOf}), timestamps as
+ * bigint microseconds, dates as days, byte arrays without a string annotation as bytes. Every
+ * codec pyarrow writes is read (hyparquet-compressors).
+ */
+import type { FileMetaData, SchemaElement, SchemaTree } from 'hyparquet';
+import { byteSourceOf, type TableStorage } from './storage';
+
+/** An open Parquet file: its footer and schema tree. */
+export interface ParquetFile {
+  key: string;
+  metadata: FileMetaData;
+  /** The root of the schema tree; its children are the top-level columns. */
+  schema: SchemaTree;
+  /** Each row group's first row and row count, in file order. */
+  rowGroups: Array<{ rowStart: number; rowCount: number }>;
+  /** @internal */
+  source: ReturnType<typeof byteSourceOf>;
+}
+
+const decimalScales = new WeakMap<SchemaElement, number>();
+
+/** The scale of a column that the file annotates as DECIMAL, undefined for any other column. */
+export function decimalScaleOf(element: SchemaElement): number | undefined {
+  return decimalScales.get(element);
+}
+
+/** Whether the element was annotated as DATE (its values are days since the epoch). */
+export function isDateElement(element: SchemaElement): boolean {
+  return element.converted_type === 'DATE' || element.logical_type?.type === 'DATE';
+}
+
+type Hyparquet = typeof import('hyparquet');
+let modules: Promise<{ hyparquet: Hyparquet; compressors: Record<string, unknown> }> | undefined;
+
+/** hyparquet and its compressors ship ES modules only: loaded once, on first use. */
+async function load(): Promise<{ hyparquet: Hyparquet; compressors: Record<string, unknown> }> {
+  modules ??= (async () => {
+    const hyparquet = await import('hyparquet');
+    const { compressors } = await import('hyparquet-compressors');
+    return { hyparquet, compressors: compressors as Record<string, unknown> };
+  })();
+  return modules;
+}
+
+/** Reads the footer of `key` (of `size` bytes). */
+export async function openParquet(storage: TableStorage, key: string, size: number): Promise<ParquetFile> {
+  const { hyparquet } = await load();
+  const source = byteSourceOf(storage, key, size);
+  const metadata = await hyparquet.parquetMetadataAsync(source);
+  for (const element of metadata.schema) {
+    const scale = element.converted_type === 'DECIMAL' || element.logical_type?.type === 'DECIMAL'
+      ? (element.logical_type?.type === 'DECIMAL' ? element.logical_type.scale : element.scale ?? 0)
+      : undefined;
+    if (scale === undefined) continue;
+    decimalScales.set(element, scale);
+    // Without the annotation hyparquet hands over the unscaled integers instead of lossy numbers.
+    delete element.converted_type;
+    delete element.logical_type;
+  }
+  const rowGroups: ParquetFile['rowGroups'] = [];
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    rowGroups.push({ rowStart, rowCount: Number(group.num_rows) });
+    rowStart += Number(group.num_rows);
+  }
+  return { key, metadata, schema: hyparquet.parquetSchema(metadata), rowGroups, source };
+}
+
+/** Timestamps as bigint microseconds, dates as days: the exact values, formatted by the caller. */
+const EXACT_PARSERS = {
+  timestampFromMilliseconds: (v: bigint) => BigInt(v) * 1000n,
+  timestampFromMicroseconds: (v: bigint) => BigInt(v),
+  timestampFromNanoseconds: (v: bigint) => {
+    const n = BigInt(v);
+    const q = n / 1000n;
+    return n % 1000n < 0n ? q - 1n : q;
+  },
+  dateFromDays: (v: number) => v,
+};
+
+/**
+ * The rows of row group `index`, as objects keyed by top-level column name (only `columns` when
+ * given). Nested values are as hyparquet assembles them: structs as objects, lists as arrays,
+ * maps as objects.
+ */
+export async function readRowGroup(file: ParquetFile, index: number, columns?: string[]): Promise<Array<Record<string, unknown>>> {
+  const group = file.rowGroups[index];
+  if (!group) throw new RangeError(`row group ${index} of ${file.key} does not exist`);
+  if (group.rowCount === 0 || (columns && columns.length === 0)) return Array.from({ length: group.rowCount }, () => ({}));
+  const { hyparquet, compressors } = await load();
+  return hyparquet.parquetReadObjects({
+    file: file.source, metadata: file.metadata, columns,
+    rowStart: group.rowStart, rowEnd: group.rowStart + group.rowCount,
+    utf8: false, parsers: EXACT_PARSERS, compressors: compressors as never,
+  });
+}
+
+/** The top-level column names of the file. */
+export function columnNames(file: ParquetFile): string[] {
+  return file.schema.children.map((c) => c.element.name);
+}
