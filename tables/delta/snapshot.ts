@@ -109,8 +109,7 @@ export async function loadDeltaSnapshot(storage: TableStorage, options: Snapshot
   const opened = await openDeltaSnapshot(storage, options);
   const files: DeltaFile[] = [];
   for await (const batch of opened.files()) files.push(...batch);
-  const { files: _stream, ...info } = opened;
-  return { ...info, files };
+  return { ...opened, files };
 }
 
 /** The listing and segment of a version: from the `_last_checkpoint` hint when it serves, else from the whole log. */
