@@ -8,11 +8,13 @@ import type { TableStorage } from '../storage';
 import type { DeletionVectorDescriptor } from './actions';
 import { DeltaTableError } from './errors';
 import { keyOfLogPath } from './paths';
-import { decodeRoaring64, type RowIndexSet } from './roaring';
+import { decodeRoaring64, decodeRoaringNative, type RowIndexSet } from './roaring';
 import { z85Decode, z85DecodeUuid } from './z85';
 
-/** The magic number before a portable 64-bit RoaringBitmap. */
+/** The magic number before a portable 64-bit RoaringBitmap (the format Delta writes). */
 const PORTABLE_MAGIC = 1681511377;
+/** The magic number of the older native RoaringBitmapArray format. */
+const NATIVE_MAGIC = 1681511376;
 
 /** `uniqueId` (derived field): `<storageType><pathOrInlineDv>[@<offset>]`. */
 export function dvUniqueId(dv: DeletionVectorDescriptor): string {
@@ -59,12 +61,14 @@ export async function readDeletionVector(storage: TableStorage, dv: DeletionVect
   return checkCardinality(decodeBitmapData(data, where), dv, where);
 }
 
-/** Decodes Delta's bitmap data: the magic number, then a portable 64-bit RoaringBitmap. */
+/** Decodes Delta's bitmap data: the magic number, then a portable 64-bit RoaringBitmap (or the native format). */
 export function decodeBitmapData(bytes: Uint8Array, where: string): RowIndexSet {
   if (bytes.length < 4) throw new DeltaTableError(`${where} is too short`);
-  const magic = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
-  if (magic !== PORTABLE_MAGIC) throw new DeltaTableError(`${where}: magic number ${magic} is not the portable RoaringBitmap format`);
-  return decodeRoaring64(bytes.subarray(4));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 4);
+  if (view.getUint32(0, true) === PORTABLE_MAGIC) return decodeRoaring64(bytes.subarray(4));
+  if (view.getUint32(0, true) === NATIVE_MAGIC) return decodeRoaringNative(bytes.subarray(4), true);
+  if (view.getUint32(0, false) === NATIVE_MAGIC) return decodeRoaringNative(bytes.subarray(4), false);
+  throw new DeltaTableError(`${where}: magic number ${view.getUint32(0, true)} is not a RoaringBitmap format of Delta`);
 }
 
 function checkCardinality(set: RowIndexSet, dv: DeletionVectorDescriptor, where: string): RowIndexSet {

@@ -84,6 +84,30 @@ export function decodeRoaring64(bytes: Uint8Array): RowIndexSet {
   return new RowIndexSet(buckets, cardinality);
 }
 
+/**
+ * Decodes Delta's older "native" RoaringBitmapArray format (after its magic number): a count of
+ * 32-bit bitmaps, then per bitmap (its index is the high 32 bits) its size and the bitmap. Spark
+ * writes the count and sizes little-endian; the protocol's own inline example has them big-endian.
+ */
+export function decodeRoaringNative(bytes: Uint8Array, littleEndian: boolean): RowIndexSet {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  need(bytes, 0, 4);
+  const count = view.getInt32(0, littleEndian);
+  let pos = 4;
+  let cardinality = 0;
+  const buckets = new Map<number, Map<number, Container>>();
+  for (let high = 0; high < count; high++) {
+    need(bytes, pos, 4);
+    const size = view.getInt32(pos, littleEndian);
+    const decoded = decodeRoaring32(bytes, view, pos + 4);
+    if (decoded.end !== pos + 4 + size) throw new DeltaTableError('deletion vector: a bitmap\'s size does not match its data');
+    pos = decoded.end;
+    buckets.set(high, decoded.containers);
+    cardinality += decoded.cardinality;
+  }
+  return new RowIndexSet(buckets, cardinality);
+}
+
 function decodeRoaring32(bytes: Uint8Array, view: DataView, start: number): { containers: Map<number, Container>; cardinality: number; end: number } {
   need(bytes, start, 4);
   const cookie = view.getUint32(start, true);
