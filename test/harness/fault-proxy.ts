@@ -21,9 +21,10 @@
  * hit by a fault, `maxFaultsPerKey` by all faults together.
  *
  * It records every request (method, path, query, x-amz-acl, x-amz-content-sha256, Content-MD5:
- * MinIO stores no object ACLs, so this is how tests see that a canned ACL is sent), counts
- * requests per kind and per key and faults per kind, keeps a request-rate timeline, and its
- * faults can be replaced while it runs (`setFaults`), e.g. to start and stop a storm.
+ * MinIO stores no object ACLs, so this is how tests see that a canned ACL is sent; when it came
+ * and when its reply ended), counts requests per kind and per key and faults per kind, keeps a
+ * request-rate timeline and the requests in flight per window (`inFlight`), and its faults can
+ * be replaced while it runs (`setFaults`), e.g. to start and stop a storm.
  * `dropChecksums` rewrites every reply but GETs' without checksums, as a store without
  * x-amz-checksum-* support answers.
  */
@@ -70,8 +71,11 @@ export interface ResetFault extends FaultRule {
   afterBytes?: number;
 }
 export interface SlowDownFault extends FaultRule {
-  /** The Retry-After header, in seconds; none if omitted. */
-  retryAfterSeconds?: number;
+  /**
+   * The Retry-After header, in seconds; none if omitted. A function decides per request (none
+   * when it returns undefined), e.g. to send the header with some SlowDown replies only.
+   */
+  retryAfterSeconds?: number | ((request: FaultRequest) => number | undefined);
 }
 export interface StallFault extends FaultRule {
   /** How long to hold; omitted: until the client gives up (or the proxy closes). */
@@ -124,6 +128,11 @@ export interface RecordedRequest {
   key: string;
   /** Milliseconds since the proxy started. */
   at: number;
+  /**
+   * When its reply ended, was cut or was given up (the response closed), on the same clock as
+   * `at`; undefined while it is still in flight.
+   */
+  endedAt?: number;
   /** The faults injected into it. */
   faults: FaultName[];
   acl?: string;
@@ -150,6 +159,16 @@ export interface TimelineWindow {
   faulted: number;
 }
 
+/** One window of the in-flight timeline. */
+export interface InFlightWindow {
+  /** Start of the window, ms since the proxy started (or the last clearStats). */
+  at: number;
+  /** The most requests in flight at once at any moment of the window. */
+  max: number;
+  /** Requests that arrived in the window. */
+  arrived: number;
+}
+
 /** A running fault proxy. */
 export interface FaultProxy {
   /** http://127.0.0.1:<port>: a source's endpoint (pathStyleAccess: true). */
@@ -161,6 +180,11 @@ export interface FaultProxy {
   stats(): FaultProxyStats;
   /** Requests per window (default 100 ms), from the start to now; optionally of one kind. */
   timeline(options?: { windowMs?: number; kind?: RequestKind }): TimelineWindow[];
+  /**
+   * Requests in flight (arrived, reply not yet ended) per window (default 100 ms), from the
+   * start to now: the most at once in each window; optionally of one kind.
+   */
+  inFlight(options?: { windowMs?: number; kind?: RequestKind }): InFlightWindow[];
   /** Forgets requests, counters and the timeline (not the fault decisions' history). */
   clearStats(): void;
   /** Stops listening, drops every open connection and ends every stall. */
@@ -393,6 +417,9 @@ export async function startFaultProxy(targetEndpoint: string, options: FaultProx
     const record: RecordedRequest = { method, path: decodeURIComponent(url.pathname), query: url.search, kind, key: countKey, at: Date.now() - startedAt,
       faults: injected.filter((f) => f !== 'flip'), acl: header('x-amz-acl'), contentSha256: header('x-amz-content-sha256'), contentMd5: header('content-md5') };
     requests.push(record);
+    // Its own clock's base: a clearStats while it is in flight must not shift its end.
+    const base = startedAt;
+    res.once('close', () => { record.endedAt = Date.now() - base; });
     const flipped = () => {
       counts.faults[kind].flip += 1;
       counts.faultsTotal += 1;
@@ -400,7 +427,8 @@ export async function startFaultProxy(targetEndpoint: string, options: FaultProx
     };
 
     if (faults.slowDown) {
-      const { retryAfterSeconds } = faults.slowDown;
+      const after = faults.slowDown.retryAfterSeconds;
+      const retryAfterSeconds = typeof after === 'function' ? after(info) : after;
       req.resume();
       req.once('end', () => {
         const body = slowDownBody(url.pathname, id);
@@ -464,6 +492,32 @@ export async function startFaultProxy(targetEndpoint: string, options: FaultProx
         if (!w) continue;
         w.requests += 1;
         if (r.faults.length > 0) w.faulted += 1;
+      }
+      return windows;
+    },
+    inFlight({ windowMs = 100, kind } = {}) {
+      const now = Date.now() - startedAt;
+      const windows: InFlightWindow[] = Array.from({ length: Math.floor(now / windowMs) + 1 }, (_, i) => ({ at: i * windowMs, max: 0, arrived: 0 }));
+      // A sweep over arrivals (+1) and ends (-1); at one instant, ends go first (a reply that
+      // ended as another request arrived did not overlap it).
+      const events: Array<[number, number]> = [];
+      for (const r of requests) {
+        if (kind && r.kind !== kind) continue;
+        events.push([r.at, 1], [r.endedAt ?? now, -1]);
+        const w = windows[Math.floor(r.at / windowMs)];
+        if (w) w.arrived += 1;
+      }
+      events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      let open = 0;
+      let i = 0;
+      for (const w of windows) {
+        // In flight at the window's start, then every peak inside it.
+        while (i < events.length && events[i]![0] < w.at) open += events[i++]![1];
+        w.max = open;
+        while (i < events.length && events[i]![0] < w.at + windowMs) {
+          open += events[i++]![1];
+          w.max = Math.max(w.max, open);
+        }
       }
       return windows;
     },
