@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, ListPartsCommand, type ObjectCannedACL,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand,
+  ListPartsCommand, type CompleteMultipartUploadCommandOutput, type ObjectCannedACL,
 } from '@aws-sdk/client-s3';
 import { S3OperationError } from '../s3/errors';
 import { fileParts, partMd5, streamParts, type PartBytes } from './part-sources';
@@ -126,6 +127,9 @@ async function runUpload(target: UploadTarget, options: MultipartOptions, resume
     }
     state = { key, uploadId: created.UploadId ?? '', partSize: options.partSize, parts: [] };
     await options.register(state);
+    // The SDK resent the request after losing a reply: the store may have created an upload
+    // for each attempt, and only the last is known here.
+    if ((created.$metadata.attempts ?? 1) > 1) await abortLostUploads(target, state.uploadId, options.log);
     options.onState(state);
   }
   const current = state;
@@ -158,14 +162,20 @@ async function runUpload(target: UploadTarget, options: MultipartOptions, resume
     throw new S3OperationError('permanent', 'DatasetFileDamaged', `the dataset file for ${key} does not match its recorded SHA-256 ${target.sha256}; it was not exported. Fix: re-run the sync that landed it.`);
   }
   const sent = [...done.values()].sort((a, b) => a.n - b.n);
-  let reply;
+  let reply: Pick<CompleteMultipartUploadCommandOutput, 'ETag' | 'ChecksumSHA256' | 'ServerSideEncryption' | 'SSEKMSKeyId'>;
   try {
     reply = await client.s3.send(new CompleteMultipartUploadCommand({
       Bucket: client.bucket, Key: key, UploadId: current.uploadId,
       MultipartUpload: { Parts: sent.map((p) => ({ PartNumber: p.n, ETag: p.etag, ChecksumSHA256: p.sha256 })) },
     }), { abortSignal: target.signal });
   } catch (err) {
-    throw exportS3Error(err, 'CompleteMultipartUpload', target);
+    const e = exportS3Error(err, 'CompleteMultipartUpload', target);
+    // A completion whose reply was lost and that the SDK sent again: the store completed the
+    // upload the first time and (MinIO) no longer knows it. The object tells whether it did.
+    const completed = isNoSuchUpload(e) ? await completedObject(target, sent, size) : undefined;
+    if (!completed) throw e;
+    options.log('multipart upload was already completed; its reply was lost', { key, uploadId: current.uploadId });
+    reply = completed;
   }
   await options.unregister(current);
   const verified: string[] = [];
@@ -179,6 +189,38 @@ async function runUpload(target: UploadTarget, options: MultipartOptions, resume
     verified.push('md5-etag');
   }
   return { key, size, etag: reply.ETag ?? '', verifiedBy: verified.join('+') || 'part-checksums', parts: sent.length };
+}
+
+/**
+ * The object at `target.key` when it is the completion of `sent` (same size and composite
+ * SHA-256 of the parts), or undefined.
+ */
+async function completedObject(target: UploadTarget, sent: readonly PartRecord[], size: number) {
+  try {
+    const head = await target.client.s3.send(new HeadObjectCommand({ Bucket: target.client.bucket, Key: target.key, ChecksumMode: 'ENABLED' }));
+    return head.ContentLength === size && head.ChecksumSHA256 === compositeSha256(sent) ? head : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Aborts the uploads of `target.key` other than `keep` that were started in the last 10
+ * minutes: those of CreateMultipartUpload attempts whose reply was lost. Needs
+ * s3:ListBucketMultipartUploads; without it they are left to the bucket's lifecycle rule.
+ */
+async function abortLostUploads(target: UploadTarget, keep: string, log: MultipartOptions['log']): Promise<void> {
+  try {
+    const listed = await target.client.s3.send(new ListMultipartUploadsCommand({ Bucket: target.client.bucket, Prefix: target.key }));
+    const since = Date.now() - 10 * 60_000;
+    for (const upload of listed.Uploads ?? []) {
+      if (upload.Key !== target.key || !upload.UploadId || upload.UploadId === keep || (upload.Initiated?.getTime() ?? 0) < since) continue;
+      await abortUpload(target, upload.UploadId);
+      log('aborted a multipart upload created by a retried request', { key: target.key, uploadId: upload.UploadId });
+    }
+  } catch (err) {
+    log('could not look for multipart uploads created by a retried request', { key: target.key, error: (err as Error).message });
+  }
 }
 
 /**
