@@ -51,7 +51,7 @@ export async function retryTransient<T>(attempt: (n: number) => Promise<T>, opti
     } catch (err) {
       if (!(err instanceof S3OperationError) || err.kind !== 'transient' || options.signal?.aborted) throw err;
       if (n > options.retries) {
-        throw new S3OperationError('transient', err.code, `${err.message} (after ${n} attempts of this object)`, err.status, err.retryAfterMs);
+        throw new S3OperationError('transient', err.code, `${err.message} Gave up after ${n} attempts of this object.`, err.status, err.retryAfterMs);
       }
       const wait = backoffMs(n, options, err.retryAfterMs);
       options.onRetry?.(err, n, wait);

@@ -106,7 +106,7 @@ async function copyAlong(client: SourceClient, store: StoreBackend, blobDir: str
     throw new S3OperationError('transient', (err as NodeJS.ErrnoException).code ?? 'StreamError', `${what}: the body stream failed: ${(err as Error).message}`);
   }
   const mismatch = (how: string) => new S3OperationError('transient', 'ChecksumMismatch',
-    `${what}: the bytes read do not match the source's ${how}; the copy is discarded and retried.`);
+    `${what}: the bytes read do not match the source's ${how}; the copy is discarded.`);
   if (blob.size !== object.size) throw mismatch(`size (${object.size} listed, ${blob.size} read)`);
   if (check.computed(blob) !== check.expected) {
     if (check.digests.parts && layout && !layout.exact) {

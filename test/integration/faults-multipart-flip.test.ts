@@ -96,7 +96,7 @@ describe('a byte flipped in a multipart object on its way to the worker', () => 
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const message = String(((err as WorkflowFailedError).cause?.cause as Error | undefined)?.message);
     expect(message).toContain(`GetObject s3://${bucket}/big/twelve.bin: the bytes read do not match the source's multipart ETag`);
-    expect(message).toContain('after 2 attempts of this object');
+    expect(message).toContain('Gave up after 2 attempts of this object');
     // maxErrorRetries: 1 gives each of two activity attempts two reads of the object, each damaged.
     expect(getsOf(p, 'big/twelve.bin').map((r) => r.faults)).toEqual(Array(4).fill(['flip']));
     expect(await localDataset(storeRoot, 'always').transactions()).toEqual([]);

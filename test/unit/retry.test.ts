@@ -20,7 +20,7 @@ describe('per-request retries', () => {
   it('gives up after retries + 1 attempts with the last error, saying how many attempts were made', async () => {
     let calls = 0;
     const failing = retryTransient(async () => { calls++; throw transient('InternalError'); }, { retries: 2, baseMs: 1 });
-    await expect(failing).rejects.toThrow(/InternalError.*after 3 attempts/);
+    await expect(failing).rejects.toThrow(/InternalError.*Gave up after 3 attempts/);
     expect(calls).toBe(3);
   });
 
