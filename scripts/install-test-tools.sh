@@ -3,7 +3,8 @@
 #   tinyproxy (a forward proxy) from Debian's packages, linked into .tools/bin;
 #   the reference media tools, ImageMagick (PNG, JPEG, TIFF, WebP), exiftool (EXIF orientation
 #   and capture time), Ghostscript (PDF), sox (WAV), ffmpeg (MP3, MP4), from Debian's packages;
-#   a Python venv in .tools/venv with pyarrow, the reference Parquet writer of the test fixtures.
+#   a Python venv in .tools/venv with pyarrow, the reference Parquet writer of the test fixtures,
+#   and fastavro (with cramjam for snappy and backports.zstd for zstandard), the reference Avro writer.
 # Debian's versions are the release's own; pyarrow is pinned below. Safe to run twice; quick when
 # everything is present. The benchmark's peers, which its smoke test needs, are bench/install-peers.sh.
 set -euo pipefail
@@ -13,6 +14,9 @@ venv="$root/.tools/venv"
 mkdir -p "$bin"
 
 PYARROW_VERSION="26.0.1"
+FASTAVRO_VERSION="1.13.1"
+CRAMJAM_VERSION="2.14.0"
+BACKPORTS_ZSTD_VERSION="1.8.0"
 
 # shellcheck source=scripts/install-lib.sh
 . "$root/scripts/install-lib.sh"
@@ -39,4 +43,12 @@ if [ "$("$venv/bin/python" -c 'from importlib.metadata import version; print(ver
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pyarrow==$PYARROW_VERSION" \
     || { echo "install-test-tools: pip install pyarrow==$PYARROW_VERSION failed (see above)." >&2; exit 1; }
 fi
-echo "install-test-tools: ok (tinyproxy, imagemagick, ffmpeg, sox, exiftool, ghostscript, pyarrow)" >&2
+# fastavro writes the Avro fixtures (scripts/fixtures/make_avro_tables.py); cramjam gives it snappy,
+# backports.zstd zstandard (Python 3.14's compression.zstd on older Pythons).
+if [ "$("$venv/bin/python" -c 'from importlib.metadata import version as v; print(v("fastavro"), v("cramjam"), v("backports.zstd"))' 2>/dev/null)" != "$FASTAVRO_VERSION $CRAMJAM_VERSION $BACKPORTS_ZSTD_VERSION" ]; then
+  echo "install-test-tools: installing fastavro $FASTAVRO_VERSION, cramjam $CRAMJAM_VERSION, backports.zstd $BACKPORTS_ZSTD_VERSION into $venv (first run only)" >&2
+  ensure_venv || exit 1
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "fastavro==$FASTAVRO_VERSION" "cramjam==$CRAMJAM_VERSION" "backports.zstd==$BACKPORTS_ZSTD_VERSION" \
+    || { echo "install-test-tools: pip install fastavro, cramjam, backports.zstd failed (see above)." >&2; exit 1; }
+fi
+echo "install-test-tools: ok (tinyproxy, imagemagick, ffmpeg, sox, exiftool, ghostscript, pyarrow, fastavro)" >&2

@@ -44,11 +44,14 @@ async function load(): Promise<{ hyparquet: Hyparquet; compressors: Record<strin
   return modules;
 }
 
-/** Reads the footer of `key` (of `size` bytes). */
-export async function openParquet(storage: TableStorage, key: string, size: number): Promise<ParquetFile> {
+/**
+ * Reads the footer of `key` (of `size` bytes): one ranged read of the file's last
+ * `footerFetch` bytes (512 KiB by default, hyparquet's), a second when the footer is longer.
+ */
+export async function openParquet(storage: TableStorage, key: string, size: number, footerFetch?: number): Promise<ParquetFile> {
   const { hyparquet } = await load();
   const source = byteSourceOf(storage, key, size);
-  const metadata = await hyparquet.parquetMetadataAsync(source);
+  const metadata = await hyparquet.parquetMetadataAsync(source, { initialFetchSize: footerFetch });
   for (const element of metadata.schema) {
     const scale = element.converted_type === 'DECIMAL' || element.logical_type?.type === 'DECIMAL'
       ? (element.logical_type?.type === 'DECIMAL' ? element.logical_type.scale : element.scale ?? 0)
