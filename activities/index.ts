@@ -16,6 +16,11 @@ import type { JobDeps } from '../jobs/deps';
 import { previewObject, type PreviewResult } from '../preview/preview';
 import { ConcurrencyRegistry } from '../s3/adaptive-concurrency';
 import type { SourceRegistry } from '../s3/source-registry';
+import { readTableRecord, writeTableRecord, type TableRecord } from '../tables/registry';
+import {
+  inspectTable, openTable, previewTable, tableHistory, TableRequestError,
+  type TableHistoryEntry, type TablePreview,
+} from '../tables/registry-ops';
 import { abortRun, commitRun, startRun, type AbortRunInput, type CommitInput } from '../syncs/commit-run';
 import { copyPage, type CopyPageInput } from '../syncs/copy-page';
 import { planPage, type PlanPageInput } from '../syncs/plan-page';
@@ -33,6 +38,10 @@ export function createActivities({ sources, config, store }: ActivityDeps) {
   const job = (): JobDeps => {
     if (!config || !store) throw new Error('this worker was built without a dataset store; job activities cannot run on it.');
     return { config, sources, store: store(), concurrency };
+  };
+  const table = (name: string) => {
+    if (!config) throw new TableRequestError('this worker was built without a config; table activities cannot run on it.');
+    return openTable(config, sources, name);
   };
   return {
     /** Finds where an incremental run starts (syncs/commit-run.ts). */
@@ -59,9 +68,31 @@ export function createActivities({ sources, config, store }: ActivityDeps) {
     exploreSource: (source: string, request: ExploreRequest): Promise<ExplorePage> => explorePage(sources.get(source), request),
     /** The first rows or the media type of one object (preview/preview.ts). */
     previewSource: (source: string, path: string, limit: number): Promise<PreviewResult> => previewObject(sources.get(source), path, limit),
+    /**
+     * Reads virtual table `name`'s latest snapshot, records it in the dataset store (tables/registry.ts)
+     * and returns the record with the one it replaced.
+     */
+    tableRegister: (name: string): Promise<TableRegistration> => withLiveness(async () => {
+      const opened = table(name);
+      const record = await inspectTable(opened);
+      const { store: datasets } = job();
+      const previous = await readTableRecord(datasets, name);
+      await writeTableRecord(datasets, record);
+      return { record, ...(previous ? { previous } : {}) };
+    }),
+    /** The first rows of a virtual table, as exact JSON lines (tables/registry-ops.ts). */
+    tablePreview: (name: string, limit: number): Promise<TablePreview> => withLiveness(() => previewTable(table(name), limit)),
+    /** A virtual table's commits, newest first (tables/registry-ops.ts). */
+    tableHistory: (name: string, limit: number): Promise<TableHistoryEntry[]> => withLiveness(() => tableHistory(table(name), limit)),
   };
+}
+
+/** What `tableRegister` did: the new record and the one it replaced. */
+export interface TableRegistration {
+  record: TableRecord;
+  previous?: TableRecord;
 }
 
 /** The activity interface, for `proxyActivities<ConnectorActivities>()`. */
 export type ConnectorActivities = ReturnType<typeof createActivities>;
-export type { CheckResult, ExploreEntry, ExplorePage, ExploreRequest, PreviewResult };
+export type { CheckResult, ExploreEntry, ExplorePage, ExploreRequest, PreviewResult, TableHistoryEntry, TablePreview, TableRecord };

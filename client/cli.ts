@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   worker: async () => (await import('./commands/worker')).registerWorker,
   dev: async () => (await import('./commands/dev')).registerDev,
   datasets: async () => (await import('./commands/datasets')).registerDatasets,
+  tables: async () => (await import('./commands/tables')).registerTables,
 };
 
 /**

@@ -18,6 +18,9 @@ export const WORKFLOW_TYPES = {
   checkSource: 'checkSource',
   exploreSource: 'exploreSource',
   previewSource: 'previewSource',
+  registerTable: 'registerTable',
+  previewTable: 'previewTable',
+  tableHistory: 'tableHistory',
 } as const;
 
 /** A workflow type name. */

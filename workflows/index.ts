@@ -2,3 +2,4 @@
 export * from './probes';
 export * from './sync';
 export * from './file-export';
+export * from './tables';

@@ -1,0 +1,159 @@
+/**
+ * What the `tables` commands do to a configured virtual table (`virtualTables.NAME`): open it in
+ * its source's bucket, read its snapshot into a registry record, its first rows, its history,
+ * and stream its rows as exact JSON lines. Delta tables only for now: any other format is
+ * refused naming it. Workers run register, preview and history; `read` streams in the caller.
+ */
+import type { ConnectorConfig } from '../config/schema';
+import type { SourceRegistry } from '../s3/source-registry';
+import { DeltaTableError, loadDeltaSnapshot, openDeltaSnapshot, scanDeltaFiles, type DeltaSnapshotInfo } from './delta';
+import { actionsOfLine } from './delta/actions';
+import { listLog } from './delta/log-files';
+import { typeName } from './delta/schema';
+import type { TableColumn, TableFormat, TableRecord } from './registry';
+import { jsonLineOfRow } from './serialize';
+import { S3TableStorage } from './storage-s3';
+import type { TableStorage } from './storage';
+
+/** A usage problem with a virtual table: not configured, a format not built yet, bad options. Not retried. */
+export class TableRequestError extends Error {
+  override readonly name = 'TableRequestError';
+}
+
+/** A configured virtual table, opened. */
+export interface OpenedTable {
+  name: string;
+  format: TableFormat;
+  source: string;
+  location: string;
+  storage: TableStorage;
+}
+
+/** Formats whose reader is built. */
+export const READABLE_FORMATS: readonly TableFormat[] = ['delta'];
+
+/** Opens `virtualTables.<name>` of `config` through its source's client. */
+export function openTable(config: ConnectorConfig, sources: SourceRegistry, name: string): OpenedTable {
+  const table = config.virtualTables[name];
+  if (!table) {
+    const names = Object.keys(config.virtualTables);
+    throw new TableRequestError(`virtual table "${name}" is not in the config. Fix: add it under virtualTables:, or use one of ${names.join(', ') || '(none)'}; the worker and the CLI must read the same config.`);
+  }
+  if (!READABLE_FORMATS.includes(table.format)) {
+    throw new TableRequestError(`virtualTables.${name}: format ${table.format} is not built yet; only ${READABLE_FORMATS.join(', ')} tables can be registered and read so far.`);
+  }
+  if (table.location === undefined) {
+    throw new TableRequestError(`virtualTables.${name}: catalog tables (identifier:) are not built yet. Fix: give the table's folder as location:.`);
+  }
+  return { name, format: table.format, source: table.source, location: table.location, storage: new S3TableStorage(sources.get(table.source), table.location) };
+}
+
+/** The top-level columns of a Delta schema. */
+export function columnsOf(snapshot: DeltaSnapshotInfo): TableColumn[] {
+  return snapshot.schema.fields.map((f) => ({ name: f.name, type: typeName(f.type), nullable: f.nullable }));
+}
+
+/** Reads the latest snapshot (every active file, so the whole log is checked) into a record. */
+export async function inspectTable(table: OpenedTable, now = new Date()): Promise<TableRecord> {
+  const snapshot = await loadDeltaSnapshot(table.storage);
+  return {
+    name: table.name, format: table.format, source: table.source, location: table.location, url: table.storage.location,
+    version: snapshot.version,
+    ...(snapshot.commitTimestamp !== undefined ? { versionTimestamp: new Date(snapshot.commitTimestamp).toISOString() } : {}),
+    schema: columnsOf(snapshot), partitionColumns: snapshot.partitionColumns,
+    fileCount: snapshot.files.length, bytes: snapshot.files.reduce((n, f) => n + f.size, 0),
+    registeredAt: now.toISOString(),
+  };
+}
+
+/** Which rows to read. */
+export interface ReadRequest {
+  /** Top-level columns, in this order; all by default. */
+  columns?: string[];
+  /** At most this many rows. */
+  limit?: number;
+  version?: number;
+  /** As of this time (ms since the epoch). */
+  asOf?: number;
+}
+
+/** The version read and its columns. */
+export interface ReadHeader {
+  version: number;
+  columns: TableColumn[];
+}
+
+/**
+ * Streams the rows of a snapshot as JSON lines (see serialize.ts), a row group at a time:
+ * first `header` is called once with the version and columns.
+ */
+export async function* readTableLines(table: OpenedTable, request: ReadRequest, header?: (h: ReadHeader) => void): AsyncGenerator<string> {
+  if (request.version !== undefined && request.asOf !== undefined) throw new TableRequestError('give --version or --as-of, not both');
+  const snapshot = await openDeltaSnapshot(table.storage, { version: request.version, timestamp: request.asOf });
+  const all = columnsOf(snapshot);
+  const columns = request.columns === undefined ? all : request.columns.map((c) => {
+    const column = all.find((a) => a.name === c);
+    if (!column) throw new TableRequestError(`table ${table.name} has no column "${c}" (columns: ${all.map((a) => a.name).join(', ')})`);
+    return column;
+  });
+  header?.({ version: snapshot.version, columns });
+  let left = request.limit ?? Infinity;
+  if (left <= 0) return;
+  for await (const batch of scanDeltaFiles(table.storage, snapshot, snapshot.files(), { columns: request.columns })) {
+    for (const row of batch.rows) {
+      yield jsonLineOfRow(row);
+      if (--left <= 0) return;
+    }
+  }
+}
+
+/** The first rows of a table, for a workflow's payload: rows as JSON lines (exact), with the version and columns. */
+export interface TablePreview extends ReadHeader {
+  table: string;
+  rows: string[];
+}
+
+/** Reads the first `limit` rows of the latest snapshot. */
+export async function previewTable(table: OpenedTable, limit: number): Promise<TablePreview> {
+  let head: ReadHeader = { version: -1, columns: [] };
+  const rows: string[] = [];
+  for await (const line of readTableLines(table, { limit }, (h) => (head = h))) rows.push(line);
+  return { table: table.name, ...head, rows };
+}
+
+/** One commit of a table's history. */
+export interface TableHistoryEntry {
+  version: number;
+  /** The commit's time as time travel (`--as-of`) sees it (ISO 8601): its in-commit timestamp when the table has them, else the commit file's modification time. */
+  timestamp: string;
+  /** The time the writer put in its commitInfo (ISO 8601), when it did. */
+  commitInfoTimestamp?: string;
+  /** The commitInfo's operation (WRITE, MERGE, DELETE, ...), when it has one. */
+  operation?: string;
+}
+
+/** The table's commits still in its log, newest first, at most `limit`. */
+export async function tableHistory(table: OpenedTable, limit: number): Promise<TableHistoryEntry[]> {
+  const listing = await listLog(table.storage);
+  const versions = [...listing.commits.keys()].sort((a, b) => b - a).slice(0, limit);
+  if (versions.length === 0) throw new DeltaTableError(`no commits in ${table.storage.location}_delta_log/: not a Delta table`);
+  const entries: TableHistoryEntry[] = [];
+  for (const version of versions) {
+    const object = listing.commits.get(version)!;
+    const text = new TextDecoder().decode(await table.storage.read(object.key));
+    let info: { inCommitTimestamp?: number; timestamp?: number; operation?: string } = {};
+    for (const line of text.split('\n')) {
+      const found = actionsOfLine(line, object.key).find((a) => a.kind === 'commitInfo');
+      if (found && found.kind === 'commitInfo') {
+        info = found;
+        break;
+      }
+    }
+    entries.push({
+      version, timestamp: new Date(info.inCommitTimestamp ?? object.lastModified).toISOString(),
+      ...(info.timestamp !== undefined ? { commitInfoTimestamp: new Date(info.timestamp).toISOString() } : {}),
+      ...(info.operation !== undefined ? { operation: info.operation } : {}),
+    });
+  }
+  return entries;
+}

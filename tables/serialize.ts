@@ -1,0 +1,47 @@
+/**
+ * Rows as JSON text that loses nothing: 64-bit integers (bigints) are written as bare JSON
+ * numbers with all their digits (JSON numbers have no size limit; a reader that parses them into
+ * doubles is the reader's choice, e.g. Python's json keeps them exact); decimals, dates and
+ * timestamps are the reader's exact strings (`"12345.6700"`, `"2024-01-02"`,
+ * `"2024-01-02T03:04:05.123456Z"`); binary is base64; a map with string keys is an object, any
+ * other map a list of `[key, value]` pairs; structs are objects in schema order. Floats that JSON
+ * cannot write (NaN, ±Infinity) are the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
+ */
+import type { TableValue } from './values';
+
+/** The JSON text of one value. */
+export function jsonOfValue(value: TableValue): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean': return value ? 'true' : 'false';
+    case 'bigint': return value.toString();
+    case 'string': return JSON.stringify(value);
+    case 'number':
+      if (Number.isFinite(value)) return Object.is(value, -0) ? '-0.0' : JSON.stringify(value);
+      return JSON.stringify(Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity');
+    default: break;
+  }
+  if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'));
+  if (Array.isArray(value)) return `[${value.map(jsonOfValue).join(',')}]`;
+  if (value instanceof Map) {
+    const entries = [...value];
+    if (entries.every(([k]) => typeof k === 'string')) return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${jsonOfValue(v)}`).join(',')}}`;
+    return `[${entries.map(([k, v]) => `[${jsonOfValue(k)},${jsonOfValue(v)}]`).join(',')}]`;
+  }
+  return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${jsonOfValue(v)}`).join(',')}}`;
+}
+
+/** One row as a JSON line (without the newline): its columns in the row's order. */
+export function jsonLineOfRow(row: Record<string, TableValue>): string {
+  return jsonOfValue(row);
+}
+
+/**
+ * Parses a JSON line written by {@link jsonLineOfRow}, keeping integers beyond 2^53 exact (as
+ * bigints) — for tests and tools that compare rows. Other numbers are doubles.
+ */
+export function parseJsonLineExact(line: string): unknown {
+  // Quote every bare integer too long for a double, outside strings, then turn them back into bigints.
+  const marked = line.replace(/"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])-?\d{16,}(?![.eE\d])/g, (m) => (m.startsWith('"') ? m : `"\\u0000big:${m}"`));
+  return JSON.parse(marked, (_key, v: unknown) => (typeof v === 'string' && v.startsWith('\u0000big:') ? BigInt(v.slice(5)) : v));
+}

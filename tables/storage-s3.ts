@@ -1,0 +1,91 @@
+/**
+ * A {@link TableStorage} over a source's bucket: the table's root is a folder below the source
+ * URL. Listings use ListObjectsV2 (url-encoded keys, StartAfter), reads GetObject (ranged where
+ * asked). S3 errors are classified where they are born (s3/errors.ts), so a transient one is
+ * retried by the activity's policy and a missing object becomes {@link TableObjectNotFoundError}.
+ * Absolute URIs are followed only inside the root's bucket and prefix.
+ */
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { SourceClient } from '../s3/client';
+import { classifyS3Error } from '../s3/errors';
+import { decodeListedKey, joinKey } from '../s3/keys';
+import {
+  checkRelativeKey, TableObjectNotFoundError, TableOutsideRootError,
+  type ListOptions, type StoredObject, type TableStorage,
+} from './storage';
+
+/** Reads the table whose root is `folder` (relative to the source URL) in `client`'s bucket. */
+export class S3TableStorage implements TableStorage {
+  readonly location: string;
+  /** The root's full key prefix, '' or ending with '/'. */
+  private readonly root: string;
+
+  /** @param folder the table's folder below the source URL (e.g. `tables/orders/`) */
+  constructor(private readonly client: SourceClient, folder: string) {
+    const root = joinKey(client.prefix, folder);
+    this.root = root === '' || root.endsWith('/') ? root : `${root}/`;
+    this.location = `s3://${client.bucket}/${this.root}`;
+  }
+
+  /** Every object below `prefix` (relative to the root), in key order. */
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<StoredObject> {
+    const full = this.root + prefix;
+    let token: string | undefined;
+    do {
+      let out;
+      try {
+        out = await this.client.s3.send(new ListObjectsV2Command({
+          Bucket: this.client.bucket, Prefix: full || undefined, ContinuationToken: token, EncodingType: 'url',
+          StartAfter: token === undefined && options.startAfter !== undefined ? this.root + options.startAfter : undefined,
+        }));
+      } catch (err) {
+        throw classifyS3Error(err, 'ListObjectsV2', this.client.bucket, `ListObjectsV2 s3://${this.client.bucket}/${full}`);
+      }
+      const decode = out.EncodingType === 'url' ? decodeListedKey : (key: string) => key;
+      for (const o of out.Contents ?? []) {
+        const key = decode(o.Key ?? '');
+        if (!key.startsWith(this.root)) continue;
+        yield { key: key.slice(this.root.length), size: o.Size ?? 0, lastModified: (o.LastModified ?? new Date(0)).getTime() };
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /** The whole object. */
+  read(key: string): Promise<Uint8Array> {
+    return this.get(key);
+  }
+
+  /** Bytes [start, end) of the object. */
+  async readRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    if (end <= start) return new Uint8Array(0);
+    return this.get(key, `bytes=${start}-${end - 1}`);
+  }
+
+  /** The key of an `s3://` or `s3a://` URI inside the root's bucket and prefix. */
+  keyOfUri(uri: string): string {
+    const m = /^s3a?:\/\/([^/]+)\/(.*)$/.exec(uri);
+    if (!m || m[1] !== this.client.bucket) throw new TableOutsideRootError(uri, this.location);
+    let path: string;
+    try {
+      path = decodeURIComponent(m[2] ?? '');
+    } catch {
+      throw new TableOutsideRootError(uri, this.location);
+    }
+    if (!path.startsWith(this.root) || path.length === this.root.length) throw new TableOutsideRootError(uri, this.location);
+    return checkRelativeKey(path.slice(this.root.length), this.location);
+  }
+
+  private async get(key: string, range?: string): Promise<Uint8Array> {
+    checkRelativeKey(key, this.location);
+    const full = this.root + key;
+    try {
+      const out = await this.client.s3.send(new GetObjectCommand({ Bucket: this.client.bucket, Key: full, Range: range }));
+      return await out.Body!.transformToByteArray();
+    } catch (err) {
+      const classified = classifyS3Error(err, 'GetObject', this.client.bucket, `GetObject s3://${this.client.bucket}/${full}${range ? ` ${range}` : ''}`);
+      if (classified.kind === 'gone') throw new TableObjectNotFoundError(key, this.location);
+      throw classified;
+    }
+  }
+}

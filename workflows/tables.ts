@@ -1,0 +1,38 @@
+/**
+ * Short workflows of the `tables` commands that read a virtual table in S3: register, preview and
+ * history. They run on the worker (only workers hold credentials) and return small results:
+ * the registry record, a few rows as JSON lines, the commit list. Whole reads (`tables read`)
+ * are too large for a payload and stream in the CLI with --direct instead.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { ConnectorActivities, TableHistoryEntry, TablePreview, TableRegistration } from '../activities';
+
+/** Common input: the table's name in `virtualTables:` and its source's retry budget. */
+export interface TableProbeInput {
+  table: string;
+  maxErrorRetries: number;
+}
+
+function activitiesFor(input: TableProbeInput) {
+  return proxyActivities<ConnectorActivities>({
+    // A large log is replayed whole at registration; the activity heartbeats meanwhile.
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '20 seconds',
+    retry: { maximumAttempts: input.maxErrorRetries + 1, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  });
+}
+
+/** Reads a table's latest snapshot and records it in the dataset store. */
+export async function registerTable(input: TableProbeInput): Promise<TableRegistration> {
+  return activitiesFor(input).tableRegister(input.table);
+}
+
+/** The first rows of a table. */
+export async function previewTable(input: TableProbeInput & { limit: number }): Promise<TablePreview> {
+  return activitiesFor(input).tablePreview(input.table, input.limit);
+}
+
+/** A table's commits, newest first. */
+export async function tableHistory(input: TableProbeInput & { limit: number }): Promise<TableHistoryEntry[]> {
+  return activitiesFor(input).tableHistory(input.table, input.limit);
+}
