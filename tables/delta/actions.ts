@@ -64,6 +64,19 @@ export interface RawAddFile {
 export interface RawRemoveFile {
   path: string;
   deletionVector?: DeletionVectorDescriptor;
+  /** Whether the remove changed data (false for compaction); absent in the log means true. */
+  dataChange?: boolean;
+  /** Partition values (optional in the protocol; writers with extendedFileMetadata record them), keyed by physical name. */
+  partitionValues?: Record<string, string | null>;
+  /** Size in bytes (optional in the protocol). */
+  size?: number;
+}
+
+/** A `cdc` action (PROTOCOL.md "Add CDC File"): a file of `_change_data/` holding a commit's changed rows. */
+export interface RawCdcFile {
+  path: string;
+  partitionValues: Record<string, string | null>;
+  size: number;
 }
 
 /** A `sidecar` action of a v2 checkpoint. */
@@ -77,6 +90,7 @@ export interface SidecarAction {
 export type DeltaAction =
   | { kind: 'add'; add: RawAddFile }
   | { kind: 'remove'; remove: RawRemoveFile }
+  | { kind: 'cdc'; cdc: RawCdcFile }
   | { kind: 'protocol'; protocol: DeltaProtocol }
   | { kind: 'metaData'; metaData: DeltaMetadata }
   | { kind: 'commitInfo'; inCommitTimestamp?: number; timestamp?: number; operation?: string }
@@ -95,7 +109,9 @@ export function actionsOf(row: Obj): DeltaAction[] {
   const add = get('add');
   if (add) out.push({ kind: 'add', add: addOf(add) });
   const remove = get('remove');
-  if (remove) out.push({ kind: 'remove', remove: { path: str(remove.path, 'remove.path'), deletionVector: dvOf(remove.deletionVector) } });
+  if (remove) out.push({ kind: 'remove', remove: removeOf(remove) });
+  const cdc = get('cdc');
+  if (cdc) out.push({ kind: 'cdc', cdc: { path: str(cdc.path, 'cdc.path'), partitionValues: stringMap(cdc.partitionValues), size: num(cdc.size, 'cdc.size') } });
   const protocol = get('protocol');
   if (protocol) out.push({ kind: 'protocol', protocol: protocolOf(protocol) });
   const metaData = get('metaData');
@@ -143,6 +159,15 @@ function addOf(a: Obj): RawAddFile {
     defaultRowCommitVersion: optNum(a.defaultRowCommitVersion),
     tags: a.tags === null || a.tags === undefined ? undefined : stringMap(a.tags),
   };
+}
+
+function removeOf(r: Obj): RawRemoveFile {
+  const remove: RawRemoveFile = { path: str(r.path, 'remove.path'), deletionVector: dvOf(r.deletionVector) };
+  if (typeof r.dataChange === 'boolean') remove.dataChange = r.dataChange;
+  if (r.partitionValues !== null && r.partitionValues !== undefined) remove.partitionValues = stringMap(r.partitionValues);
+  const size = optNum(r.size);
+  if (size !== undefined) remove.size = size;
+  return remove;
 }
 
 function dvOf(v: unknown): DeletionVectorDescriptor | undefined {

@@ -12,3 +12,5 @@ export type { DeltaField, DeltaStructType, DeltaType, ColumnMappingMode } from '
 export type { DeltaValue } from './values';
 export type { DeltaFileStats } from './stats';
 export { SUPPORTED_READER_FEATURES } from './protocol';
+export { CHANGE_FIELDS, DeltaChangeDataFeedDisabledError, openDeltaChanges, readDeltaChanges } from './cdf';
+export type { DeltaChangeBatch, DeltaChangesOptions, DeltaChangeType, OpenedChanges } from './cdf';

@@ -41,8 +41,21 @@ export async function* scanDeltaFiles(storage: TableStorage, snapshot: DeltaSnap
   }
 }
 
-async function* scanFile(storage: TableStorage, snapshot: DeltaSnapshotInfo, file: DeltaFile, fields: DeltaSnapshotInfo['schema']['fields'], partitions: Set<string>): AsyncGenerator<DeltaRowBatch> {
-  const deleted: RowIndexSet | undefined = file.deletionVector ? await readDeletionVector(storage, file.deletionVector) : undefined;
+/** Which rows of a file to read, by their index in the file. */
+export type RowSelection = (rowIndex: number) => boolean;
+
+/**
+ * Reads the rows of one file that `select` keeps (its deletion vector is not applied: the
+ * selection decides), one batch per row group that has any; for readers of changes (cdf.ts).
+ * `fields` may include fields the schema lacks (a change file's `_change_type`), read by name.
+ */
+export async function* scanSelectedRows(storage: TableStorage, snapshot: DeltaSnapshotInfo, file: DeltaFile, fields: DeltaSnapshotInfo['schema']['fields'], select: RowSelection): AsyncGenerator<DeltaRowBatch> {
+  yield* scanFile(storage, snapshot, file, fields, new Set(snapshot.partitionColumns), select);
+}
+
+async function* scanFile(storage: TableStorage, snapshot: DeltaSnapshotInfo, file: DeltaFile, fields: DeltaSnapshotInfo['schema']['fields'], partitions: Set<string>, select?: RowSelection): AsyncGenerator<DeltaRowBatch> {
+  const deletedRows: RowIndexSet | undefined = !select && file.deletionVector ? await readDeletionVector(storage, file.deletionVector) : undefined;
+  const deleted = select ? { has: (i: number) => !select(i), cardinality: Infinity } : deletedRows;
   const parquet = await openParquet(storage, file.key, file.size);
   const mode = snapshot.columnMappingMode;
   const columns = fields.map((field) => {
@@ -71,7 +84,7 @@ async function* scanFile(storage: TableStorage, snapshot: DeltaSnapshotInfo, fil
 }
 
 /** Whether every row of [start, start + count) is deleted (the row group need not be read). */
-function allDeleted(deleted: RowIndexSet, start: number, count: number): boolean {
+function allDeleted(deleted: Pick<RowIndexSet, 'has' | 'cardinality'>, start: number, count: number): boolean {
   if (deleted.cardinality < count) return false;
   for (let i = 0; i < count; i++) if (!deleted.has(start + i)) return false;
   return true;
