@@ -14,7 +14,7 @@ import type { Context } from '@temporalio/activity';
 import type { StoreBackend } from '../datasets/backend';
 import { fromJsonLines, toJsonLines } from '../datasets/jsonl';
 import type { AdaptiveConcurrency, ConcurrencyState } from '../s3/adaptive-concurrency';
-import { retryTransient } from '../s3/retry';
+import { retryTransient, type RetryBudget } from '../s3/retry';
 import { activityContext } from './activity-context';
 
 /** Save progress at most this often: a resumed attempt redoes at most this much work. */
@@ -51,10 +51,17 @@ export interface PageRun<Line> {
    * failures. The first item to fail for good aborts the others' signal; `each` rejects with
    * that failure once all have stopped.
    */
-  each<T>(items: readonly T[], work: (item: T, signal: AbortSignal) => Promise<void>, limiterOf?: (item: T) => AdaptiveConcurrency): Promise<void>;
+  each<T>(items: readonly T[], work: ItemWork<T>, limiterOf?: (item: T) => AdaptiveConcurrency): Promise<void>;
   /** Retries of single objects so far in this attempt. */
   readonly retries: number;
 }
+
+/**
+ * The work for one item of a page: `signal` aborts when the page gives up or is cancelled;
+ * `budget` holds the item's retries left, which work that resumes inside an attempt (a reset
+ * GET's rest asked for again) spends too.
+ */
+export type ItemWork<T> = (item: T, signal: AbortSignal, budget: RetryBudget) => Promise<void>;
 
 /** Options of runPage. */
 export interface PageOptions<Line> {
@@ -108,17 +115,17 @@ export async function runPage<Line, R>(options: PageOptions<Line>, body: (run: P
     saving = store.write(progressPath, toJsonLines([...done.values()]));
     await saving;
   };
-  const each = async <T>(items: readonly T[], work: (item: T, signal: AbortSignal) => Promise<void>, limiterOf = (_item: T) => options.concurrency) => {
+  const each = async <T>(items: readonly T[], work: ItemWork<T>, limiterOf = (_item: T) => options.concurrency) => {
     const stop = new AbortController();
     const signal = ctx ? AbortSignal.any([stop.signal, ctx.cancellationSignal]) : stop.signal;
     let failure: { error: unknown } | undefined;
     await Promise.allSettled(items.map((item) => limiterOf(item).run(async () => {
       if (signal.aborted) return;
+      const budget = { remaining: options.retries };
       try {
-        await retryTransient(() => work(item, signal), {
-          retries: options.retries, signal,
+        await retryTransient(() => work(item, signal, budget), {
+          retries: options.retries, budget, signal,
           onRetry: (err) => {
-            retries++;
             if (err.throttled) options.concurrency.throttled();
             beat();
           },
@@ -129,6 +136,9 @@ export async function runPage<Line, R>(options: PageOptions<Line>, body: (run: P
           failure = { error };
           stop.abort(error);
         }
+      } finally {
+        // Whole retries and resumes inside an attempt alike.
+        retries += options.retries - budget.remaining;
       }
     })));
     if (failure) throw failure.error;

@@ -33,6 +33,8 @@ export interface ReadOptions {
   checksums?: boolean;
   /** Aborts the request, and the body while it streams. */
   signal?: AbortSignal;
+  /** Only the bytes from this offset on (a 206 reply). */
+  fromByte?: number;
 }
 
 /** An object's response: headers now, body as it streams. */
@@ -105,6 +107,7 @@ export function leanClient(target: ReaderTarget): { read: ObjectReader; write: O
       const headers: Record<string, string> = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
       if (options.ifMatch) headers['if-match'] = options.ifMatch;
       if (options.checksums) headers['x-amz-checksum-mode'] = 'ENABLED';
+      if (options.fromByte !== undefined) headers.range = `bytes=${options.fromByte}-`;
       return send({ method: 'GET', operation: 'GetObject', key, query: '', headers, signal: options.signal });
     },
     write: async (key, put) => {

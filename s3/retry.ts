@@ -7,10 +7,17 @@
  */
 import { S3OperationError } from './errors';
 
+/** Retries left for one object, shared by the layers that retry parts of it (see resumable-body.ts). */
+export interface RetryBudget {
+  remaining: number;
+}
+
 /** How one call is retried. */
 export interface RetryOptions {
   /** Retries after the first attempt (the source's maxErrorRetries). */
   retries: number;
+  /** Spend retries from here instead (initially `retries`), shared with resumes inside an attempt. */
+  budget?: RetryBudget;
   /** The first backoff's upper bound; doubles with each retry up to `capMs`. */
   baseMs?: number;
   capMs?: number;
@@ -45,14 +52,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * times (then the last error is thrown, its message saying how many attempts were made).
  */
 export async function retryTransient<T>(attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const budget = options.budget ?? { remaining: options.retries };
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);
     } catch (err) {
       if (!(err instanceof S3OperationError) || err.kind !== 'transient' || options.signal?.aborted) throw err;
-      if (n > options.retries) {
+      if (budget.remaining <= 0) {
         throw new S3OperationError('transient', err.code, `${err.message} Gave up after ${n} attempts of this object.`, err.status, err.retryAfterMs);
       }
+      budget.remaining--;
       const wait = backoffMs(n, options, err.retryAfterMs);
       options.onRetry?.(err, n, wait);
       await sleep(wait, options.signal);

@@ -17,6 +17,7 @@ import { runPaths } from './run-paths';
 import type { JobDeps } from '../jobs/deps';
 import { syncJob } from '../jobs/job';
 import { runPage, type PageEffort } from '../jobs/page-activity';
+import type { RetryBudget } from '../s3/retry';
 
 /** Input of copyPage. */
 export interface CopyPageInput {
@@ -76,9 +77,9 @@ export async function copyPage(deps: JobDeps, input: CopyPageInput): Promise<Cop
       settled.push({ key: object.key, etag: object.etag, size: object.size, lastModified: object.lastModified, skipped: reason });
     };
     const inspected: Array<{ object: CopyCandidate; path: string; entry: Omit<FileEntry, 'path'>; item: MediaItem }> = [];
-    const copyOne = async (object: CopyCandidate, signal: AbortSignal) => {
+    const copyOne = async (object: CopyCandidate, signal: AbortSignal, budget: RetryBudget) => {
       try {
-        const entry = await copyObject(client, deps.store, paths.blobs, object, addBytes, signal);
+        const entry = await copyObject(client, deps.store, paths.blobs, object, addBytes, signal, budget);
         const path = datasetPath(object.key, job.sourcePrefix, object, job.transaction);
         const verdict = media ? await media.inspect(entry) : undefined;
         if (!verdict) done.set(object.key, { path, ...entry });

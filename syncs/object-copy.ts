@@ -10,6 +10,8 @@ import { etagMd5, etagParts, kmsEncrypted, multipartEtagHex, parseStoredChecksum
 import type { SourceClient } from '../s3/client';
 import { S3OperationError } from '../s3/errors';
 import { partLayout, partSizes, sameLayout, type PartLayout } from '../s3/part-layout';
+import { resumableBody } from '../s3/resumable-body';
+import type { RetryBudget } from '../s3/retry';
 import type { CopyCandidate } from './incremental-index';
 
 const CHECK_NAMES: Record<VerifiedBy, string> = {
@@ -77,29 +79,36 @@ export function sourceCheck(etag: string, header: (name: string) => string | und
   return SIZE_ONLY;
 }
 
+/** Bodies larger than this resume after a reset (smaller ones are read again whole: a resume would save little). */
+const RESUMABLE_FROM_BYTES = 1024 * 1024;
+
 /**
  * Copies `object` and returns its file entry (without `path`, which the caller decides). A
  * multipart object's layout is read before its GET, never while the GET holds a connection:
  * copies as many as the source's connections would otherwise each hold one and wait for another.
  */
 export async function copyObject(client: SourceClient, store: StoreBackend, blobDir: string, object: CopyCandidate,
-  onBytes: (n: number) => void, signal?: AbortSignal): Promise<Omit<FileEntry, 'path'>> {
+  onBytes: (n: number) => void, signal?: AbortSignal, budget: RetryBudget = { remaining: 0 }): Promise<Omit<FileEntry, 'path'>> {
   const parts = etagParts(object.etag);
   const layout = parts === undefined ? undefined
     : await partLayout(client, { key: object.key, etag: object.etag, size: object.size, parts }, signal);
-  return copyAlong(client, store, blobDir, object, onBytes, signal, layout);
+  return copyAlong(client, store, blobDir, object, onBytes, signal, layout, budget);
 }
 
 async function copyAlong(client: SourceClient, store: StoreBackend, blobDir: string, object: CopyCandidate,
-  onBytes: (n: number) => void, signal: AbortSignal | undefined, layout: PartLayout | undefined): Promise<Omit<FileEntry, 'path'>> {
+  onBytes: (n: number) => void, signal: AbortSignal | undefined, layout: PartLayout | undefined, budget: RetryBudget): Promise<Omit<FileEntry, 'path'>> {
   const what = `GetObject s3://${client.bucket}/${object.key}`;
   const out = await client.read(object.key, { ifMatch: object.etag, checksums: true, signal });
+  // A large body cut by a reset goes on from where it stopped, not from its first byte.
+  const body = object.size > RESUMABLE_FROM_BYTES
+    ? resumableBody(out.body, { what, budget, signal, reopen: (fromByte) => client.read(object.key, { ifMatch: object.etag, signal, fromByte }) })
+    : out.body;
   const header = (name: string) => (typeof out.headers[name] === 'string' ? out.headers[name] as string : undefined);
   const check = sourceCheck(object.etag, header, layout);
   let blob;
   try {
     // The lean GET's body is an HTTP reply: its chunks are its own (see IngestOptions.ownedChunks).
-    blob = await store.ingest(blobDir, out.body, { onBytes, sizeHint: object.size, md5: false, ...check.digests, ownedChunks: true });
+    blob = await store.ingest(blobDir, body, { onBytes, sizeHint: object.size, md5: false, ...check.digests, ownedChunks: true });
   } catch (err) {
     if (err instanceof S3OperationError) throw err;
     // A stream cut mid-body (reset, socket timeout) is worth another attempt.
@@ -113,7 +122,7 @@ async function copyAlong(client: SourceClient, store: StoreBackend, blobDir: str
       // Parts were assumed equal: if they are not, read again along their real sizes (rare:
       // parts of different sizes come from UploadPartCopy concatenations, not uploaders).
       const sizes = await partSizes(client, { key: object.key, etag: object.etag, size: object.size, parts: layout.count }, signal);
-      if (sizes && !sameLayout(layout, sizes)) return copyAlong(client, store, blobDir, object, () => {}, signal, { count: layout.count, sizes, exact: true });
+      if (sizes && !sameLayout(layout, sizes)) return copyAlong(client, store, blobDir, object, () => {}, signal, { count: layout.count, sizes, exact: true }, budget);
     }
     const along = check.digests.parts && layout ? ` (${layout.count} parts${layout.exact ? '' : ` of ${layout.sizes[0]} bytes but the last`})` : '';
     throw mismatch(`${CHECK_NAMES[check.kind]}${along}`);
