@@ -203,3 +203,69 @@ class Walker {
 function isNull(schema: unknown): boolean {
   return schema === 'null' || (schema !== null && typeof schema === 'object' && !Array.isArray(schema) && (schema as { type?: unknown }).type === 'null');
 }
+
+/**
+ * Checks what avsc's resolution does not: that a field's logical type means the same in the
+ * writer's schema as in the table's, where the bytes alone would resolve (a decimal's scale, a
+ * timestamp's unit). The specification matches decimals only by equal scale and precision;
+ * a difference would give wrong values, so it fails naming the field and both types.
+ */
+export function checkLogicalTypes(reader: unknown, writer: unknown, where: string): void {
+  const readerNames = new Map<string, Record<string, unknown>>();
+  const writerNames = new Map<string, Record<string, unknown>>();
+  const seen = new Set<string>();
+  const walk = (r: unknown, w: unknown, path: string): void => {
+    const rs = deref(r, readerNames);
+    const ws = deref(w, writerNames);
+    if (Array.isArray(rs) || Array.isArray(ws)) {
+      const rb = Array.isArray(rs) ? rs.filter((b) => !isNull(b)) : [rs];
+      const wb = Array.isArray(ws) ? ws.filter((b) => !isNull(b)) : [ws];
+      if (rb.length === 1 && wb.length === 1) walk(rb[0], wb[0], path);
+      return;
+    }
+    if (!rs || !ws) return;
+    const rl = logicalOf(rs);
+    const wl = logicalOf(ws);
+    if (rl !== wl && (rl !== '' || wl !== '') && (rl.startsWith('decimal') || wl.startsWith('decimal') || (rl !== '' && wl !== ''))) {
+      throw new AvroSchemaError(`${where}: field ${path || '(the record)'} is ${wl || String(ws.type)} in this file but ${rl || String(rs.type)} in the table's schema; Avro does not resolve one to the other`);
+    }
+    if (rs.type === 'record' && ws.type === 'record' && Array.isArray(rs.fields) && Array.isArray(ws.fields)) {
+      const key = `${String(rs.name)}/${String(ws.name)}/${path}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      for (const rf of rs.fields as Array<Record<string, unknown>>) {
+        const aliases = Array.isArray(rf.aliases) ? rf.aliases as string[] : [];
+        const wf = (ws.fields as Array<Record<string, unknown>>).find((f) => f.name === rf.name || aliases.includes(String(f.name)));
+        if (wf) walk(rf.type, wf.type, path === '' ? String(rf.name) : `${path}.${String(rf.name)}`);
+      }
+    } else if (rs.type === 'array' && ws.type === 'array') {
+      walk(rs.items, ws.items, `${path}[]`);
+    } else if (rs.type === 'map' && ws.type === 'map') {
+      walk(rs.values, ws.values, `${path}{}`);
+    }
+  };
+  walk(reader, writer, '');
+}
+
+/** A schema with references and nested `{type: {...}}` resolved (named types recorded as met, by short and full name). */
+function deref(schema: unknown, names: Map<string, Record<string, unknown>>): Record<string, unknown> | unknown[] | undefined {
+  if (Array.isArray(schema)) return schema;
+  if (typeof schema === 'string') {
+    return PRIMITIVES.has(schema) ? { type: schema } : names.get(schema) ?? names.get(schema.slice(schema.lastIndexOf('.') + 1));
+  }
+  if (schema === null || typeof schema !== 'object') return undefined;
+  const s = schema as Record<string, unknown>;
+  if (typeof s.type === 'object' && s.type !== null) return deref(s.type, names);
+  if (typeof s.name === 'string' && ['record', 'error', 'enum', 'fixed'].includes(String(s.type))) {
+    names.set(s.name, s);
+    if (typeof s.namespace === 'string') names.set(`${s.namespace}.${s.name}`, s);
+  }
+  return s;
+}
+
+/** A logical type with what changes its values' meaning: `decimal(20,4)`, `timestamp-micros`, or '' for none. */
+function logicalOf(s: Record<string, unknown>): string {
+  const logical = typeof s.logicalType === 'string' ? s.logicalType : '';
+  if (logical === 'decimal') return `decimal(${String(s.precision)},${String(s.scale ?? 0)})`;
+  return logical;
+}

@@ -23,7 +23,7 @@ import {
 import type { TableValue } from '../values';
 import { ChunkedReader, readAvroBlocks, readAvroHeader, type AvroHeader } from './container';
 import { AvroFileError, AvroSchemaError } from './errors';
-import { avroRecordShape, avscType } from './schema';
+import { avroRecordShape, avscType, checkLogicalTypes } from './schema';
 
 /** Options of {@link openAvroTable}. */
 export interface AvroTableOptions {
@@ -73,6 +73,7 @@ export async function openAvroTable(storage: TableStorage, options: AvroTableOpt
 
   const resolverFor = (file: string, writer: AvroHeader): avro.Resolver | undefined => {
     if (writer.schemaText === header.schemaText) return undefined;
+    checkLogicalTypes(header.schema, writer.schema, file);
     try {
       return tableType.createResolver(avscType(writer.schema, file));
     } catch (err) {

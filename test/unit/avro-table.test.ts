@@ -11,6 +11,8 @@ import { tempDir } from '../harness/temp-dir';
 import { LocalTableStorage } from '../../tables/storage-local';
 import { openAvroTable, readAvroRows } from '../../tables/avro/table';
 import { AvroFileError, AvroSchemaError } from '../../tables/avro/errors';
+import { checkLogicalTypes } from '../../tables/avro/schema';
+import { checkCodec } from '../../tables/avro/codecs';
 import type { TableReader, TableRow } from '../../tables/table-reader';
 import { formatDate, formatDecimal, formatTimestampMicros } from '../../tables/values';
 
@@ -120,6 +122,15 @@ describe('Avro tables', () => {
     expect(error).toBeInstanceOf(AvroSchemaError);
     expect((error as Error).message).toMatch(/^old\.avro: its schema does not resolve to the table's \(the schema of new\.avro\)/);
   });
+
+  test('a file whose decimal scale or timestamp unit differs from the table\'s fails naming the field and both types, never reading wrong values', async () => {
+    await expect(openAvroTable(new LocalTableStorage(join(out, 'scale')))).rejects.toThrow(
+      'old.avro: field p is decimal(10,2) in this file but decimal(10,4) in the table\'s schema; Avro does not resolve one to the other');
+    const record = (type: unknown) => ({ type: 'record', name: 'T', fields: [{ name: 'a', type: { type: 'array', items: ['null', type] } }] });
+    expect(() => checkLogicalTypes(record({ type: 'long', logicalType: 'timestamp-micros' }), record({ type: 'long', logicalType: 'timestamp-millis' }), 'f.avro'))
+      .toThrow('f.avro: field a[] is timestamp-millis in this file but timestamp-micros in the table\'s schema');
+    expect(() => checkLogicalTypes(record({ type: 'string', logicalType: 'uuid' }), record('string'), 'f.avro')).not.toThrow();
+  });
 });
 
 describe('Avro previews', () => {
@@ -137,6 +148,11 @@ describe('Avro previews', () => {
     const error = await readAvroRows(new LocalTableStorage(out), 'bad-crc.avro', 1000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AvroFileError);
     expect((error as Error).message).toMatch(/^bad-crc\.avro block \d+ at \d+: cannot decompress a snappy block: the snappy block's CRC-32 is 0x[0-9a-f]{8} but its data's is 0x[0-9a-f]{8}$/);
+  });
+
+  test('codecs other than null, deflate, snappy and zstandard are refused by name', () => {
+    expect(() => checkCodec('xz', 'f.avro')).toThrow('f.avro: codec "xz" is not read (codecs read: null, deflate, snappy, zstandard)');
+    expect(() => checkCodec('bzip2', 'f.avro')).toThrow('codec "bzip2" is not read');
   });
 
   test('an object that is not an Avro container file, or is missing, fails saying so', async () => {
