@@ -174,10 +174,9 @@ interface ChangeRead {
 
 /** The changes of one commit. */
 async function* commitChanges(storage: TableStorage, info: DeltaSnapshotInfo, fields: DeltaField[], actions: DeltaAction[], version: number, timestamp: number): AsyncGenerator<DeltaChangeBatch> {
-  const reads = await changeReads(storage, info, actions, version);
   const timestampText = formatTimestampMicros(BigInt(timestamp) * 1000n, true);
   const changeTypeField = CHANGE_FIELDS[0] as DeltaField;
-  for (const read of reads) {
+  for await (const read of changeReads(storage, info, actions, version)) {
     const readFields = read.changeType === undefined ? [...fields, changeTypeField] : fields;
     for await (const batch of scanSelectedRows(storage, info, read.file, readFields, read.select)) {
       if (batch.rows.length === 0) continue;
@@ -196,17 +195,22 @@ async function* commitChanges(storage: TableStorage, info: DeltaSnapshotInfo, fi
   }
 }
 
-/** What to read for one commit's changes (see the module's comment). */
-async function changeReads(storage: TableStorage, info: DeltaSnapshotInfo, actions: DeltaAction[], version: number): Promise<ChangeRead[]> {
+/**
+ * What to read for one commit's changes (see the module's comment), in action order; produced
+ * as they are read, so that only the deletion vectors of the file being read are held.
+ */
+async function* changeReads(storage: TableStorage, info: DeltaSnapshotInfo, actions: DeltaAction[], version: number): AsyncGenerator<ChangeRead> {
   const cdcs = actions.flatMap((a) => (a.kind === 'cdc' ? [a.cdc] : []));
   const all = () => true;
-  if (cdcs.length > 0) return cdcs.map((cdc) => ({ file: cdcFile(storage, info, cdc), select: all }));
+  if (cdcs.length > 0) {
+    for (const cdc of cdcs) yield { file: cdcFile(storage, info, cdc), select: all };
+    return;
+  }
   const adds = actions.flatMap((a) => (a.kind === 'add' && a.add.dataChange ? [a.add] : []));
   const removes = actions.flatMap((a) => (a.kind === 'remove' && a.remove.dataChange !== false ? [a.remove] : []));
   const addPaths = new Set(adds.map((a) => a.path));
   const removedDvs = new Map<string, DeletionVectorDescriptor | undefined>();
   for (const r of removes) if (addPaths.has(r.path)) removedDvs.set(r.path, r.deletionVector);
-  const reads: ChangeRead[] = [];
   for (const a of actions) {
     if (a.kind === 'add' && a.add.dataChange) {
       const file = addFile(storage, info, a.add);
@@ -216,17 +220,16 @@ async function changeReads(storage: TableStorage, info: DeltaSnapshotInfo, actio
         const removeDeleted = await deletedRows(storage, removedDvs.get(a.add.path));
         const newlyDeleted = (i: number) => addDeleted.has(i) && !removeDeleted.has(i);
         const restored = (i: number) => removeDeleted.has(i) && !addDeleted.has(i);
-        if (addDeleted.cardinality > 0) reads.push({ file, changeType: 'delete', select: newlyDeleted });
-        if (removeDeleted.cardinality > 0) reads.push({ file, changeType: 'insert', select: restored });
+        if (addDeleted.cardinality > 0) yield { file, changeType: 'delete', select: newlyDeleted };
+        if (removeDeleted.cardinality > 0) yield { file, changeType: 'insert', select: restored };
       } else {
-        reads.push({ file, changeType: 'insert', select: (i) => !addDeleted.has(i) });
+        yield { file, changeType: 'insert', select: (i) => !addDeleted.has(i) };
       }
     } else if (a.kind === 'remove' && a.remove.dataChange !== false && !addPaths.has(a.remove.path)) {
       const removeDeleted = await deletedRows(storage, a.remove.deletionVector);
-      reads.push({ file: await removedFile(storage, info, a.remove, version), changeType: 'delete', select: (i) => !removeDeleted.has(i) });
+      yield { file: await removedFile(storage, info, a.remove, version), changeType: 'delete', select: (i) => !removeDeleted.has(i) };
     }
   }
-  return reads;
 }
 
 const NO_ROWS: Pick<RowIndexSet, 'has' | 'cardinality'> = { has: () => false, cardinality: 0 };

@@ -54,6 +54,9 @@ async function changesOf(storage: TableStorage, since: number): Promise<DeltaRow
   return rows;
 }
 
+/** The table deltalake wrote for the CDF tests (test/fixtures/deltalake-cdf). */
+const DELTALAKE_TABLE = join(__dirname, '..', 'fixtures', 'deltalake-cdf', 'table');
+
 const TABLES = [
   'table-with-dv-small', 'basic_partitioned', 'timestamp-partitioned-table', 'v2-checkpoints-parquet-with-sidecars',
   'v2-classic-checkpoint-parquet', 'app-txn-checkpoint', 'cdf-column-mapping-id-mode', 'cdf-table-with-cdc-and-dvs', 'cdf-table-partitioned',
@@ -68,6 +71,18 @@ describe('Delta tables read through S3 (MinIO)', () => {
     bucket = await createBucket('tables3');
     client = createSourceClient('lake', config({ sources: { lake: minioSource(bucket, { url: `s3://${bucket}/warehouse/` }) } }).sources.lake!);
     await putObjects(bucket, TABLES.flatMap((t) => filesOf(goldenTable(t), `warehouse/golden/${t}/`)), 16);
+    await putObjects(bucket, filesOf(DELTALAKE_TABLE, 'warehouse/deltalake/cdf/'), 16);
+  });
+
+  test('a table written by deltalake (delta-rs): snapshot, rows and Change Data Feed through S3 are those of the local folder', async () => {
+    const local = new LocalTableStorage(DELTALAKE_TABLE);
+    const s3 = new S3TableStorage(client, 'deltalake/cdf/');
+    const [l, r] = [await rowsOf(local), await rowsOf(s3)];
+    expect(comparable(r.snapshot)).toEqual(comparable(l.snapshot));
+    expect(r.rows).toEqual(l.rows);
+    const changes = await changesOf(s3, 0);
+    expect(changes).toHaveLength(33);
+    expect(changes).toEqual(await changesOf(local, 0));
   });
 
   test.each(TABLES)('%s: the snapshot, its files and its rows are those of the local folder', async (table) => {
