@@ -152,6 +152,26 @@ describe('Change Data Feed on hand-written tables', () => {
     expect(rows[0]?._commit_version).toBe(0n);
   });
 
+  test('columns are projected from change data files too, and until defaults to the latest version', async () => {
+    const storage = new LocalTableStorage(goldenTable('cdf-table'));
+    const opened = await openDeltaChanges(storage, { since: 1, columns: ['id'] });
+    expect([opened.since, opened.until]).toEqual([1, 3]);
+    expect(opened.schema.fields.map((f) => f.name)).toEqual(['id', '_change_type', '_commit_version', '_commit_timestamp']);
+    const rows: DeltaRow[] = [];
+    for await (const batch of opened.batches()) rows.push(...batch.rows);
+    expect(rows.map((r) => `${String(r.id)} ${String(r._change_type)} ${String(r._commit_version)}`).sort()).toEqual([
+      '2 update_postimage 1', '2 update_preimage 1', '3 update_postimage 1', '3 update_preimage 1', '4 update_postimage 1', '4 update_preimage 1',
+      '5 update_postimage 2', '5 update_preimage 2', '6 update_postimage 2', '6 update_preimage 2', '7 delete 3', '7 update_postimage 2', '7 update_preimage 2',
+    ]);
+    expect(rows.every((r) => Object.keys(r).length === 4)).toBe(true);
+  });
+
+  test('a commit without its in-commit timestamp while In-Commit Timestamps are on is refused', async () => {
+    const ict = { ...CDF_ON, 'delta.enableInCommitTimestamps': 'true', 'delta.inCommitTimestampEnablementVersion': '0' };
+    const root = syntheticTable([[{ commitInfo: { inCommitTimestamp: 5 } }, protocol(), metadata(ict), add('a.parquet')], [add('b.parquet')]], ['a.parquet', 'b.parquet']);
+    await expect(changesOf(root, { since: 0 })).rejects.toThrow(/commit 1 has no inCommitTimestamp/);
+  });
+
   test('versions outside the log are refused', async () => {
     const root = goldenTable('cdf-table-simple');
     await expect(changesOf(root, { since: 3 })).rejects.toBeInstanceOf(DeltaVersionNotFoundError);
