@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { tempDir } from '../harness/temp-dir';
 import { LocalTableStorage } from '../../tables/storage-local';
 import type { TableStorage } from '../../tables/storage';
-import { openParquetTable, ParquetSchemaConflictError } from '../../tables/parquet/table';
-import { inferPartitionFields, partitionTexts } from '../../tables/parquet/partitions';
+import { isParquetDataKey, openParquetTable, ParquetSchemaConflictError } from '../../tables/parquet/table';
+import { inferPartitionFields, partitionTexts, partitionValuesOf } from '../../tables/parquet/partitions';
 import type { TableReader, TableRow } from '../../tables/table-reader';
 import { formatDate, formatDecimal, formatTimestampMicros } from '../../tables/values';
 import { typeName } from '../../tables/delta/schema';
@@ -173,12 +173,20 @@ describe('Parquet tables', () => {
     await expect(openParquetTable(new LocalTableStorage(join(out, 'many')), { maxSchemaFiles: 200 })).rejects.toThrow('column v is long in f000.parquet but string in f104.parquet');
   });
 
+  test('data files are the *.parquet keys outside folders and files named with _ or . (other than key=value folders)', () => {
+    expect(['a.parquet', 'x=1/b.PARQUET', '_x=1/c.parquet', 'd/e.parquet'].filter(isParquetDataKey)).toEqual(['a.parquet', 'x=1/b.PARQUET', '_x=1/c.parquet', 'd/e.parquet']);
+    expect(['_SUCCESS', '_temporary/a.parquet', '.spark-staging/b.parquet', '_delta_log/c.parquet', 'd/_e.parquet', 'f.parquet.crc', 'g=1.parquet/'].filter(isParquetDataKey)).toEqual([]);
+  });
+
   test('hive partition values are typed integer, long, date or string across all files, URI-decoded, and __HIVE_DEFAULT_PARTITION__ is null', () => {
     expect(partitionTexts('a=1/b=x%3Ay/c=__HIVE_DEFAULT_PARTITION__/f.parquet')).toEqual([['a', '1'], ['b', 'x:y'], ['c', null]]);
     const fields = inferPartitionFields([
       'i=1/l=1/d=2024-02-29/s=2024-02-30/m=1/f.parquet',
       'i=-7/l=9007199254740993/d=__HIVE_DEFAULT_PARTITION__/s=2024-01-01/m=x/g.parquet',
     ]);
+    expect(partitionValuesOf('i=-7/l=9007199254740993/d=__HIVE_DEFAULT_PARTITION__/s=2024-01-01/m=x/g.parquet', fields))
+      .toEqual({ i: -7, l: 9007199254740993n, d: null, s: '2024-01-01', m: 'x' });
+    expect(partitionValuesOf('i=1/f.parquet', fields)).toEqual({ i: 1, l: null, d: null, s: null, m: null });
     expect(fields.map((f) => [f.name, f.type])).toEqual([
       ['i', { kind: 'primitive', name: 'integer' }],
       ['l', { kind: 'primitive', name: 'long' }],
