@@ -89,7 +89,9 @@ export async function* readDeltaChanges(storage: TableStorage, options: DeltaCha
 export async function openDeltaChanges(storage: TableStorage, options: DeltaChangesOptions): Promise<OpenedChanges> {
   const { since } = options;
   if (!Number.isInteger(since) || since < 0) throw new RangeError(`since must be a version (a non-negative integer), not ${since}`);
-  const listing = await listLog(storage);
+  // Only the log from `since` on is listed: older commits are not needed (the snapshot at `since` lists its own segment).
+  let listing = await listLog(storage, since);
+  if (latestVersion(listing) === undefined) listing = await listLog(storage);
   const latest = latestVersion(listing);
   if (latest === undefined) throw new DeltaTableError(`${storage.location} is not a Delta table: _delta_log/ has no commits`);
   if (since > latest) throw new DeltaVersionNotFoundError(`version ${since} does not exist: the latest version of ${storage.location} is ${latest}`);
