@@ -3,8 +3,10 @@
  * first rows of one Avro object, for previews.
  *
  * - Files: every `*.avro` key below the root, in key order; names starting with `_` or `.` are
- *   not data (as for Parquet tables), `key=value` folders are not partitions (Avro tables have
- *   none here).
+ *   not data (as for Parquet tables).
+ * - Partitions: hive-style `key=value/` folders are typed columns after the record's fields, as
+ *   for Parquet tables (tables/hive-partitions.ts); a partition column that the records also
+ *   hold is read from the folder name.
  * - Schema: the newest file's (latest modification time, then the greatest key): a table
  *   evolves by writing new files with a new schema. Every older file is read through Avro's
  *   schema resolution to it (fields matched by name or alias, added fields take their defaults,
@@ -21,6 +23,7 @@ import {
   limitRows, selectColumns, type TableDescription, type TableReader, type TableRow, type TableRowBatch, type TableScanOptions,
 } from '../table-reader';
 import type { TableValue } from '../values';
+import { inferPartitionFields, partitionValuesOf } from '../hive-partitions';
 import { ChunkedReader, readAvroBlocks, readAvroHeader, type AvroHeader } from './container';
 import { AvroFileError, AvroSchemaError } from './errors';
 import { avroRecordShape, avscType, checkLogicalTypes } from './schema';
@@ -69,7 +72,9 @@ export async function openAvroTable(storage: TableStorage, options: AvroTableOpt
   const { header } = await openFile(storage, newest);
   const tableType = avscType(header.schema, newest.key);
   const shape = avroRecordShape(header.schema, tableType, newest.key);
-  const schema = { kind: 'struct' as const, fields: shape.fields };
+  const partitionFields = inferPartitionFields(files.map((f) => f.key));
+  const partitionNames = new Set(partitionFields.map((f) => f.name));
+  const schema = { kind: 'struct' as const, fields: [...shape.fields.filter((f) => !partitionNames.has(f.name)), ...partitionFields] };
 
   const resolverFor = (file: string, writer: AvroHeader): avro.Resolver | undefined => {
     if (writer.schemaText === header.schemaText) return undefined;
@@ -85,7 +90,7 @@ export async function openAvroTable(storage: TableStorage, options: AvroTableOpt
   }
 
   const description: TableDescription = {
-    format: 'avro', schema, partitionColumns: [], fileCount: files.length, bytes: files.reduce((s, f) => s + f.size, 0),
+    format: 'avro', schema, partitionColumns: partitionFields.map((f) => f.name), fileCount: files.length, bytes: files.reduce((s, f) => s + f.size, 0),
   };
 
   async function* scanAll(fields: DeltaField[]): AsyncGenerator<TableRowBatch> {
@@ -93,9 +98,10 @@ export async function openAvroTable(storage: TableStorage, options: AvroTableOpt
     for (const object of files) {
       const { reader, header: fileHeader } = await openFile(storage, object);
       const resolver = resolverFor(object.key, fileHeader);
+      const partition = partitionValuesOf(object.key, partitionFields);
       for await (const block of readAvroBlocks(reader, fileHeader)) {
         const rows = decodeBlock(tableType, resolver, block.data, block.count, `${object.key} block ${block.index}`)
-          .map((raw) => pick(shape.convert(raw), names));
+          .map((raw) => pick({ ...shape.convert(raw), ...partition }, names));
         yield { file: object.key, rowGroup: block.index, rows };
       }
     }

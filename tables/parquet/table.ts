@@ -9,7 +9,7 @@
  *   some files is null there; a column whose type differs between two files fails, naming both
  *   files, the column and both types. Files beyond the sample are checked when scanned, the same
  *   way. Columns come in the order first seen, then the partition columns.
- * - Partitions: hive-style `key=value/` folders are typed columns (partitions.ts). A partition
+ * - Partitions: hive-style `key=value/` folders are typed columns (tables/hive-partitions.ts). A partition
  *   column that the files also store is read from the folder name, as Hive and Spark do.
  * - Scan: a row group at a time, values exact (tables/values.ts), through the same conversions as
  *   the Delta reader (tables/delta/parquet-values.ts).
@@ -22,7 +22,7 @@ import type { TableValue } from '../values';
 import {
   limitRows, selectColumns, type TableDescription, type TableReader, type TableRow, type TableRowBatch, type TableScanOptions,
 } from '../table-reader';
-import { inferPartitionFields, partitionValuesOf } from './partitions';
+import { inferPartitionFields, partitionValuesOf } from '../hive-partitions';
 import { parquetFields, ParquetSchemaError, sameType } from './schema';
 
 /** Bytes read from a file's end for its footer: most footers fit, a longer one costs a second read. */

@@ -117,6 +117,20 @@ describe('Avro tables', () => {
     ]);
   });
 
+  test('hive key=value folders are typed partition columns after the record\'s fields, and a folder\'s value wins over a stored one', async () => {
+    const table = await openAvroTable(new LocalTableStorage(join(out, 'parted')));
+    const { schema, partitionColumns, fileCount } = await table.describe();
+    expect({ partitionColumns, fileCount }).toEqual({ partitionColumns: ['day', 'n'], fileCount: 4 });
+    expect(schema.fields.map((f) => [f.name, f.type])).toEqual([
+      ['v', { kind: 'primitive', name: 'string' }], ['day', { kind: 'primitive', name: 'date' }], ['n', { kind: 'primitive', name: 'integer' }],
+    ]);
+    expect(await allRows(table)).toEqual([
+      { v: '1-7', day: '2024-01-01', n: 7 }, { v: '1-__HIVE_DEFAULT_PARTITION__', day: '2024-01-01', n: null },
+      { v: '2-7', day: '2024-01-02', n: 7 }, { v: '2-__HIVE_DEFAULT_PARTITION__', day: '2024-01-02', n: null },
+    ].sort((a, b) => (a.v < b.v ? -1 : 1)));
+    expect(await allRows(table, { columns: ['n', 'v'], limit: 1 })).toEqual([{ n: 7, v: '1-7' }]);
+  });
+
   test('a file whose schema does not resolve to the table\'s fails naming the file', async () => {
     const error = await openAvroTable(new LocalTableStorage(join(out, 'clash'))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AvroSchemaError);

@@ -10,7 +10,7 @@ import { tempDir } from '../harness/temp-dir';
 import { LocalTableStorage } from '../../tables/storage-local';
 import type { TableStorage } from '../../tables/storage';
 import { isParquetDataKey, openParquetTable, ParquetSchemaConflictError } from '../../tables/parquet/table';
-import { inferPartitionFields, partitionTexts, partitionValuesOf } from '../../tables/parquet/partitions';
+import { inferPartitionFields, partitionTexts, partitionValuesOf } from '../../tables/hive-partitions';
 import type { TableReader, TableRow } from '../../tables/table-reader';
 import { formatDate, formatDecimal, formatTimestampMicros } from '../../tables/values';
 import { typeName } from '../../tables/delta/schema';

@@ -1,13 +1,16 @@
 /**
- * Hive-style partition folders (`year=2024/day=2024-01-02/part-0.parquet`): each `key=value`
+ * Hive-style partition folders of Parquet and Avro tables (`year=2024/day=2024-01-02/part-0.parquet`): each `key=value`
  * folder below the table root is a column, typed by its values across every file: `integer`
  * (`long` beyond 32 bits) when all are integers, `date` when all are `YYYY-MM-DD`, else
  * `string`. `__HIVE_DEFAULT_PARTITION__` (and an empty value) is null. Values are URI-decoded
  * (`%3A` is `:`), as Hive and Spark escape them.
  */
-import type { DeltaField } from '../delta/schema';
-import { daysFromCivil, formatDate, type TableValue } from '../values';
-import { plainField } from './schema';
+import type { DeltaField, DeltaType } from './delta/schema';
+import { daysFromCivil, formatDate, type TableValue } from './values';
+
+function plainField(name: string, type: DeltaType, nullable: boolean): DeltaField {
+  return { name, type, nullable, metadata: {}, physicalName: name };
+}
 
 /** Hive's name for a null partition value. */
 export const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
