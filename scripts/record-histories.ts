@@ -2,11 +2,13 @@
  * Records workflow histories for the replay test (test/integration/replay.test.ts): runs each
  * workflow type against a fresh local Temporal dev server and MinIO and saves the histories as
  * JSON. Re-run it (npx tsx scripts/record-histories.ts) when a workflow changes on purpose, and
- * say in the commit why the old histories may no longer replay.
+ * say in the commit why the old histories may no longer replay. `--only a,b` records only the
+ * named histories (e.g. --only register-table,preview-table,table-history for a new workflow type)
+ * and leaves the others' files as they are.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
@@ -17,6 +19,14 @@ import { toolPath } from '../devservers/process';
 import { startTemporalDevServer } from '../devservers/temporal-dev';
 import { createConnectorWorker } from '../worker/create-worker';
 import { pngBytes } from '../test/harness/preview-fixtures';
+
+/** Every file below `dir`, as [path relative to it with '/', absolute path]. */
+function filesBelow(dir: string, root = dir): Array<[string, string]> {
+  return readdirSync(dir).flatMap((name): Array<[string, string]> => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesBelow(path, root) : [[relative(root, path).split(sep).join('/'), path]];
+  });
+}
 
 const OUT = resolve(__dirname, '..', 'test', 'fixtures', 'histories');
 
@@ -31,6 +41,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < 1200; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => put(i + j, `row ${i + j}\n`)));
     await s3.send(new PutObjectCommand({ Bucket: 'replay', Key: 'media/pixel.png', Body: pngBytes() }));
     await s3.send(new PutObjectCommand({ Bucket: 'replay', Key: 'media/notes.txt', Body: 'not an image' }));
+    const delta = resolve(__dirname, '..', 'test', 'fixtures', 'delta-kernel-rs', 'data', 'basic_partitioned');
+    for (const [key, path] of filesBelow(delta)) await s3.send(new PutObjectCommand({ Bucket: 'replay', Key: `tables/basic/${key}`, Body: readFileSync(path) }));
     process.env.REPLAY_KEY = minio.rootUser;
     process.env.REPLAY_SECRET = minio.rootPassword;
     const { config } = parseConfig({
@@ -47,6 +59,7 @@ async function main(): Promise<void> {
         media: { source: 'src', subfolder: 'media/', dataset: 'media', mode: 'media', mediaTypes: ['image/png'] },
       },
       exports: { deliver: { dataset: 'bulk', source: 'out', pathPrefix: 'deliveries/', cannedAcl: 'bucket-owner-full-control', mode: 'incremental' } },
+      virtualTables: { basic: { source: 'src', format: 'delta', location: 'tables/basic/' } },
     });
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     const worker = await createConnectorWorker({ config, connection: nativeConnection, taskQueue: 'replay', fromSources: true });
@@ -60,9 +73,15 @@ async function main(): Promise<void> {
       ['incrementalSync', 'inc-first', { job: 'inc', source: 'src', dataset: 'inc', maxErrorRetries: 1 }],
       ['mediaSync', 'media', { job: 'media', source: 'src', dataset: 'media', maxErrorRetries: 1 }],
       ['fileExport', 'export', { job: 'deliver', source: 'out', dataset: 'bulk', maxErrorRetries: 1 }],
+      ['registerTable', 'register-table', { table: 'basic', maxErrorRetries: 1 }],
+      ['previewTable', 'preview-table', { table: 'basic', maxErrorRetries: 1, limit: 3 }],
+      ['tableHistory', 'table-history', { table: 'basic', maxErrorRetries: 1, limit: 10 }],
     ];
+    const only = process.argv.indexOf('--only');
+    const wanted = only < 0 ? undefined : new Set((process.argv[only + 1] ?? '').split(','));
     await worker.runUntil(async () => {
       for (const [type, name, input] of runs) {
+        if (wanted && !wanted.has(name)) continue;
         if (name === 'inc-first') await put(5000, 'late\n');
         const handle = await client.workflow.start(type, { taskQueue: 'replay', workflowId: `${type}/${name}`, args: [input] });
         await handle.result();
