@@ -60,7 +60,8 @@ function typeOf(node: SchemaTree, file: string, path: string): DeltaType {
       if ((int && int.bitWidth === 32 && !int.isSigned) || ct === 'UINT_32') return { kind: 'primitive', name: 'long' };
       return { kind: 'primitive', name: 'integer' };
     case 'INT64':
-      if ((int && !int.isSigned) || ct === 'UINT_64') return unsupported('UINT64 (no exact signed type holds it)');
+      // Unsigned 64-bit values may exceed a long: decimal(20,0) holds them all exactly.
+      if ((int && !int.isSigned) || ct === 'UINT_64') return { kind: 'decimal', precision: 20, scale: 0 };
       return { kind: 'primitive', name: 'long' };
     case 'FLOAT': return { kind: 'primitive', name: 'float' };
     case 'DOUBLE': return { kind: 'primitive', name: 'double' };

@@ -128,22 +128,22 @@ describe('Parquet tables', () => {
     expect(() => table.scan({ columns: ['nope'] })).toThrow(/no column nope/);
   });
 
-  test('every other type pyarrow writes maps to an exact table type: small and unsigned integers, binary, large and dictionary strings, decimals to 38 digits, nanosecond and zoneless timestamps, maps, nested lists, INT96', async () => {
+  test('every other type pyarrow writes maps to an exact table type: small and unsigned integers (uint64 as decimal(20,0)), binary, large and dictionary strings, decimals to 38 digits, nanosecond and zoneless timestamps, maps, nested lists, INT96', async () => {
     const table = await openParquetTable(new LocalTableStorage(join(out, 'types')));
     expect((await table.describe()).schema.fields.map((f) => `${f.name}:${typeName(f.type)}`)).toEqual([
-      'i8:byte', 'i16:short', 'u32:long', 'f32:float', 'bin:binary', 'fixed:binary', 'lstr:string', 'dict:string',
+      'i8:byte', 'i16:short', 'u32:long', 'u64:decimal(20,0)', 'u8:integer', 'f32:float', 'bin:binary', 'fixed:binary', 'lstr:string', 'dict:string',
       'd38:decimal(38,3)', 'd9:decimal(9,2)', 'ts_ns:timestamp', 'ts_ms_ntz:timestamp_ntz', 'm:map<string,long>',
       'll:array<array<integer>>', 'sl:array<struct<a:long>>',
     ]);
     expect(await allRows(table)).toEqual([
       {
-        i8: -128, i16: -32768, u32: 4294967295n, f32: 1.5, bin: new Uint8Array([0, 255]), fixed: new Uint8Array([97, 98, 99, 100]),
+        i8: -128, i16: -32768, u32: 4294967295n, u64: '18446744073709551615', u8: 255, f32: 1.5, bin: new Uint8Array([0, 255]), fixed: new Uint8Array([97, 98, 99, 100]),
         lstr: 'x', dict: 'a', d38: '-99999999999999999999999999999999999.999', d9: '1234567.89',
         ts_ns: '1969-12-31T23:59:59.999999Z', ts_ms_ntz: '1969-12-31T23:59:59.999000',
         m: new Map([['a', 1n], ['b', null]]), ll: [[1, 2], null, []], sl: [{ a: 2n ** 62n }],
       },
       {
-        i8: null, i16: 1, u32: 0n, f32: null, bin: null, fixed: new Uint8Array([101, 102, 103, 104]),
+        i8: null, i16: 1, u32: 0n, u64: null, u8: 0, f32: null, bin: null, fixed: new Uint8Array([101, 102, 103, 104]),
         lstr: 'y', dict: 'a', d38: null, d9: null,
         ts_ns: '2023-11-14T22:13:20.123456Z', ts_ms_ntz: '1970-01-01T00:00:00.005000', m: null, ll: null, sl: [],
       },
