@@ -81,6 +81,10 @@ export function classifyS3Error(err: unknown, operation: string, bucket: string,
   const status = e.$metadata?.httpStatusCode;
   const retryAfter = retryAfterMs(e.$response?.headers?.['retry-after']);
   const detail = (e.message ?? String(err)).replace(/(X-Amz-(Signature|Credential|Security-Token)=)[^&\s]+/gi, '$1[redacted]');
+  // Bad credentials come with 403 too: they are checked first, so they are never reported as a missing permission.
+  if (code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch' || code === 'InvalidClientTokenId') {
+    return new S3OperationError('permanent', code, `${what}: the store rejected the credentials (${code}). Fix: check the source's credentials (and region).`, status);
+  }
   if (code === 'AccessDenied' || status === 403) {
     const permission = permissionFor(operation);
     const fix = permission
@@ -90,9 +94,6 @@ export function classifyS3Error(err: unknown, operation: string, bucket: string,
   }
   if (code === 'NoSuchBucket') {
     return new S3OperationError('permanent', code, `${what}: bucket "${bucket}" does not exist. Fix: check the bucket name in the source's url and the endpoint.`, status);
-  }
-  if (code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch' || code === 'InvalidClientTokenId') {
-    return new S3OperationError('permanent', code, `${what}: the store rejected the credentials (${code}). Fix: check the source's credentials (and region).`, status);
   }
   if (GONE.has(code) || status === 404 || status === 412) {
     return new S3OperationError('gone', code, `${what}: the object no longer exists in the listed version (${code}).`, status);
