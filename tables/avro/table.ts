@@ -76,14 +76,21 @@ export async function openAvroTable(storage: TableStorage, options: AvroTableOpt
   const partitionNames = new Set(partitionFields.map((f) => f.name));
   const schema = { kind: 'struct' as const, fields: [...shape.fields.filter((f) => !partitionNames.has(f.name)), ...partitionFields] };
 
+  // One resolver per writer schema (by its text): a table's files share a few schemas.
+  const resolvers = new Map<string, avro.Resolver>();
   const resolverFor = (file: string, writer: AvroHeader): avro.Resolver | undefined => {
     if (writer.schemaText === header.schemaText) return undefined;
+    const known = resolvers.get(writer.schemaText);
+    if (known) return known;
     checkLogicalTypes(header.schema, writer.schema, file);
+    let resolver: avro.Resolver;
     try {
-      return tableType.createResolver(avscType(writer.schema, file));
+      resolver = tableType.createResolver(avscType(writer.schema, file));
     } catch (err) {
       throw new AvroSchemaError(`${file}: its schema does not resolve to the table's (the schema of ${newest.key}): ${(err as Error).message}`);
     }
+    resolvers.set(writer.schemaText, resolver);
+    return resolver;
   };
   for (const object of byAge.slice(1, Math.max(1, options.maxSchemaFiles ?? 100))) {
     resolverFor(object.key, (await openFile(storage, object)).header);
