@@ -1,15 +1,18 @@
 /**
  * What the `tables` commands do to a configured virtual table (`virtualTables.NAME`): open it in
  * its source's bucket, read its snapshot into a registry record, its first rows, its history,
- * and stream its rows as exact JSON lines. Delta tables only for now: any other format is
- * refused naming it. Workers run register, preview and history; `read` streams in the caller.
+ * and stream its rows as exact JSON lines. Delta, Parquet and Avro tables, through the common
+ * reader (tables/readers.ts); Delta's versions (time travel, history) are Delta's alone, and
+ * Iceberg is refused naming it. Workers run register, preview and history; `read` streams in
+ * the caller.
  */
 import type { ConnectorConfig } from '../config/schema';
 import type { SourceRegistry } from '../s3/source-registry';
-import { DeltaTableError, loadDeltaSnapshot, openDeltaSnapshot, scanDeltaFiles, type DeltaSnapshotInfo } from './delta';
+import { DeltaTableError, loadDeltaSnapshot, openDeltaSnapshot, scanDeltaFiles } from './delta';
 import { actionsOfLine } from './delta/actions';
 import { listLog } from './delta/log-files';
-import { typeName } from './delta/schema';
+import { typeName, type DeltaStructType } from './delta/schema';
+import { openTableReader } from './readers';
 import type { TableColumn, TableFormat, TableRecord } from './registry';
 import { jsonLineOfRow } from './serialize';
 import { S3TableStorage } from './storage-s3';
@@ -30,7 +33,10 @@ export interface OpenedTable {
 }
 
 /** Formats whose reader is built. */
-export const READABLE_FORMATS: readonly TableFormat[] = ['delta'];
+export const READABLE_FORMATS: readonly TableFormat[] = ['delta', 'parquet', 'avro'];
+
+/** Formats with versions (time travel, history). */
+export const VERSIONED_FORMATS: readonly TableFormat[] = ['delta'];
 
 /** Opens `virtualTables.<name>` of `config` through its source's client. */
 export function openTable(config: ConnectorConfig, sources: SourceRegistry, name: string): OpenedTable {
@@ -48,13 +54,25 @@ export function openTable(config: ConnectorConfig, sources: SourceRegistry, name
   return { name, format: table.format, source: table.source, location: table.location, storage: new S3TableStorage(sources.get(table.source), table.location) };
 }
 
-/** The top-level columns of a Delta schema. */
-export function columnsOf(snapshot: DeltaSnapshotInfo): TableColumn[] {
+/** The top-level columns of a schema. */
+export function columnsOf(snapshot: { schema: DeltaStructType }): TableColumn[] {
   return snapshot.schema.fields.map((f) => ({ name: f.name, type: typeName(f.type), nullable: f.nullable }));
 }
 
-/** Reads the latest snapshot (every active file, so the whole log is checked) into a record. */
+/**
+ * Reads the table into a record: a Delta table's latest snapshot (every active file, so the whole
+ * log is checked); a Parquet or Avro folder's files and schema (Parquet: inferred from at most
+ * 100 footers; Avro: the newest file's, the others resolved against it).
+ */
 export async function inspectTable(table: OpenedTable, now = new Date()): Promise<TableRecord> {
+  if (table.format !== 'delta') {
+    const description = await (await openTableReader(table.format, table.storage)).describe();
+    return {
+      name: table.name, format: table.format, source: table.source, location: table.location, url: table.storage.location,
+      schema: columnsOf(description), partitionColumns: description.partitionColumns,
+      fileCount: description.fileCount, bytes: description.bytes, registeredAt: now.toISOString(),
+    };
+  }
   const snapshot = await loadDeltaSnapshot(table.storage);
   return {
     name: table.name, format: table.format, source: table.source, location: table.location, url: table.storage.location,
@@ -77,9 +95,9 @@ export interface ReadRequest {
   asOf?: number;
 }
 
-/** The version read and its columns. */
+/** The version read (tables with versions) and its columns. */
 export interface ReadHeader {
-  version: number;
+  version?: number;
   columns: TableColumn[];
 }
 
@@ -89,14 +107,21 @@ export interface ReadHeader {
  */
 export async function* readTableLines(table: OpenedTable, request: ReadRequest, header?: (h: ReadHeader) => void): AsyncGenerator<string> {
   if (request.version !== undefined && request.asOf !== undefined) throw new TableRequestError('give --version or --as-of, not both');
+  if (table.format !== 'delta') {
+    if (request.version !== undefined || request.asOf !== undefined) {
+      throw new TableRequestError(`table ${table.name} (format ${table.format}) has no versions: --version and --as-of apply to ${VERSIONED_FORMATS.join(', ')} tables`);
+    }
+    const reader = await openTableReader(table.format, table.storage);
+    const all = columnsOf((await reader.describe()));
+    header?.({ columns: pick(table, all, request.columns) });
+    if ((request.limit ?? Infinity) <= 0) return;
+    for await (const batch of reader.scan({ columns: request.columns, limit: request.limit })) {
+      for (const row of batch.rows) yield jsonLineOfRow(row);
+    }
+    return;
+  }
   const snapshot = await openDeltaSnapshot(table.storage, { version: request.version, timestamp: request.asOf });
-  const all = columnsOf(snapshot);
-  const columns = request.columns === undefined ? all : request.columns.map((c) => {
-    const column = all.find((a) => a.name === c);
-    if (!column) throw new TableRequestError(`table ${table.name} has no column "${c}" (columns: ${all.map((a) => a.name).join(', ')})`);
-    return column;
-  });
-  header?.({ version: snapshot.version, columns });
+  header?.({ version: snapshot.version, columns: pick(table, columnsOf(snapshot), request.columns) });
   let left = request.limit ?? Infinity;
   if (left <= 0) return;
   for await (const batch of scanDeltaFiles(table.storage, snapshot, snapshot.files(), { columns: request.columns })) {
@@ -107,6 +132,15 @@ export async function* readTableLines(table: OpenedTable, request: ReadRequest, 
   }
 }
 
+/** The columns asked for, in that order; an unknown one fails naming the table's columns. */
+function pick(table: OpenedTable, all: TableColumn[], names: string[] | undefined): TableColumn[] {
+  return names === undefined ? all : names.map((c) => {
+    const column = all.find((a) => a.name === c);
+    if (!column) throw new TableRequestError(`table ${table.name} has no column "${c}" (columns: ${all.map((a) => a.name).join(', ')})`);
+    return column;
+  });
+}
+
 /** The first rows of a table, for a workflow's payload: rows as JSON lines (exact), with the version and columns. */
 export interface TablePreview extends ReadHeader {
   table: string;
@@ -115,7 +149,7 @@ export interface TablePreview extends ReadHeader {
 
 /** Reads the first `limit` rows of the latest snapshot. */
 export async function previewTable(table: OpenedTable, limit: number): Promise<TablePreview> {
-  let head: ReadHeader = { version: -1, columns: [] };
+  let head: ReadHeader = { columns: [] };
   const rows: string[] = [];
   for await (const line of readTableLines(table, { limit }, (h) => (head = h))) rows.push(line);
   return { table: table.name, ...head, rows };
@@ -134,6 +168,7 @@ export interface TableHistoryEntry {
 
 /** The table's commits still in its log, newest first, at most `limit`. */
 export async function tableHistory(table: OpenedTable, limit: number): Promise<TableHistoryEntry[]> {
+  if (!VERSIONED_FORMATS.includes(table.format)) throw new TableRequestError(`table ${table.name} (format ${table.format}) has no versions: history applies to ${VERSIONED_FORMATS.join(', ')} tables`);
   const listing = await listLog(table.storage);
   const versions = [...listing.commits.keys()].sort((a, b) => b - a).slice(0, limit);
   if (versions.length === 0) throw new DeltaTableError(`no commits in ${table.storage.location}_delta_log/: not a Delta table`);

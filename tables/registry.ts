@@ -29,8 +29,8 @@ export interface TableRecord {
   location: string;
   /** Where it was read: `s3://bucket/prefix/folder/`. */
   url: string;
-  /** The table version read (Delta: the log version). */
-  version: number;
+  /** The table version read (Delta: the log version); absent for formats without versions (Parquet, Avro). */
+  version?: number;
   /** When that version was committed (ISO 8601), when known. */
   versionTimestamp?: string;
   schema: TableColumn[];

@@ -15,7 +15,7 @@ import { openStore } from '../../datasets/open-store';
 import { createSourceRegistry } from '../../s3/source-registry';
 import { SEARCH_ATTRIBUTE_KEYS, workflowId, type WorkflowType } from '../../shared/temporal-contract';
 import { diffSchemas, formatSchemaDiff, listTableRecords, readTableRecord, type TableRecord } from '../../tables/registry';
-import { openTable, READABLE_FORMATS, readTableLines, type ReadHeader } from '../../tables/registry-ops';
+import { openTable, READABLE_FORMATS, readTableLines, VERSIONED_FORMATS, type ReadHeader } from '../../tables/registry-ops';
 import { previewTable, registerTable, tableHistory } from '../../workflows';
 import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
@@ -77,10 +77,13 @@ async function tableRunner(config: ConnectorConfig, options: DirectOptions): Pro
 }
 
 /** Runs `fn` with a runner for the command's config, checking the table's name first. */
-async function withRunner<T>(name: string, raw: unknown, fn: (runner: TableRunner, options: DirectOptions) => Promise<T>): Promise<T> {
+async function withRunner<T>(name: string, raw: unknown, fn: (runner: TableRunner, options: DirectOptions) => Promise<T>, versioned = false): Promise<T> {
   const options = parseOptions<DirectOptions>(raw);
   const { config } = loadConfigFor(options);
-  tableEntry(config, name);
+  const entry = tableEntry(config, name);
+  if (versioned && !VERSIONED_FORMATS.includes(entry.format)) {
+    throw new UsageError(`table ${name} (format ${entry.format}) has no versions: history applies to ${VERSIONED_FORMATS.join(', ')} tables.`);
+  }
   const runner = await tableRunner(config, options);
   try {
     return await fn(runner, options);
@@ -92,7 +95,7 @@ async function withRunner<T>(name: string, raw: unknown, fn: (runner: TableRunne
 function recordLines(r: TableRecord): string[] {
   return [
     `table ${r.name}: ${r.format} at ${r.url} (source ${r.source}, location ${r.location})`,
-    `  version      ${r.version}${r.versionTimestamp ? ` (${r.versionTimestamp})` : ''}`,
+    `  version      ${r.version ?? '- (no versions)'}${r.versionTimestamp ? ` (${r.versionTimestamp})` : ''}`,
     `  files        ${r.fileCount}`,
     `  bytes        ${r.bytes}`,
     `  partitioned  ${r.partitionColumns.length > 0 ? r.partitionColumns.join(', ') : '-'}`,
@@ -117,7 +120,8 @@ async function register(name: string, raw: unknown): Promise<void> {
     }
     const lines = recordLines(record);
     if (previous) {
-      lines.push(`refreshed: version ${previous.version} -> ${record.version}; ${changes.length === 0 ? 'schema unchanged' : 'schema changed:'}`);
+      const versions = record.version !== undefined ? ` version ${previous.version ?? '-'} -> ${record.version};` : '';
+      lines.push(`refreshed:${versions} ${changes.length === 0 ? 'schema unchanged' : 'schema changed:'}`);
       lines.push(...formatSchemaDiff(changes).map((l) => `  ${l}`));
     }
     out(lines);
@@ -139,7 +143,7 @@ async function list(raw: unknown): Promise<void> {
   }
   const lines = [`${'TABLE'.padEnd(24)}  ${'FORMAT'.padEnd(7)}  ${'VERSION'.padStart(8)}  ${'FILES'.padStart(8)}  ${'BYTES'.padStart(14)}  ${'REGISTERED AT'.padEnd(24)}  URL`];
   for (const r of records) {
-    lines.push(`${r.name.padEnd(24)}  ${r.format.padEnd(7)}  ${String(r.version).padStart(8)}  ${String(r.fileCount).padStart(8)}  ${String(r.bytes).padStart(14)}  ${r.registeredAt.padEnd(24)}  ${r.url}`);
+    lines.push(`${r.name.padEnd(24)}  ${r.format.padEnd(7)}  ${String(r.version ?? '-').padStart(8)}  ${String(r.fileCount).padStart(8)}  ${String(r.bytes).padStart(14)}  ${r.registeredAt.padEnd(24)}  ${r.url}`);
   }
   out(lines);
   process.stderr.write(`${records.length} table${records.length === 1 ? '' : 's'} registered in ${store.location}\n`);
@@ -150,10 +154,10 @@ async function schema(name: string, raw: unknown): Promise<void> {
   const record = await readTableRecord(store, name);
   if (!record) throw new UsageError(`table "${name}" is not registered in ${store.location}. Fix: s3-connector tables register ${name}`);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ type: 'schema', table: name, version: record.version, columns: record.schema, partitionColumns: record.partitionColumns })}\n`);
+    process.stdout.write(`${JSON.stringify({ type: 'schema', table: name, version: record.version ?? null, columns: record.schema, partitionColumns: record.partitionColumns })}\n`);
     return;
   }
-  out([`table ${name}, version ${record.version} (registered ${record.registeredAt})`, ...schemaLines(record)]);
+  out([`table ${name}${record.version !== undefined ? `, version ${record.version}` : ''} (registered ${record.registeredAt})`, ...schemaLines(record)]);
 }
 
 async function preview(name: string, raw: unknown): Promise<void> {
@@ -162,11 +166,11 @@ async function preview(name: string, raw: unknown): Promise<void> {
     const result = await runner.preview(name, rows);
     if (options.json) {
       // The rows are exact JSON lines already: 64-bit integers keep their digits.
-      process.stdout.write(`{"type":"preview","table":${JSON.stringify(name)},"version":${result.version},"columns":${JSON.stringify(result.columns)}}\n`);
+      process.stdout.write(`{"type":"preview","table":${JSON.stringify(name)},"version":${result.version ?? null},"columns":${JSON.stringify(result.columns)}}\n`);
       for (const row of result.rows) process.stdout.write(`${row}\n`);
       return;
     }
-    out([`table ${name}, version ${result.version}: ${result.rows.length} row${result.rows.length === 1 ? '' : 's'}`, `columns: ${result.columns.map((c) => `${c.name} ${c.type}`).join(', ')}`, ...result.rows]);
+    out([`table ${name}${result.version !== undefined ? `, version ${result.version}` : ''}: ${result.rows.length} row${result.rows.length === 1 ? '' : 's'}`, `columns: ${result.columns.map((c) => `${c.name} ${c.type}`).join(', ')}`, ...result.rows]);
   });
 }
 
@@ -180,7 +184,7 @@ async function history(name: string, raw: unknown): Promise<void> {
     }
     out([`${'VERSION'.padStart(8)}  ${'TIMESTAMP'.padEnd(24)}  ${'COMMIT INFO TIME'.padEnd(24)}  OPERATION`,
       ...entries.map((e) => `${String(e.version).padStart(8)}  ${e.timestamp.padEnd(24)}  ${(e.commitInfoTimestamp ?? '-').padEnd(24)}  ${e.operation ?? '-'}`)]);
-  });
+  }, true);
 }
 
 interface ReadOptions extends GlobalOptions {
@@ -220,7 +224,10 @@ async function read(name: string, raw: unknown): Promise<void> {
     if (Number.isNaN(asOf)) throw new UsageError(`tables read: --as-of ${options.asOf} is not a time. Fix: write an ISO 8601 time, e.g. 2024-01-02T03:04:05Z.`);
   }
   const { config } = loadConfigFor(options);
-  tableEntry(config, name);
+  const entry = tableEntry(config, name);
+  if (!VERSIONED_FORMATS.includes(entry.format) && (options.version !== undefined || asOf !== undefined)) {
+    throw new UsageError(`tables read: table ${name} (format ${entry.format}) has no versions: --version and --as-of apply to ${VERSIONED_FORMATS.join(', ')} tables.`);
+  }
   const table = openTable(config, createSourceRegistry(config), name);
   const columns = options.columns?.split(',').map((c) => c.trim()).filter((c) => c !== '');
   const temp = options.out !== undefined ? `${options.out}.tmp-${process.pid}` : undefined;
@@ -250,7 +257,7 @@ async function read(name: string, raw: unknown): Promise<void> {
     }
     throw err;
   }
-  process.stderr.write(`${count} row${count === 1 ? '' : 's'} of table ${name} version ${head?.version ?? '?'}${options.out !== undefined ? ` written to ${options.out}` : ''}\n`);
+  process.stderr.write(`${count} row${count === 1 ? '' : 's'} of table ${name}${head?.version !== undefined ? ` version ${head.version}` : ''}${options.out !== undefined ? ` written to ${options.out}` : ''}\n`);
 }
 
 /** Registers `tables` and its subcommands. */

@@ -2,17 +2,20 @@
  * Virtual tables through the CLI: Delta golden tables (test/fixtures/delta-kernel-rs) uploaded to
  * MinIO, registered, listed, described, previewed and their history shown on a real worker, and
  * read by `tables read` through S3, row for row against the same reader on the local copy and
- * against the rows delta-kernel-rs's tests expect.
+ * against the rows delta-kernel-rs's tests expect; a golden table's data files alone as a
+ * Parquet table, and fastavro's files as an Avro table, the same way.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { config, minioSource, rootKeyEnv, runCli, withWorker, writeConfigFile } from '../harness/connector';
 import { jsonLines } from '../harness/cli-output';
 import { expectedTable, goldenTable, sortRows } from '../harness/delta-fixtures';
 import { createBucket, putObjects } from '../harness/minio-admin';
 import { testEnv } from '../harness/test-env';
 import { readTableLines, type OpenedTable } from '../../tables/registry-ops';
+import type { TableFormat } from '../../tables/registry';
 import { parseJsonLineExact } from '../../tables/serialize';
 import { LocalTableStorage } from '../../tables/storage-local';
 
@@ -31,8 +34,8 @@ function filesOf(dir: string, prefix: string): Array<{ key: string; body: Uint8A
 }
 
 /** The rows the same reader reads from the local copy, as JSON lines, sorted. */
-async function localLines(dir: string, request: Parameters<typeof readTableLines>[1] = {}): Promise<string[]> {
-  const table: OpenedTable = { name: 'local', format: 'delta', source: 'local', location: dir, storage: new LocalTableStorage(dir) };
+async function localLines(dir: string, request: Parameters<typeof readTableLines>[1] = {}, format: TableFormat = 'delta'): Promise<string[]> {
+  const table: OpenedTable = { name: 'local', format, source: 'local', location: dir, storage: new LocalTableStorage(dir) };
   const lines: string[] = [];
   for await (const line of readTableLines(table, request)) lines.push(line);
   return lines.sort();
@@ -40,19 +43,33 @@ async function localLines(dir: string, request: Parameters<typeof readTableLines
 
 const linesOf = (text: string) => text.split('\n').filter((l) => l !== '');
 
-describe('tables commands on Delta tables in MinIO', () => {
+/** Avro files written by fastavro (scripts/fixtures/make_avro_tables.py): their `codecs/` folder, four files of 40 rows. */
+function avroTable(): string {
+  const root = resolve(__dirname, '..', '..');
+  const python = join(root, '.tools', 'venv', 'bin', 'python');
+  if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/install-test-tools.sh`);
+  const out = mkdtempSync(join(tmpdir(), 'tables-avro-'));
+  execFileSync(python, [join(root, 'scripts', 'fixtures', 'make_avro_tables.py'), out], { stdio: 'inherit' });
+  return join(out, 'codecs');
+}
+
+describe('tables commands on Delta, Parquet and Avro tables in MinIO', () => {
   let bucket: string;
   let raw: Record<string, unknown>;
   let file: string;
   let offline: string;
   const basic = goldenTable('basic_partitioned');
   const dv = goldenTable('table-with-dv-small');
+  let avro: string;
   const flags = (taskQueue: string) => ['--config', file, '--address', testEnv().temporalAddress, '--task-queue', taskQueue];
 
   beforeAll(async () => {
     Object.assign(process.env, rootKeyEnv());
     bucket = await createBucket('tables');
-    await putObjects(bucket, [...filesOf(basic, 'lake/basic/'), ...filesOf(dv, 'lake/dv/'), ...filesOf(basic, 'lake/evolving/')]);
+    avro = avroTable();
+    // basic_partitioned's data files without its log: a folder of Parquet files in hive key=value folders.
+    const parquetFiles = filesOf(basic, 'lake/pq/').filter((f) => !f.key.includes('_delta_log'));
+    await putObjects(bucket, [...filesOf(basic, 'lake/basic/'), ...filesOf(dv, 'lake/dv/'), ...filesOf(basic, 'lake/evolving/'), ...parquetFiles, ...filesOf(avro, 'lake/avro/')]);
     const storeRoot = mkdtempSync(join(tmpdir(), 'tables-store-'));
     raw = {
       datasetStore: storeRoot,
@@ -62,6 +79,8 @@ describe('tables commands on Delta tables in MinIO', () => {
         dv: { source: 'src', format: 'delta', location: 'lake/dv' },
         evolving: { source: 'src', format: 'delta', location: 'lake/evolving/' },
         pq: { source: 'src', format: 'parquet', location: 'lake/pq/' },
+        av: { source: 'src', format: 'avro', location: 'lake/avro/' },
+        ice: { source: 'src', format: 'iceberg', location: 'lake/ice/' },
       },
     };
     file = writeConfigFile(raw);
@@ -174,10 +193,58 @@ describe('tables commands on Delta tables in MinIO', () => {
     expect(parseJsonLineExact(linesOf(read.stdout)[0]!)).toMatchObject({ note: null });
   });
 
+  it('registers, previews and reads a folder of Parquet files and a folder of Avro files through S3', async () => {
+    const [pq, av, preview] = await withWorker(config(raw), async (q) => [
+      await runCli(['tables', 'register', 'pq', '--json', ...flags(q)]),
+      await runCli(['tables', 'register', 'av', '--json', ...flags(q)]),
+      await runCli(['tables', 'preview', 'av', '--rows', '5', '--json', ...flags(q)]),
+    ]);
+    expect(pq.code).toBe(0);
+    const pqRecord = jsonLines(pq.stdout)[0]!;
+    expect(pqRecord).toMatchObject({ format: 'parquet', fileCount: 6, partitionColumns: ['letter'], refreshed: false });
+    expect(pqRecord.version).toBeUndefined();
+    expect(pqRecord.schema).toContainEqual({ name: 'letter', type: 'string', nullable: true });
+    expect(av.code).toBe(0);
+    expect(jsonLines(av.stdout)[0]).toMatchObject({ format: 'avro', fileCount: 4, partitionColumns: [] });
+
+    const [head, ...rows] = linesOf(preview.stdout);
+    expect(JSON.parse(head!)).toMatchObject({ type: 'preview', table: 'av', version: null });
+    expect(rows).toHaveLength(5);
+    const avroAll = await localLines(avro, {}, 'avro');
+    expect(avroAll).toHaveLength(160);
+    for (const row of rows) expect(avroAll).toContain(row);
+
+    const pqRead = await runCli(['tables', 'read', 'pq', '--config', file]);
+    expect(pqRead.code).toBe(0);
+    expect(pqRead.stderr).toContain('6 rows of table pq\n');
+    const parquetRoot = mkdtempSync(join(tmpdir(), 'tables-pq-'));
+    for (const f of filesOf(basic, '').filter((x) => !x.key.includes('_delta_log'))) {
+      mkdirSync(join(parquetRoot, f.key, '..'), { recursive: true });
+      writeFileSync(join(parquetRoot, f.key), f.body);
+    }
+    expect([...linesOf(pqRead.stdout)].sort()).toEqual(await localLines(parquetRoot, {}, 'parquet'));
+    const expected = expectedTable('basic_partitioned.txt');
+    const cells = linesOf(pqRead.stdout).map((l) => {
+      const row = parseJsonLineExact(l) as Record<string, unknown>;
+      return expected.columns.map((c) => (row[c] === null ? '' : String(row[c])));
+    });
+    expect(sortRows(cells)).toEqual(sortRows(expected.rows));
+
+    const avRead = await runCli(['tables', 'read', 'av', '--config', file]);
+    expect(avRead.code).toBe(0);
+    expect([...linesOf(avRead.stdout)].sort()).toEqual(avroAll);
+  });
+
   it('refuses formats and options that are not built yet, naming them, and unknown tables', async () => {
-    const pq = await runCli(['tables', 'register', 'pq', '--config', file]);
-    expect(pq.code).toBe(2);
-    expect(pq.stderr).toContain('virtualTables.pq: format parquet is not built yet');
+    const ice = await runCli(['tables', 'register', 'ice', '--config', file]);
+    expect(ice.code).toBe(2);
+    expect(ice.stderr).toContain('virtualTables.ice: format iceberg is not built yet');
+    const history = await runCli(['tables', 'history', 'pq', '--config', file]);
+    expect(history.code).toBe(2);
+    expect(history.stderr).toContain('table pq (format parquet) has no versions: history applies to delta tables');
+    const version = await runCli(['tables', 'read', 'av', '--version', '0', '--config', file]);
+    expect(version.code).toBe(2);
+    expect(version.stderr).toContain('table av (format avro) has no versions: --version and --as-of apply to delta tables');
     for (const [option, words] of [[['--where', 'number > 1'], '--where'], [['--format', 'csv'], '--format csv'], [['--since', '0'], '--since'], [['--explain'], '--explain']] as const) {
       const refused = await runCli(['tables', 'read', 'basic', ...option, '--config', file]);
       expect(refused.code).toBe(2);
