@@ -145,13 +145,23 @@ function pick(table: OpenedTable, all: TableColumn[], names: string[] | undefine
 export interface TablePreview extends ReadHeader {
   table: string;
   rows: string[];
+  /** Set when fewer than the rows asked for are returned because they reached {@link PREVIEW_MAX_BYTES}. */
+  truncated?: boolean;
 }
 
-/** Reads the first `limit` rows of the latest snapshot. */
+/** The most row text a preview returns: well under Temporal's 2 MB payload limit, whatever the rows' width. */
+export const PREVIEW_MAX_BYTES = 1024 * 1024;
+
+/** Reads the first `limit` rows (Delta: of the latest snapshot), stopping at {@link PREVIEW_MAX_BYTES} of rows. */
 export async function previewTable(table: OpenedTable, limit: number): Promise<TablePreview> {
   let head: ReadHeader = { columns: [] };
   const rows: string[] = [];
-  for await (const line of readTableLines(table, { limit }, (h) => (head = h))) rows.push(line);
+  let bytes = 0;
+  for await (const line of readTableLines(table, { limit }, (h) => (head = h))) {
+    bytes += Buffer.byteLength(line) + 1;
+    if (bytes > PREVIEW_MAX_BYTES && rows.length > 0) return { table: table.name, ...head, rows, truncated: true };
+    rows.push(line);
+  }
   return { table: table.name, ...head, rows };
 }
 

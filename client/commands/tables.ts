@@ -6,7 +6,6 @@
  * table is too large for a workflow payload), with the CLI's credentials.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { createActivities, type TableHistoryEntry, type TablePreview, type TableRegistration } from '../../activities';
@@ -166,10 +165,11 @@ async function preview(name: string, raw: unknown): Promise<void> {
     const result = await runner.preview(name, rows);
     if (options.json) {
       // The rows are exact JSON lines already: 64-bit integers keep their digits.
-      process.stdout.write(`{"type":"preview","table":${JSON.stringify(name)},"version":${result.version ?? null},"columns":${JSON.stringify(result.columns)}}\n`);
+      process.stdout.write(`{"type":"preview","table":${JSON.stringify(name)},"version":${result.version ?? null},"columns":${JSON.stringify(result.columns)},"truncated":${result.truncated === true}}\n`);
       for (const row of result.rows) process.stdout.write(`${row}\n`);
       return;
     }
+    if (result.truncated) process.stderr.write(`warning: only ${result.rows.length} rows shown: the rows asked for exceed the preview's 1 MiB; use tables read --limit for more\n`);
     out([`table ${name}${result.version !== undefined ? `, version ${result.version}` : ''}: ${result.rows.length} row${result.rows.length === 1 ? '' : 's'}`, `columns: ${result.columns.map((c) => `${c.name} ${c.type}`).join(', ')}`, ...result.rows]);
   });
 }
@@ -211,11 +211,41 @@ function refuseUnbuilt(o: ReadOptions): void {
   if (o.version !== undefined && o.asOf !== undefined) throw new UsageError('tables read: give --version or --as-of, not both.');
 }
 
-async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
+async function write(stream: NodeJS.WritableStream, text: string, failed?: () => Error | undefined): Promise<void> {
+  const error = failed?.();
+  if (error) throw error;
+  if (!stream.write(text)) {
+    // A closed pipe never drains: its error ends the wait.
+    await new Promise<void>((ok, fail) => {
+      const done = (err?: Error) => {
+        stream.off('drain', onDrain);
+        stream.off('error', onError);
+        if (err) fail(err);
+        else ok();
+      };
+      const onDrain = () => done();
+      const onError = (err: Error) => done(err);
+      stream.on('drain', onDrain);
+      stream.on('error', onError);
+    });
+  }
 }
 
+/** `read` to stdout: a reader that stops early (`| head`, EPIPE) ends the command quietly with exit 0, as in other Unix tools. */
 async function read(name: string, raw: unknown): Promise<void> {
+  let stdoutError: NodeJS.ErrnoException | undefined;
+  const onError = (err: NodeJS.ErrnoException) => { stdoutError ??= err; };
+  process.stdout.on('error', onError);
+  try {
+    await readTable(name, raw, () => stdoutError);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPIPE' && stdoutError?.code !== 'EPIPE') throw err;
+  } finally {
+    process.stdout.off('error', onError);
+  }
+}
+
+async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.ErrnoException | undefined): Promise<void> {
   const options = parseOptions<ReadOptions>(raw);
   refuseUnbuilt(options);
   let asOf: number | undefined;
@@ -240,11 +270,11 @@ async function read(name: string, raw: unknown): Promise<void> {
       batch += `${line}\n`;
       count++;
       if (batch.length >= 65536) {
-        await write(stream, batch);
+        await write(stream, batch, temp === undefined ? stdoutError : undefined);
         batch = '';
       }
     }
-    if (batch !== '') await write(stream, batch);
+    if (batch !== '') await write(stream, batch, temp === undefined ? stdoutError : undefined);
     if (temp !== undefined) {
       const file = stream as WriteStream;
       await new Promise<void>((ok, fail) => file.end((err?: Error | null) => (err ? fail(err) : ok())));
