@@ -8,15 +8,17 @@
  */
 import type { ConnectorConfig } from '../config/schema';
 import type { SourceRegistry } from '../s3/source-registry';
-import { DeltaTableError, loadDeltaSnapshot, openDeltaSnapshot, scanDeltaFiles } from './delta';
+import { S3OperationError } from '../s3/errors';
+import { DeltaTableError, loadDeltaSnapshot, openDeltaSnapshot, scanDeltaFiles, type DeltaFile } from './delta';
 import { actionsOfLine } from './delta/actions';
 import { listLog } from './delta/log-files';
 import { typeName, type DeltaStructType } from './delta/schema';
 import { openTableReader } from './readers';
 import type { TableColumn, TableFormat, TableRecord } from './registry';
 import { jsonLineOfRow } from './serialize';
+import { openParquet } from './parquet';
 import { S3TableStorage } from './storage-s3';
-import type { TableStorage } from './storage';
+import { TableObjectNotFoundError, type TableStorage } from './storage';
 
 /** A usage problem with a virtual table: not configured, a format not built yet, bad options. Not retried. */
 export class TableRequestError extends Error {
@@ -61,7 +63,7 @@ export function columnsOf(snapshot: { schema: DeltaStructType }): TableColumn[] 
 
 /**
  * Reads the table into a record: a Delta table's latest snapshot (every active file, so the whole
- * log is checked); a Parquet or Avro folder's files and schema (Parquet: inferred from at most
+ * log is checked, and the newest data file's footer, so a table whose files are gone fails); a Parquet or Avro folder's files and schema (Parquet: inferred from at most
  * 100 footers; Avro: the newest file's, the others resolved against it).
  */
 export async function inspectTable(table: OpenedTable, now = new Date()): Promise<TableRecord> {
@@ -74,6 +76,17 @@ export async function inspectTable(table: OpenedTable, now = new Date()): Promis
     };
   }
   const snapshot = await loadDeltaSnapshot(table.storage);
+  // The log may list files that are gone (vacuumed, copied in part): the newest file's footer must read.
+  const newest = snapshot.files.reduce<DeltaFile | undefined>((a, f) => (a === undefined || f.modificationTime > a.modificationTime ? f : a), undefined);
+  if (newest) {
+    try {
+      await openParquet(table.storage, newest.key, newest.size);
+    } catch (err) {
+      if (err instanceof TableObjectNotFoundError) throw new DeltaTableError(`data file ${newest.key} listed by version ${snapshot.version} of ${table.storage.location} is missing: the table is incomplete`);
+      if (err instanceof S3OperationError) throw err;
+      throw new DeltaTableError(`data file ${newest.key} of ${table.storage.location} is not readable Parquet: ${(err as Error).message}`);
+    }
+  }
   return {
     name: table.name, format: table.format, source: table.source, location: table.location, url: table.storage.location,
     version: snapshot.version,

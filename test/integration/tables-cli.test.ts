@@ -69,7 +69,10 @@ describe('tables commands on Delta, Parquet and Avro tables in MinIO', () => {
     avro = avroTable();
     // basic_partitioned's data files without its log: a folder of Parquet files in hive key=value folders.
     const parquetFiles = filesOf(basic, 'lake/pq/').filter((f) => !f.key.includes('_delta_log'));
-    await putObjects(bucket, [...filesOf(basic, 'lake/basic/'), ...filesOf(dv, 'lake/dv/'), ...filesOf(basic, 'lake/evolving/'), ...parquetFiles, ...filesOf(avro, 'lake/avro/')]);
+    // basic_partitioned without the data files its second commit added: a log listing files that are gone.
+    const commit1 = readFileSync(join(basic, '_delta_log', '00000000000000000001.json'), 'utf8');
+    const broken = filesOf(basic, 'lake/broken/').filter((f) => !f.key.endsWith('.parquet') || !commit1.includes(f.key.slice('lake/broken/'.length)));
+    await putObjects(bucket, [...broken, ...filesOf(basic, 'lake/basic/'), ...filesOf(dv, 'lake/dv/'), ...filesOf(basic, 'lake/evolving/'), ...parquetFiles, ...filesOf(avro, 'lake/avro/')]);
     const storeRoot = mkdtempSync(join(tmpdir(), 'tables-store-'));
     raw = {
       datasetStore: storeRoot,
@@ -81,6 +84,7 @@ describe('tables commands on Delta, Parquet and Avro tables in MinIO', () => {
         pq: { source: 'src', format: 'parquet', location: 'lake/pq/' },
         av: { source: 'src', format: 'avro', location: 'lake/avro/' },
         ice: { source: 'src', format: 'iceberg', location: 'lake/ice/' },
+        broken: { source: 'src', format: 'delta', location: 'lake/broken/' },
       },
     };
     file = writeConfigFile(raw);
@@ -235,7 +239,7 @@ describe('tables commands on Delta, Parquet and Avro tables in MinIO', () => {
     expect([...linesOf(avRead.stdout)].sort()).toEqual(avroAll);
   });
 
-  it('refuses formats and options that are not built yet, naming them, and unknown tables', async () => {
+  it('refuses formats and options that are not built yet, naming them, unknown tables and a table whose data files are gone', async () => {
     const ice = await runCli(['tables', 'register', 'ice', '--config', file]);
     expect(ice.code).toBe(2);
     expect(ice.stderr).toContain('virtualTables.ice: format iceberg is not built yet');
@@ -251,6 +255,9 @@ describe('tables commands on Delta, Parquet and Avro tables in MinIO', () => {
       expect(refused.stderr).toContain(`not built yet: ${words}`);
       expect(refused.stdout).toBe('');
     }
+    const broken = await runCli(['tables', 'register', 'broken', '--direct', '--config', file]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/data file letter=.*\.parquet listed by version 1 of s3:\/\/.*\/lake\/broken\/ is missing: the table is incomplete/);
     const unknown = await runCli(['tables', 'preview', 'nope', '--config', file]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('virtual table "nope" is not in the config');
