@@ -14,6 +14,7 @@ import { actionsOfLine } from './delta/actions';
 import { listLog } from './delta/log-files';
 import { typeName, type DeltaStructType } from './delta/schema';
 import { openTableReader } from './readers';
+import type { TableRow } from './table-reader';
 import type { TableColumn, TableFormat, TableRecord } from './registry';
 import { jsonLineOfRow } from './serialize';
 import { openParquet } from './parquet';
@@ -119,6 +120,11 @@ export interface ReadHeader {
  * first `header` is called once with the version and columns.
  */
 export async function* readTableLines(table: OpenedTable, request: ReadRequest, header?: (h: ReadHeader) => void): AsyncGenerator<string> {
+  for await (const row of readTableRows(table, request, header)) yield jsonLineOfRow(row);
+}
+
+/** Streams the rows of a table (values exact, see tables/values.ts), a row group at a time; `header` first. */
+export async function* readTableRows(table: OpenedTable, request: ReadRequest, header?: (h: ReadHeader) => void): AsyncGenerator<TableRow> {
   if (request.version !== undefined && request.asOf !== undefined) throw new TableRequestError('give --version or --as-of, not both');
   if (table.format !== 'delta') {
     if (request.version !== undefined || request.asOf !== undefined) {
@@ -129,7 +135,7 @@ export async function* readTableLines(table: OpenedTable, request: ReadRequest, 
     header?.({ columns: pick(table, all, request.columns) });
     if ((request.limit ?? Infinity) <= 0) return;
     for await (const batch of reader.scan({ columns: request.columns, limit: request.limit })) {
-      for (const row of batch.rows) yield jsonLineOfRow(row);
+      yield* batch.rows;
     }
     return;
   }
@@ -139,7 +145,7 @@ export async function* readTableLines(table: OpenedTable, request: ReadRequest, 
   if (left <= 0) return;
   for await (const batch of scanDeltaFiles(table.storage, snapshot, snapshot.files(), { columns: request.columns })) {
     for (const row of batch.rows) {
-      yield jsonLineOfRow(row);
+      yield row;
       if (--left <= 0) return;
     }
   }

@@ -45,3 +45,31 @@ export function parseJsonLineExact(line: string): unknown {
   const marked = line.replace(/"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])-?\d{16,}(?![.eE\d])/g, (m) => (m.startsWith('"') ? m : `"\\u0000big:${m}"`));
   return JSON.parse(marked, (_key, v: unknown) => (typeof v === 'string' && v.startsWith('\u0000big:') ? BigInt(v.slice(5)) : v));
 }
+
+/** One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF, or leading or trailing space. */
+function csvField(text: string): string {
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The CSV header line of `columns` (without the line end). */
+export function csvHeader(columns: string[]): string {
+  return columns.map(csvField).join(',');
+}
+
+/**
+ * One row as a CSV line (without the line end), the columns in `columns`' order: null is an
+ * empty field, strings as they are (decimals, dates and timestamps keep their exact text), numbers
+ * and 64-bit integers with all their digits, binary as base64, lists, maps and structs as their
+ * JSON text ({@link jsonOfValue}). An empty string is `""`, so it differs from null.
+ */
+export function csvLineOfRow(row: Record<string, TableValue>, columns: string[]): string {
+  return columns.map((c) => {
+    const value = row[c] ?? null;
+    if (value === null) return '';
+    if (typeof value === 'string') return value === '' ? '""' : csvField(value);
+    if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+    if (typeof value === 'number') return Number.isFinite(value) ? (Object.is(value, -0) ? '-0.0' : String(value)) : Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+    if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+    return csvField(jsonOfValue(value));
+  }).join(',');
+}

@@ -14,7 +14,8 @@ import { openStore } from '../../datasets/open-store';
 import { createSourceRegistry } from '../../s3/source-registry';
 import { SEARCH_ATTRIBUTE_KEYS, workflowId, type WorkflowType } from '../../shared/temporal-contract';
 import { diffSchemas, formatSchemaDiff, listTableRecords, readTableRecord, type TableRecord } from '../../tables/registry';
-import { openTable, READABLE_FORMATS, readTableLines, VERSIONED_FORMATS, type ReadHeader } from '../../tables/registry-ops';
+import { openTable, READABLE_FORMATS, readTableRows, VERSIONED_FORMATS, type ReadHeader } from '../../tables/registry-ops';
+import { csvHeader, csvLineOfRow, jsonLineOfRow } from '../../tables/serialize';
 import { previewTable, registerTable, tableHistory } from '../../workflows';
 import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
@@ -203,7 +204,7 @@ interface ReadOptions extends GlobalOptions {
 /** Options of `read` that are parsed but whose feature is not built: refused, never ignored. */
 function refuseUnbuilt(o: ReadOptions): void {
   const unbuilt: string[] = [];
-  if (o.format !== undefined && o.format !== 'jsonl') unbuilt.push(`--format ${o.format} (only jsonl is written so far)`);
+  if (o.format !== undefined && o.format !== 'jsonl' && o.format !== 'csv') unbuilt.push(`--format ${o.format} (only jsonl and csv are written so far)`);
   if (o.where !== undefined) unbuilt.push('--where (filters and pushdown)');
   if (o.since !== undefined || o.until !== undefined) unbuilt.push('--since/--until (change data feed)');
   if (o.explain) unbuilt.push('--explain');
@@ -265,9 +266,16 @@ async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.E
   let head: ReadHeader | undefined;
   let count = 0;
   try {
+    const csv = options.format === 'csv';
     let batch = '';
-    for await (const line of readTableLines(table, { columns, limit: options.limit, version: options.version, asOf }, (h) => (head = h))) {
-      batch += `${line}\n`;
+    let names: string[] = [];
+    const onHeader = (h: ReadHeader) => {
+      head = h;
+      names = h.columns.map((c) => c.name);
+      if (csv) batch += `${csvHeader(names)}\r\n`;
+    };
+    for await (const row of readTableRows(table, { columns, limit: options.limit, version: options.version, asOf }, onHeader)) {
+      batch += csv ? `${csvLineOfRow(row, names)}\r\n` : `${jsonLineOfRow(row)}\n`;
       count++;
       if (batch.length >= 65536) {
         await write(stream, batch, temp === undefined ? stdoutError : undefined);
@@ -309,13 +317,13 @@ export function registerTables(program: Command): void {
     .option('--limit <n>', 'versions to show (1-10000)', wholeNumber(1, 10000), 100)
     .option('--direct', 'run in this process instead of on a worker')
     .action(history);
-  sub('read <name>', 'write the table\'s rows as JSON lines with exact values; runs in this process (with its credentials), not on a worker')
+  sub('read <name>', 'write the table\'s rows as JSON lines (or CSV) with exact values; runs in this process (with its credentials), not on a worker')
     .option('--columns <a,b>', 'only these top-level columns, in this order')
     .option('--limit <n>', 'at most this many rows', wholeNumber(0))
     .option('--version <v>', 'the table as of this version (time travel)', wholeNumber(0))
     .option('--as-of <time>', 'the table as of this time (ISO 8601; time travel)')
     .option('--out <file>', 'write to this file (whole or not at all) instead of stdout')
-    .option('--format <format>', 'jsonl (the only one built so far; csv and parquet are refused)')
+    .option('--format <format>', 'jsonl (default) or csv (parquet is not built yet: refused)')
     .option('--where <predicate>', 'not built yet: refused')
     .option('--since <v>', 'not built yet (change data feed): refused', wholeNumber(0))
     .option('--until <v>', 'not built yet (change data feed): refused', wholeNumber(0))

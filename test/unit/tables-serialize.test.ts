@@ -1,4 +1,4 @@
-import { jsonLineOfRow, jsonOfValue, parseJsonLineExact } from '../../tables/serialize';
+import { csvHeader, csvLineOfRow, jsonLineOfRow, jsonOfValue, parseJsonLineExact } from '../../tables/serialize';
 import { diffSchemas, formatSchemaDiff } from '../../tables/registry';
 
 describe('JSON lines of table rows', () => {
@@ -58,5 +58,19 @@ describe('schema diffs', () => {
 
   it('finds nothing between equal schemas, whatever the column order', () => {
     expect(diffSchemas([col('a', 'long'), col('b', 'string')], [col('b', 'string'), col('a', 'long')])).toEqual([]);
+  });
+});
+
+describe('CSV lines of table rows', () => {
+  it('writes exact values in the columns\' order, null as an empty field and the empty string quoted', () => {
+    const row = { id: -9223372036854775808n, price: '0.1000', name: 'a, "b"', empty: '', none: null, ok: true, f: 1.5, bin: new Uint8Array([255]), tags: ['x', 'y'], m: new Map([['k', 1n]]) };
+    const columns = ['name', 'id', 'price', 'empty', 'none', 'ok', 'f', 'bin', 'tags', 'm'];
+    expect(csvHeader(columns)).toBe('name,id,price,empty,none,ok,f,bin,tags,m');
+    expect(csvLineOfRow(row, columns)).toBe('"a, ""b""",-9223372036854775808,0.1000,"",,true,1.5,/w==,"[""x"",""y""]","{""k"":1}"');
+  });
+
+  it('quotes line breaks and edge spaces, and writes the floats JSON cannot hold by name', () => {
+    expect(csvLineOfRow({ a: 'x\ny', b: ' lead', c: 'in side', d: Number.NaN, e: -Infinity }, ['a', 'b', 'c', 'd', 'e'])).toBe('"x\ny"," lead",in side,NaN,-Infinity');
+    expect(csvHeader(['a,b', 'c'])).toBe('"a,b",c');
   });
 });
