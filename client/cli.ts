@@ -5,6 +5,7 @@
  * process such as `worker` should not carry the others' code for its whole life.
  */
 import { Command } from 'commander';
+import { commandFirst, packageVersion } from './argv';
 import { reportError } from './errors';
 
 type Register = (program: Command) => void;
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 export async function buildProgram(command?: string): Promise<Command> {
   const program = new Command('s3-connector')
     .description('Move data between Amazon S3 (and S3-compatible stores) and datasets, on Temporal.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError();
   const names = command !== undefined && Object.hasOwn(COMMANDS, command) ? [command] : Object.keys(COMMANDS);
@@ -43,8 +45,9 @@ export async function buildProgram(command?: string): Promise<Command> {
 /** Runs the CLI with `argv` and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    // Commands take all their options after their name, so argv[2] is the command when there is one.
-    await (await buildProgram(argv[2])).parseAsync(argv);
+    // Global options before the command are moved after it; then argv[2] is the command when there is one.
+    const args = commandFirst(argv);
+    await (await buildProgram(args[2])).parseAsync(args);
     return 0;
   } catch (err) {
     return reportError(err, argv.includes('--json'));
