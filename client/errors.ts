@@ -4,6 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
+import { NotFoundError } from '../datasets/catalog';
 import { ExportRefusedError, UnknownJobError } from '../jobs/job';
 import { printable } from './printable';
 
@@ -35,7 +36,8 @@ export function reportError(err: unknown, json: boolean): number {
   if (err instanceof ConfigError) {
     code = 2;
     lines = [`error: invalid config ${err.file}:`, ...err.problems.map((p) => `  - ${p.path}: ${p.message}`)];
-  } else if (err instanceof UsageError || err instanceof UnknownJobError || err instanceof ExportRefusedError) {
+  } else if (err instanceof UsageError || err instanceof UnknownJobError || err instanceof ExportRefusedError || err instanceof NotFoundError) {
+    // A name the config or the store does not know is bad usage, whichever command it reached.
     code = 2;
     lines = [`error: ${err.message}`];
   } else if (err instanceof CommanderError) {

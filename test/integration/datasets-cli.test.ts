@@ -117,7 +117,7 @@ describe('the datasets command reading what a sync landed in a local folder', ()
     const first = jsonLines((await cli('files', 'monthly', '--transaction', '1', '--json')).stdout).map((f) => [f.path, f.sha256]);
     expect(first.sort()).toEqual([[JAN, sha(uploaded[JAN]!)], [FEB, sha(uploaded[FEB]!)]]);
     const missing = await cli('files', 'monthly', '--transaction', '9');
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('dataset monthly has no transaction 9; its transactions are 1..2.');
   });
 
@@ -143,12 +143,12 @@ describe('the datasets command reading what a sync landed in a local folder', ()
     expect(result.stderr).toContain(`SHA-256 recorded ${entry!.sha256}, read ${sha('forged bytes!!\n')}`);
   });
 
-  it('exits 1 naming the datasets that exist when the dataset is unknown, and the way to list files when the path is', async () => {
+  it('exits 2 naming the datasets that exist when the dataset is unknown, and the way to list files when the path is', async () => {
     const dataset = await cli('show', 'nope');
-    expect(dataset.code).toBe(1);
+    expect(dataset.code).toBe(2);
     expect(dataset.stderr).toContain(`dataset "nope" not found in ${storeRoot}; datasets: monthly, orders, victim.`);
     const path = await cli('cat', 'orders', 'orders/none.csv');
-    expect(path.code).toBe(1);
+    expect(path.code).toBe(2);
     expect(path.stderr).toContain('path "orders/none.csv" not found in the current view of dataset orders (4 files); list them with: s3-connector datasets files orders');
   });
 });
