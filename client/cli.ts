@@ -34,6 +34,9 @@ export async function buildProgram(command?: string): Promise<Command> {
   const program = new Command('s3-connector')
     .description('Move data between Amazon S3 (and S3-compatible stores) and datasets, on Temporal.')
     .version(packageVersion(), '-V, --version', 'print the version')
+    // The program's own options (--version, -V) only before a command: after it they are the
+    // command's (`tables read T --version 3` is a table version, not the program's).
+    .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError();
   const names = command !== undefined && Object.hasOwn(COMMANDS, command) ? [command] : Object.keys(COMMANDS);
