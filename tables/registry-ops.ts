@@ -9,7 +9,7 @@
 import type { ConnectorConfig } from '../config/schema';
 import type { SourceRegistry } from '../s3/source-registry';
 import { S3OperationError } from '../s3/errors';
-import { DeltaTableError, loadDeltaSnapshot, openDeltaSnapshot, scanDeltaFiles, type DeltaFile } from './delta';
+import { DeltaTableError, loadDeltaSnapshot, openDeltaChanges, openDeltaSnapshot, scanDeltaFiles, type DeltaFile } from './delta';
 import { actionsOfLine } from './delta/actions';
 import { listLog } from './delta/log-files';
 import { typeName, type DeltaStructType } from './delta/schema';
@@ -107,6 +107,10 @@ export interface ReadRequest {
   version?: number;
   /** As of this time (ms since the epoch). */
   asOf?: number;
+  /** Delta: the rows changed by versions `since`..`until` (Change Data Feed), with `_change_type`, `_commit_version` and `_commit_timestamp`. */
+  since?: number;
+  /** The last version of a `since` range; the latest by default. */
+  until?: number;
 }
 
 /** The version read (tables with versions) and its columns. */
@@ -126,6 +130,24 @@ export async function* readTableLines(table: OpenedTable, request: ReadRequest, 
 /** Streams the rows of a table (values exact, see tables/values.ts), a row group at a time; `header` first. */
 export async function* readTableRows(table: OpenedTable, request: ReadRequest, header?: (h: ReadHeader) => void): AsyncGenerator<TableRow> {
   if (request.version !== undefined && request.asOf !== undefined) throw new TableRequestError('give --version or --as-of, not both');
+  if (request.until !== undefined && request.since === undefined) throw new TableRequestError('--until needs --since');
+  if (request.since !== undefined && (request.version !== undefined || request.asOf !== undefined)) throw new TableRequestError('give --since (changes) or --version/--as-of (a snapshot), not both');
+  if (table.format !== 'delta' && request.since !== undefined) {
+    throw new TableRequestError(`table ${table.name} (format ${table.format}) has no versions: --since applies to ${VERSIONED_FORMATS.join(', ')} tables`);
+  }
+  if (request.since !== undefined) {
+    const changes = await openDeltaChanges(table.storage, { since: request.since, until: request.until, columns: request.columns });
+    header?.({ version: changes.until, columns: columnsOf(changes) });
+    let left = request.limit ?? Infinity;
+    if (left <= 0) return;
+    for await (const batch of changes.batches()) {
+      for (const row of batch.rows) {
+        yield row;
+        if (--left <= 0) return;
+      }
+    }
+    return;
+  }
   if (table.format !== 'delta') {
     if (request.version !== undefined || request.asOf !== undefined) {
       throw new TableRequestError(`table ${table.name} (format ${table.format}) has no versions: --version and --as-of apply to ${VERSIONED_FORMATS.join(', ')} tables`);

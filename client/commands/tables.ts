@@ -206,10 +206,12 @@ function refuseUnbuilt(o: ReadOptions): void {
   const unbuilt: string[] = [];
   if (o.format !== undefined && o.format !== 'jsonl' && o.format !== 'csv') unbuilt.push(`--format ${o.format} (only jsonl and csv are written so far)`);
   if (o.where !== undefined) unbuilt.push('--where (filters and pushdown)');
-  if (o.since !== undefined || o.until !== undefined) unbuilt.push('--since/--until (change data feed)');
   if (o.explain) unbuilt.push('--explain');
   if (unbuilt.length > 0) throw new UsageError(`tables read: not built yet: ${unbuilt.join('; ')}. Fix: leave the option out.`);
   if (o.version !== undefined && o.asOf !== undefined) throw new UsageError('tables read: give --version or --as-of, not both.');
+  if (o.until !== undefined && o.since === undefined) throw new UsageError('tables read: --until needs --since.');
+  if (o.until !== undefined && o.since !== undefined && o.until < o.since) throw new UsageError(`tables read: --until ${o.until} is before --since ${o.since}.`);
+  if (o.since !== undefined && (o.version !== undefined || o.asOf !== undefined)) throw new UsageError('tables read: give --since (the changes of a range of versions) or --version/--as-of (a snapshot), not both.');
 }
 
 async function write(stream: NodeJS.WritableStream, text: string, failed?: () => Error | undefined): Promise<void> {
@@ -256,8 +258,8 @@ async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.E
   }
   const { config } = loadConfigFor(options);
   const entry = tableEntry(config, name);
-  if (!VERSIONED_FORMATS.includes(entry.format) && (options.version !== undefined || asOf !== undefined)) {
-    throw new UsageError(`tables read: table ${name} (format ${entry.format}) has no versions: --version and --as-of apply to ${VERSIONED_FORMATS.join(', ')} tables.`);
+  if (!VERSIONED_FORMATS.includes(entry.format) && (options.version !== undefined || asOf !== undefined || options.since !== undefined)) {
+    throw new UsageError(`tables read: table ${name} (format ${entry.format}) has no versions: --version, --as-of and --since apply to ${VERSIONED_FORMATS.join(', ')} tables.`);
   }
   const table = openTable(config, createSourceRegistry(config), name);
   const columns = options.columns?.split(',').map((c) => c.trim()).filter((c) => c !== '');
@@ -274,7 +276,7 @@ async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.E
       names = h.columns.map((c) => c.name);
       if (csv) batch += `${csvHeader(names)}\r\n`;
     };
-    for await (const row of readTableRows(table, { columns, limit: options.limit, version: options.version, asOf }, onHeader)) {
+    for await (const row of readTableRows(table, { columns, limit: options.limit, version: options.version, asOf, since: options.since, until: options.until }, onHeader)) {
       batch += csv ? `${csvLineOfRow(row, names)}\r\n` : `${jsonLineOfRow(row)}\n`;
       count++;
       if (batch.length >= 65536) {
@@ -295,7 +297,8 @@ async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.E
     }
     throw err;
   }
-  process.stderr.write(`${count} row${count === 1 ? '' : 's'} of table ${name}${head?.version !== undefined ? ` version ${head.version}` : ''}${options.out !== undefined ? ` written to ${options.out}` : ''}\n`);
+  const what = options.since !== undefined ? `, the changes of versions ${options.since} to ${head?.version ?? '?'}` : head?.version !== undefined ? ` version ${head.version}` : '';
+  process.stderr.write(`${count} row${count === 1 ? '' : 's'} of table ${name}${what}${options.out !== undefined ? ` written to ${options.out}` : ''}\n`);
 }
 
 /** Registers `tables` and its subcommands. */
@@ -325,8 +328,8 @@ export function registerTables(program: Command): void {
     .option('--out <file>', 'write to this file (whole or not at all) instead of stdout')
     .option('--format <format>', 'jsonl (default) or csv (parquet is not built yet: refused)')
     .option('--where <predicate>', 'not built yet: refused')
-    .option('--since <v>', 'not built yet (change data feed): refused', wholeNumber(0))
-    .option('--until <v>', 'not built yet (change data feed): refused', wholeNumber(0))
+    .option('--since <v>', 'Delta: the rows changed by versions V..latest (Change Data Feed), with _change_type, _commit_version, _commit_timestamp', wholeNumber(0))
+    .option('--until <w>', 'with --since: the last version of the range', wholeNumber(0))
     .option('--explain', 'not built yet: refused')
     .option('--direct', 'accepted for symmetry: read always runs in this process')
     .action(read);

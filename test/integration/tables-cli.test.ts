@@ -61,6 +61,7 @@ describe('tables commands on Delta, Parquet and Avro tables in MinIO', () => {
   const basic = goldenTable('basic_partitioned');
   const dv = goldenTable('table-with-dv-small');
   let avro: string;
+  const cdf = resolve(__dirname, '..', 'fixtures', 'deltalake-cdf', 'table');
   const flags = (taskQueue: string) => ['--config', file, '--address', testEnv().temporalAddress, '--task-queue', taskQueue];
 
   beforeAll(async () => {
@@ -72,7 +73,7 @@ describe('tables commands on Delta, Parquet and Avro tables in MinIO', () => {
     // basic_partitioned without the data files its second commit added: a log listing files that are gone.
     const commit1 = readFileSync(join(basic, '_delta_log', '00000000000000000001.json'), 'utf8');
     const broken = filesOf(basic, 'lake/broken/').filter((f) => !f.key.endsWith('.parquet') || !commit1.includes(f.key.slice('lake/broken/'.length)));
-    await putObjects(bucket, [...broken, ...filesOf(basic, 'lake/basic/'), ...filesOf(dv, 'lake/dv/'), ...filesOf(basic, 'lake/evolving/'), ...parquetFiles, ...filesOf(avro, 'lake/avro/')]);
+    await putObjects(bucket, [...filesOf(cdf, 'lake/cdf/'), ...broken, ...filesOf(basic, 'lake/basic/'), ...filesOf(dv, 'lake/dv/'), ...filesOf(basic, 'lake/evolving/'), ...parquetFiles, ...filesOf(avro, 'lake/avro/')]);
     const storeRoot = mkdtempSync(join(tmpdir(), 'tables-store-'));
     raw = {
       datasetStore: storeRoot,
@@ -85,6 +86,7 @@ describe('tables commands on Delta, Parquet and Avro tables in MinIO', () => {
         av: { source: 'src', format: 'avro', location: 'lake/avro/' },
         ice: { source: 'src', format: 'iceberg', location: 'lake/ice/' },
         broken: { source: 'src', format: 'delta', location: 'lake/broken/' },
+        cdf: { source: 'src', format: 'delta', location: 'lake/cdf/' },
       },
     };
     file = writeConfigFile(raw);
@@ -157,6 +159,32 @@ describe('tables commands on Delta, Parquet and Avro tables in MinIO', () => {
     expect(dvRead.code).toBe(0);
     expect([...linesOf(dvRead.stdout)].sort()).toEqual(await localLines(dv));
     expect(linesOf(dvRead.stdout).map((l) => (parseJsonLineExact(l) as { value: number }).value).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('reads the changes between versions (Change Data Feed) exactly as deltalake\'s load_cdf gives them', async () => {
+    const expected = readFileSync(resolve(cdf, '..', 'expected.jsonl'), 'utf8').split('\n').filter((l) => l !== '')
+      .map((l) => JSON.stringify(JSON.parse(l))).sort();
+    /** Each row with every value as its exact text, _commit_timestamp left out (as in expected.jsonl). */
+    const asText = (stdout: string) => linesOf(stdout).map((l) => {
+      const { _commit_timestamp: ts, ...row } = parseJsonLineExact(l) as Record<string, unknown>;
+      expect(ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+      return JSON.stringify(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)])));
+    }).sort();
+    const all = await runCli(['tables', 'read', 'cdf', '--since', '0', '--config', file]);
+    expect(all.code).toBe(0);
+    expect(asText(all.stdout)).toEqual(expected);
+    expect(all.stderr).toMatch(/^33 rows of table cdf, the changes of versions 0 to \d+\n/m);
+
+    const one = await runCli(['tables', 'read', 'cdf', '--since', '1', '--until', '1', '--config', file]);
+    expect(one.code).toBe(0);
+    expect(asText(one.stdout)).toEqual(expected.filter((l) => (JSON.parse(l) as { _commit_version: string })._commit_version === '1'));
+
+    const off = await runCli(['tables', 'read', 'basic', '--since', '0', '--config', file]);
+    expect(off.code).toBe(1);
+    expect(off.stderr).toContain('the Change Data Feed was not enabled at version 0');
+    const both = await runCli(['tables', 'read', 'cdf', '--since', '0', '--version', '1', '--config', file]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --since (the changes of a range of versions) or --version/--as-of (a snapshot), not both');
   });
 
   it('reads a table as CSV: a header, then the same values', async () => {
@@ -256,8 +284,8 @@ describe('tables commands on Delta, Parquet and Avro tables in MinIO', () => {
     expect(history.stderr).toContain('table pq (format parquet) has no versions: history applies to delta tables');
     const version = await runCli(['tables', 'read', 'av', '--version', '0', '--config', file]);
     expect(version.code).toBe(2);
-    expect(version.stderr).toContain('table av (format avro) has no versions: --version and --as-of apply to delta tables');
-    for (const [option, words] of [[['--where', 'number > 1'], '--where'], [['--format', 'parquet'], '--format parquet'], [['--since', '0'], '--since'], [['--explain'], '--explain']] as const) {
+    expect(version.stderr).toContain('table av (format avro) has no versions: --version, --as-of and --since apply to delta tables');
+    for (const [option, words] of [[['--where', 'number > 1'], '--where'], [['--format', 'parquet'], '--format parquet'], [['--explain'], '--explain']] as const) {
       const refused = await runCli(['tables', 'read', 'basic', ...option, '--config', file]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain(`not built yet: ${words}`);
