@@ -32,12 +32,13 @@ export interface CheckResult {
   probes: PermissionProbe[];
 }
 
-async function probe(permission: S3Permission, client: SourceClient, operation: string, run: () => Promise<unknown>): Promise<PermissionProbe> {
+async function probe(permission: S3Permission, client: SourceClient, operation: string, run: () => Promise<unknown>): Promise<PermissionProbe & { code?: string }> {
   try {
     await run();
     return { permission, status: 'ok' };
   } catch (err) {
     const classified = classifyS3Error(err, operation, client.bucket, `${operation} s3://${client.bucket}/${client.prefix}`);
+    if (classified.code === 'NoSuchBucket') return { permission, status: 'error', detail: classified.message, code: classified.code };
     if (classified.code === 'AccessDenied') {
       return { permission, status: 'missing', detail: `${operation} was denied`, fix: grantingStatement(permission, client.bucket) };
     }
@@ -50,10 +51,14 @@ async function probe(permission: S3Permission, client: SourceClient, operation: 
 export async function checkPermissions(client: SourceClient): Promise<CheckResult> {
   let sampleKey: string | undefined;
   const probes: PermissionProbe[] = [];
-  probes.push(await probe('s3:ListBucket', client, 'ListObjectsV2', async () => {
+  const listing = await probe('s3:ListBucket', client, 'ListObjectsV2', async () => {
     const page = await listPage(client, { prefix: client.prefix, pageSize: 5 });
     sampleKey = page.objects.find((o) => !o.key.endsWith('/'))?.key;
-  }));
+  });
+  const { code, ...listProbe } = listing;
+  probes.push(listProbe);
+  // No bucket, nothing to probe: a HEAD of a missing key in it would read as "ok" (404).
+  if (code === 'NoSuchBucket') return { source: client.name, bucket: client.bucket, prefix: client.prefix, viaProxy: client.http.viaProxy, probes };
   const readKey = sampleKey ?? joinKey(client.prefix, `.s3-connector-probe-${randomUUID()}`);
   probes.push(await probe('s3:GetObject', client, 'HeadObject', () =>
     client.s3.send(new HeadObjectCommand({ Bucket: client.bucket, Key: readKey }))));

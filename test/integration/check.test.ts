@@ -54,6 +54,14 @@ describe('check', () => {
     expect(result.stdout).toContain(`{"Action":["${permission}"],"Resource":["${resource.slice(0, -1)}"],"Effect":"Allow"}`);
   });
 
+  it('says the bucket does not exist instead of reporting GetObject as ok, and exits 1', async () => {
+    const file = writeConfigFile({ sources: { gone: minioSource(`no-such-bucket-${Date.now()}`) } });
+    const result = await runCli(['check', 'gone', '--direct', '--json', '--config', file], rootKeyEnv());
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout.split('\n')[0]!);
+    expect(report.probes).toEqual([{ permission: 's3:ListBucket', status: 'error', detail: expect.stringContaining('does not exist') }]);
+  });
+
   it('fails with exit code 2 and every config problem listed when the config is invalid', async () => {
     const file = writeConfigFile({ sources: { a: { url: 'http://nope', endpoint: 'x', credentials: { type: 'magic' } } } });
     const result = await runCli(['check', 'a', '--direct', '--config', file]);
