@@ -151,12 +151,10 @@ describe('the fault proxy in front of MinIO', () => {
     const began = Date.now();
     expect((await drain(await get(via(p), 'big.bin'))).bytes.equals(body)).toBe(true);
     const elapsed = Date.now() - began; // 64 KiB at 128 KiB/s: half a second
-    expect(elapsed).toBeGreaterThanOrEqual(480);
-    expect(elapsed).toBeLessThan(5000);
+    expect(elapsed).toBeGreaterThanOrEqual(480); // the throttle's own delay: a lower bound, whatever the machine's load
     p.setFaults({});
-    const fast = Date.now();
     expect((await drain(await get(via(p), 'big.bin'))).bytes.equals(body)).toBe(true);
-    expect(Date.now() - fast).toBeLessThan(elapsed);
+    expect(p.stats().faults.get.throttle).toBe(1);
   });
 
   it('hits the same requests for the same seed whatever their order, other ones for another seed, at about the rate', async () => {

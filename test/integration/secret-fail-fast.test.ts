@@ -60,22 +60,18 @@ describe('an unresolvable secret reference', () => {
       syncs: { job: { source: 'src', dataset: 'ds', mode: 'bulk' } },
     });
     const workflowId = `bulkImport/job/${Math.random().toString(36).slice(2)}`;
-    const started = Date.now();
     const err = await withWorker(cfg, (q) => runSyncJob(t.client, cfg, 'job', q, workflowId).catch((e: unknown) => e));
-    const seconds = (Date.now() - started) / 1000;
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const history = await t.client.workflow.getHandle(workflowId).fetchHistory();
-    return { message: rootMessage(err), attempts: activityAttempts(history.events ?? []), seconds, historyText: JSON.stringify(history) };
+    return { message: rootMessage(err), attempts: activityAttempts(history.events ?? []), historyText: JSON.stringify(history) };
   }
 
   it('in ${env:...} fails the sync with one activity attempt, naming the variable and the fix, never a value', async () => {
-    const { message, attempts, seconds, historyText } = await failedSync({ accessKeyId: '${env:TEST_MINIO_KEY}', secretAccessKey: `\${env:${unset}}` });
+    const { message, attempts, historyText } = await failedSync({ accessKeyId: '${env:TEST_MINIO_KEY}', secretAccessKey: `\${env:${unset}}` });
     expect(message).toBe(`sources.src.credentials.secretAccessKey: environment variable ${unset} is not set on the worker. Fix: export ${unset} in the worker's environment.`);
     const failed = attempts.find((a) => a.type === 'syncPlanPage');
     expect(failed).toEqual({ type: 'syncPlanPage', attempt: 1 });
     expect(attempts.every((a) => a.attempt === 1)).toBe(true);
-    // Four attempts would wait out 1 + 2 + 4 s of backoff.
-    expect(seconds).toBeLessThan(7);
     expect(historyText).not.toContain(testEnv().minio.rootUser);
   });
 
