@@ -10,9 +10,17 @@ import type { ConnectorActivities } from '../activities';
 import type { PageEffort } from '../jobs/page-activity';
 import type { RunEffort } from '../shared/temporal-contract';
 
+/**
+ * The activity retry policy of every workflow: maxErrorRetries + 1 attempts in all, waiting 1 s
+ * and doubling up to `maximumInterval` between them.
+ */
+export function retryPolicy(maxErrorRetries: number, maximumInterval: '30 seconds' | '1 minute' = '1 minute'): RetryPolicy {
+  return { maximumAttempts: maxErrorRetries + 1, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval };
+}
+
 /** `quick` for listing, planning and committing; `long` for page activities (copies, uploads). */
 export function jobActivities(maxErrorRetries: number) {
-  const retry: RetryPolicy = { maximumAttempts: maxErrorRetries + 1, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
+  const retry = retryPolicy(maxErrorRetries);
   // Every job activity heartbeats: a silent worker (killed, partitioned) is detected within the
   // heartbeat timeout and the activity is retried elsewhere.
   return {

@@ -4,6 +4,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { CheckResult, ConnectorActivities, ExplorePage, ExploreRequest, PreviewResult } from '../activities';
+import { retryPolicy } from './job-activities';
 
 /** Common input: the source and its retry budget (not a secret; from the config's maxErrorRetries). */
 export interface ProbeInput {
@@ -15,7 +16,7 @@ function activitiesFor(input: ProbeInput) {
   return proxyActivities<ConnectorActivities>({
     startToCloseTimeout: '2 minutes',
     // The only retry layer inside Temporal: S3 clients on the worker make one attempt per call.
-    retry: { maximumAttempts: input.maxErrorRetries + 1, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+    retry: retryPolicy(input.maxErrorRetries, '30 seconds'),
   });
 }
 

@@ -6,6 +6,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { ConnectorActivities, TableHistoryEntry, TablePreview, TableRegistration } from '../activities';
+import { retryPolicy } from './job-activities';
 
 /** Common input: the table's name in `virtualTables:` and its source's retry budget. */
 export interface TableProbeInput {
@@ -18,7 +19,7 @@ function activitiesFor(input: TableProbeInput) {
     // A large log is replayed whole at registration; the activity heartbeats meanwhile.
     startToCloseTimeout: '30 minutes',
     heartbeatTimeout: '20 seconds',
-    retry: { maximumAttempts: input.maxErrorRetries + 1, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+    retry: retryPolicy(input.maxErrorRetries, '30 seconds'),
   });
 }
 
