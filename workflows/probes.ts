@@ -12,13 +12,19 @@ export interface ProbeInput {
   maxErrorRetries: number;
 }
 
-function activitiesFor(input: ProbeInput) {
+/**
+ * The activities of a short workflow, retried as every activity is (retryPolicy).
+ * `reading` ones (a table's whole log replayed) may take minutes and heartbeat meanwhile.
+ */
+export function probeActivities(maxErrorRetries: number, reading = false) {
   return proxyActivities<ConnectorActivities>({
-    startToCloseTimeout: '2 minutes',
-    // The only retry layer inside Temporal: S3 clients on the worker make one attempt per call.
-    retry: retryPolicy(input.maxErrorRetries, '30 seconds'),
+    ...(reading ? { startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds' } : { startToCloseTimeout: '2 minutes' }),
+    retry: retryPolicy(maxErrorRetries, '30 seconds'),
   });
 }
+
+/** The activities of a probe. */
+const activitiesFor = (input: ProbeInput) => probeActivities(input.maxErrorRetries);
 
 /** Probes ListBucket, GetObject and (when exports are enabled) PutObject. */
 export async function checkSource(input: ProbeInput): Promise<CheckResult> {

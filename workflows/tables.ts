@@ -4,9 +4,8 @@
  * the registry record, a few rows as JSON lines, the commit list. Whole reads (`tables read`)
  * are too large for a payload and stream in the CLI with --direct instead.
  */
-import { proxyActivities } from '@temporalio/workflow';
-import type { ConnectorActivities, TableHistoryEntry, TablePreview, TableRegistration } from '../activities';
-import { retryPolicy } from './job-activities';
+import type { TableHistoryEntry, TablePreview, TableRegistration } from '../activities';
+import { probeActivities } from './probes';
 
 /** Common input: the table's name in `virtualTables:` and its source's retry budget. */
 export interface TableProbeInput {
@@ -14,14 +13,8 @@ export interface TableProbeInput {
   maxErrorRetries: number;
 }
 
-function activitiesFor(input: TableProbeInput) {
-  return proxyActivities<ConnectorActivities>({
-    // A large log is replayed whole at registration; the activity heartbeats meanwhile.
-    startToCloseTimeout: '30 minutes',
-    heartbeatTimeout: '20 seconds',
-    retry: retryPolicy(input.maxErrorRetries, '30 seconds'),
-  });
-}
+/** A large log is replayed whole at registration; the activity heartbeats meanwhile. */
+const activitiesFor = (input: TableProbeInput) => probeActivities(input.maxErrorRetries, true);
 
 /** Reads a table's latest snapshot and records it in the dataset store. */
 export async function registerTable(input: TableProbeInput): Promise<TableRegistration> {
