@@ -58,3 +58,15 @@ export function compositeSha256(parts: readonly PartRecord[]): string {
   const shas = Buffer.concat(parts.map((p) => Buffer.from(p.sha256, 'base64')));
   return `${createHash('sha256').update(shas).digest('base64')}-${parts.length}`;
 }
+
+/** S3's limit on the parts of one multipart upload. */
+export const MAX_PARTS = 10_000;
+
+/**
+ * The part size to upload `size` bytes with: the configured one, or the smallest whole number of
+ * MiB that keeps the upload within MAX_PARTS parts (a 1 TiB file at 64 MiB parts would need 16,384).
+ */
+export function partSizeFor(size: number, configured: number): number {
+  const MiB = 1024 * 1024;
+  return size <= configured * MAX_PARTS ? configured : Math.ceil(size / MAX_PARTS / MiB) * MiB;
+}

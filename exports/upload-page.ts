@@ -14,6 +14,7 @@ import { exportPaths } from './paths';
 import type { PlannedFile } from './plan';
 import { putObject } from './put-object';
 import type { UploadedObject, UploadTarget } from './s3-calls';
+import { partSizeFor } from './parts';
 import { exportKey } from './target';
 
 /** Input of uploadPage. */
@@ -83,8 +84,9 @@ export async function uploadPage(deps: JobDeps, input: UploadPageInput): Promise
         recording = recording.then(() => deps.store.write(paths.upload(key), text));
         return recording;
       };
+      const partSize = partSizeFor(file.size, job.partSizeBytes);
       const uploaded = await uploadMultipart(target(file, signal), {
-        partSize: job.partSizeBytes, concurrency: partConcurrency(job.partSizeBytes, client.config.maxConnections),
+        partSize, concurrency: partConcurrency(partSize, client.config.maxConnections),
         resume: latest(multipart[file.path], stored ? JSON.parse(stored.toString('utf8')) as MultipartState : undefined), onBytes: addBytes,
         onState: (state) => { multipart[file.path] = state; beatNow(); void record(state).catch(() => undefined); },
         register: record,

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { parseConfig } from '../../config/load';
 import { exportKey } from '../../exports/target';
 import { exportJob } from '../../jobs/job';
-import { chunks, compositeSha256, multipartEtag } from '../../exports/parts';
+import { chunks, compositeSha256, multipartEtag, partSizeFor } from '../../exports/parts';
 
 const cfg = (url: string, exp: Record<string, unknown>, enabled = true) => parseConfig({
   sources: { out: { url, endpoint: 'http://127.0.0.1:9000', pathStyleAccess: true, credentials: { type: 'cloudIdentity' }, exports: { enabled } } },
@@ -41,5 +41,22 @@ describe('export keys and checks', () => {
     const md5s = Buffer.concat(parts.map((p) => createHash('md5').update(p).digest()));
     expect(multipartEtag(records)).toBe(`"${createHash('md5').update(md5s).digest('hex')}-3"`);
     expect(compositeSha256(records)).toMatch(/^[A-Za-z0-9+/]+=*-3$/);
+  });
+});
+
+describe('multipart part sizes', () => {
+  const MiB = 1024 * 1024;
+
+  it('keep the configured part size while the file fits in 10,000 parts of it', () => {
+    expect(partSizeFor(64 * MiB * 10_000, 64 * MiB)).toBe(64 * MiB);
+    expect(partSizeFor(1, 5 * MiB)).toBe(5 * MiB);
+  });
+
+  it('grow to the smallest whole MiB that keeps a larger file within 10,000 parts', () => {
+    const TiB = 1024 ** 4;
+    const size = partSizeFor(TiB, 64 * MiB);
+    expect(size % MiB).toBe(0);
+    expect(Math.ceil(TiB / size)).toBeLessThanOrEqual(10_000);
+    expect(Math.ceil(TiB / (size - MiB))).toBeGreaterThan(10_000);
   });
 });
