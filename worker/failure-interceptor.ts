@@ -7,6 +7,7 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { SecretResolutionError } from '../config/secret-ref';
+import { UnknownJobError } from '../jobs/job';
 import { S3OperationError } from '../s3/errors';
 
 /** The ApplicationFailure for an error. Unknown errors are bugs or config problems: not retried. */
@@ -14,6 +15,13 @@ export function toApplicationFailure(err: unknown): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof S3OperationError) {
     return ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: err.kind !== 'transient' });
+  }
+  if (err instanceof UnknownJobError) {
+    // The CLI found the job in its config, or the run would not have started: the worker's differs.
+    return ApplicationFailure.create({
+      message: `in the worker's config: ${err.message} The CLI and the workers must read the same config: restart the worker with the config that defines it.`,
+      type: 'UnknownJobError', nonRetryable: true,
+    });
   }
   if (err instanceof SecretResolutionError) {
     return ApplicationFailure.create({ message: err.message, type: 'SecretResolutionError', nonRetryable: true });
