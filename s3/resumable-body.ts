@@ -9,7 +9,7 @@
 import type http from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import { S3OperationError } from './errors';
-import { backoffMs, type RetryBudget } from './retry';
+import { backoffMs, sleep, type RetryBudget } from './retry';
 
 /** How a resumable body asks for the rest. */
 export interface ResumeOptions {
@@ -23,12 +23,6 @@ export interface ResumeOptions {
   /** For messages: `GetObject s3://bucket/key`. */
   what: string;
 }
-
-/** Waits `ms`, unless `signal` aborts first (then resolves at once: the caller checks it). */
-const pause = (ms: number, signal?: AbortSignal) => new Promise<void>((done) => {
-  const timer = setTimeout(done, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(timer); done(); }, { once: true });
-});
 
 /** The first byte a 206 reply holds, from its Content-Range (`bytes 100-199/200`). */
 function rangeStart(headers: http.IncomingHttpHeaders): number | undefined {
@@ -55,7 +49,8 @@ export function resumableBody(first: http.IncomingMessage, options: ResumeOption
     options.budget.remaining--;
     resumes++;
     options.onResume?.(cause, received);
-    await pause(backoffMs(resumes), options.signal);
+    // An abort ends the wait early; the body then fails with what cut it.
+    await sleep(backoffMs(resumes), options.signal).catch(() => undefined);
     if (options.signal?.aborted) return fail(cause);
     try {
       const rest = await options.reopen(received);

@@ -37,7 +37,7 @@ export function backoffMs(retry: number, options: Pick<RetryOptions, 'baseMs' | 
 }
 
 /** Waits `ms`, or rejects with the signal's reason when it aborts first. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
     const done = () => { signal?.removeEventListener('abort', abort); resolve(); };

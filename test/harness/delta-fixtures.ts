@@ -6,8 +6,8 @@
  * Arrow prints them.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import * as zlib from 'node:zlib';
 import type { DeltaType } from '../../tables/delta/schema';
 import type { DeltaValue } from '../../tables/delta/values';
@@ -89,4 +89,18 @@ function float(n: number, round: (n: number) => number): string {
     }
   }
   return Number.isInteger(Number(text)) && !text.includes('e') ? `${text}.0` : text;
+}
+
+/** Every file below `dir`, as objects to upload with keys below `prefix` (a table put into a bucket as it is on disk). */
+export function filesOf(dir: string, prefix: string): Array<{ key: string; body: Uint8Array }> {
+  const out: Array<{ key: string; body: Uint8Array }> = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out.push({ key: `${prefix}${relative(dir, path).split(sep).join('/')}`, body: readFileSync(path) });
+    }
+  };
+  walk(dir);
+  return out;
 }

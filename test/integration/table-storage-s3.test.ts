@@ -4,12 +4,12 @@
  * (snapshot, files, rows, time travel, Change Data Feed, byte ranges), absolute paths followed
  * only inside the table's root, missing objects and denied requests reported by kind.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { S3OperationError } from '../../s3/errors';
 import { createSourceClient, type SourceClient } from '../../s3/client';
 import { config, minioSource, rootKeyEnv } from '../harness/connector';
-import { goldenTable } from '../harness/delta-fixtures';
+import { filesOf, goldenTable } from '../harness/delta-fixtures';
 import { createBucket, createUser, putObjects } from '../harness/minio-admin';
 import { add, metadata, protocol } from '../harness/delta-synthetic';
 import {
@@ -18,20 +18,6 @@ import {
 import { LocalTableStorage } from '../../tables/storage-local';
 import { S3TableStorage } from '../../tables/storage-s3';
 import { TableObjectNotFoundError, TableOutsideRootError, type TableStorage } from '../../tables/storage';
-
-/** Every file below `dir`, as keys below `prefix`. */
-function filesOf(dir: string, prefix: string): Array<{ key: string; body: Uint8Array }> {
-  const out: Array<{ key: string; body: Uint8Array }> = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out.push({ key: `${prefix}${relative(dir, path).split(sep).join('/')}`, body: readFileSync(path) });
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** A snapshot without what differs between copies: commit and file times. */
 function comparable(snapshot: DeltaSnapshot): unknown {

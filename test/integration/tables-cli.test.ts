@@ -6,32 +6,18 @@
  * Parquet table, and fastavro's files as an Avro table, the same way.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { config, minioSource, rootKeyEnv, runCli, withWorker, writeConfigFile } from '../harness/connector';
 import { jsonLines } from '../harness/cli-output';
-import { expectedTable, goldenTable, sortRows } from '../harness/delta-fixtures';
+import { expectedTable, filesOf, goldenTable, sortRows } from '../harness/delta-fixtures';
 import { createBucket, putObjects } from '../harness/minio-admin';
 import { testEnv } from '../harness/test-env';
 import { readTableLines, type OpenedTable } from '../../tables/registry-ops';
 import type { TableFormat } from '../../tables/registry';
 import { parseJsonLineExact } from '../../tables/serialize';
 import { LocalTableStorage } from '../../tables/storage-local';
-
-/** Every file below `dir`, as keys below `prefix`. */
-function filesOf(dir: string, prefix: string): Array<{ key: string; body: Uint8Array }> {
-  const out: Array<{ key: string; body: Uint8Array }> = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out.push({ key: `${prefix}${relative(dir, path).split(sep).join('/')}`, body: readFileSync(path) });
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** The rows the same reader reads from the local copy, as JSON lines, sorted. */
 async function localLines(dir: string, request: Parameters<typeof readTableLines>[1] = {}, format: TableFormat = 'delta'): Promise<string[]> {
