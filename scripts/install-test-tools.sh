@@ -4,7 +4,11 @@
 #   the reference media tools, ImageMagick (PNG, JPEG, TIFF, WebP), exiftool (EXIF orientation
 #   and capture time), Ghostscript (PDF), sox (WAV), ffmpeg (MP3, MP4), from Debian's packages;
 #   a Python venv in .tools/venv with pyarrow, the reference Parquet writer of the test fixtures,
-#   and fastavro (with cramjam for snappy and backports.zstd for zstandard), the reference Avro writer.
+#   and fastavro (with cramjam for snappy and backports.zstd for zstandard), the reference Avro writer;
+#   the table oracles: deltalake (Delta writer, CDF's load_cdf), pyiceberg (Iceberg writer and
+#   reader, on a sqlite catalog), duckdb with its delta, iceberg, avro and httpfs extension wheels
+#   (a second reader, and the benchmark's peer; the extensions load from the wheels' files, as
+#   duckdb's own INSTALL needs the internet).
 # Debian's versions are the release's own; pyarrow is pinned below. Safe to run twice; quick when
 # everything is present. The benchmark's peers, which its smoke test needs, are bench/install-peers.sh.
 set -euo pipefail
@@ -17,6 +21,10 @@ PYARROW_VERSION="26.0.1"
 FASTAVRO_VERSION="1.13.1"
 CRAMJAM_VERSION="2.14.0"
 BACKPORTS_ZSTD_VERSION="1.8.0"
+DELTALAKE_VERSION="1.6.6"
+PYICEBERG_VERSION="0.12.0"
+# duckdb refuses extensions of another version: the core and the four wheels move together.
+DUCKDB_VERSION="1.5.5"
 
 # shellcheck source=scripts/install-lib.sh
 . "$root/scripts/install-lib.sh"
@@ -51,4 +59,13 @@ if [ "$("$venv/bin/python" -c 'from importlib.metadata import version as v; prin
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "fastavro==$FASTAVRO_VERSION" "cramjam==$CRAMJAM_VERSION" "backports.zstd==$BACKPORTS_ZSTD_VERSION" \
     || { echo "install-test-tools: pip install fastavro, cramjam, backports.zstd failed (see above)." >&2; exit 1; }
 fi
-echo "install-test-tools: ok (tinyproxy, imagemagick, ffmpeg, sox, exiftool, ghostscript, pyarrow, fastavro)" >&2
+# The table oracles (tables tests, bench/tables): writers and second readers of Delta and Iceberg.
+if [ "$("$venv/bin/python" -c 'from importlib.metadata import version as v; print(v("deltalake"), v("pyiceberg"), v("duckdb"), v("duckdb-extension-delta"), v("duckdb-extension-iceberg"), v("duckdb-extension-avro"), v("duckdb-extension-httpfs"))' 2>/dev/null)" != "$DELTALAKE_VERSION $PYICEBERG_VERSION $DUCKDB_VERSION $DUCKDB_VERSION $DUCKDB_VERSION $DUCKDB_VERSION $DUCKDB_VERSION" ]; then
+  echo "install-test-tools: installing deltalake $DELTALAKE_VERSION, pyiceberg $PYICEBERG_VERSION, duckdb $DUCKDB_VERSION and its extensions into $venv (first run only)" >&2
+  ensure_venv || exit 1
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "deltalake==$DELTALAKE_VERSION" "pyiceberg[sql-sqlite,pyarrow]==$PYICEBERG_VERSION" \
+    "duckdb==$DUCKDB_VERSION" "duckdb-extension-delta==$DUCKDB_VERSION" "duckdb-extension-iceberg==$DUCKDB_VERSION" \
+    "duckdb-extension-avro==$DUCKDB_VERSION" "duckdb-extension-httpfs==$DUCKDB_VERSION" "pyarrow==$PYARROW_VERSION" \
+    || { echo "install-test-tools: pip install of the table oracles failed (see above)." >&2; exit 1; }
+fi
+echo "install-test-tools: ok (tinyproxy, imagemagick, ffmpeg, sox, exiftool, ghostscript, pyarrow, fastavro, deltalake, pyiceberg, duckdb)" >&2
