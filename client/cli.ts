@@ -24,6 +24,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   dev: async () => (await import('./commands/dev')).registerDev,
   datasets: async () => (await import('./commands/datasets')).registerDatasets,
   tables: async () => (await import('./commands/tables')).registerTables,
+  init: async () => (await import('./commands/config')).registerInit,
+  config: async () => (await import('./commands/config')).registerConfig,
 };
 
 /**
