@@ -68,4 +68,6 @@ if [ "$("$venv/bin/python" -c 'from importlib.metadata import version as v; prin
     "duckdb-extension-avro==$DUCKDB_VERSION" "duckdb-extension-httpfs==$DUCKDB_VERSION" "pyarrow==$PYARROW_VERSION" \
     || { echo "install-test-tools: pip install of the table oracles failed (see above)." >&2; exit 1; }
 fi
+# The Iceberg catalog servers (the REST catalog server from Maven Central, moto's Glue from PyPI).
+bash "$root/scripts/install-catalog-servers.sh"
 echo "install-test-tools: ok (tinyproxy, imagemagick, ffmpeg, sox, exiftool, ghostscript, pyarrow, fastavro, deltalake, pyiceberg, duckdb)" >&2
