@@ -23,6 +23,8 @@ CRAMJAM_VERSION="2.14.0"
 BACKPORTS_ZSTD_VERSION="1.8.0"
 DELTALAKE_VERSION="1.6.6"
 PYICEBERG_VERSION="0.12.0"
+# pyiceberg's partition transforms other than identity (bucket, truncate, year..hour) need it; 0.12.0 wants 0.10.x.
+PYICEBERG_CORE_VERSION="0.10.1"
 # duckdb refuses extensions of another version: the core and the four wheels move together.
 DUCKDB_VERSION="1.5.5"
 
@@ -67,6 +69,13 @@ if [ "$("$venv/bin/python" -c 'from importlib.metadata import version as v; prin
     "duckdb==$DUCKDB_VERSION" "duckdb-extension-delta==$DUCKDB_VERSION" "duckdb-extension-iceberg==$DUCKDB_VERSION" \
     "duckdb-extension-avro==$DUCKDB_VERSION" "duckdb-extension-httpfs==$DUCKDB_VERSION" "pyarrow==$PYARROW_VERSION" \
     || { echo "install-test-tools: pip install of the table oracles failed (see above)." >&2; exit 1; }
+fi
+# pyiceberg-core: the Rust transforms pyiceberg writes bucket, truncate and time partitions with.
+if [ "$("$venv/bin/python" -c 'from importlib.metadata import version as v; print(v("pyiceberg-core"))' 2>/dev/null)" != "$PYICEBERG_CORE_VERSION" ]; then
+  echo "install-test-tools: installing pyiceberg-core $PYICEBERG_CORE_VERSION into $venv (first run only)" >&2
+  ensure_venv || exit 1
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pyiceberg-core==$PYICEBERG_CORE_VERSION" \
+    || { echo "install-test-tools: pip install pyiceberg-core==$PYICEBERG_CORE_VERSION failed (see above)." >&2; exit 1; }
 fi
 # The Iceberg catalog servers (the REST catalog server from Maven Central, moto's Glue from PyPI).
 bash "$root/scripts/install-catalog-servers.sh"
