@@ -15,11 +15,15 @@ const LAYERS = [
   ['datasets'],
   ['jobs', 'media'],
   ['syncs', 'exports', 'exploration', 'preview', 'tables'],
+  ['pipelines'],
   ['activities'],
   ['workflows'],
   ['worker'],
   ['client'],
 ];
+
+/** The index of the workflows' layer: below it, the code workflows may import as types only. */
+const WORKFLOWS_LAYER = LAYERS.findIndex((layer) => layer.includes('workflows'));
 
 /** A relative import that reaches into `folders` from anywhere in the tree. */
 const importOf = (folders) => `^(\\.\\./)+(${folders.join('|')})(/|$)`;
@@ -65,8 +69,8 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not available in workflow code.' })),
         patterns: [
-          { regex: importOf(LAYERS.slice(1, 6).flat()), allowTypeImports: true, message: 'Workflows import the activities and the domain as types only (`import type`): their code runs on the worker.' },
-          { regex: importOf(LAYERS.slice(7).flat()), message: 'workflows/ may import only lower layers: worker and client are above it.' },
+          { regex: importOf(LAYERS.slice(1, WORKFLOWS_LAYER).flat()), allowTypeImports: true, message: 'Workflows import the activities and the domain as types only (`import type`): their code runs on the worker.' },
+          { regex: importOf(LAYERS.slice(WORKFLOWS_LAYER + 1).flat()), message: 'workflows/ may import only lower layers: worker and client are above it.' },
           { group: ['@aws-sdk/*', 'pino', 'zod'], message: 'Workflows must not import I/O or worker-side modules.' },
         ],
       }],

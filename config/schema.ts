@@ -72,16 +72,29 @@ const virtualTableSchema = z.strictObject({
   identifier: z.string().min(1).optional(),
 });
 
+const tableSyncSchema = z.strictObject({
+  /** A `virtualTables:` entry: Delta tables land their appended rows, Parquet and Avro tables a snapshot. */
+  table: nameSchema,
+  dataset: nameSchema,
+  schedule: scheduleSchema.optional(),
+  /** Rows per Parquet file written: a data file with more is cut into several, so each file (and the worker's memory) stays bounded. */
+  rowsPerFile: z.number().int().min(1, { error: 'must be at least 1. Fix: give the rows per Parquet file written, e.g. 250000.' }).max(10_000_000, { error: 'must be at most 10,000,000 (a file is built in memory). Fix: lower it.' }).default(250_000),
+});
+
 export const configSchema = z.strictObject({
   sources: z.record(nameSchema, sourceSchema).default({}),
   datasetStore: z.string().min(1, { error: 'is empty. Fix: write a folder such as ./data, or the name of a source.' }).default('./data'),
   syncs: z.record(nameSchema, syncSchema).default({}),
   exports: z.record(nameSchema, exportSchema).default({}),
   virtualTables: z.record(nameSchema, virtualTableSchema).default({}),
+  tableSyncs: z.record(nameSchema, tableSyncSchema).default({}),
 }).superRefine((config, ctx) => {
   // Runs even when other fields failed (see `when` below), so every problem is reported in one
   // pass; the data may therefore be partly invalid and is read defensively.
-  config = { ...config, sources: config.sources ?? {}, syncs: config.syncs ?? {}, exports: config.exports ?? {}, virtualTables: config.virtualTables ?? {} };
+  config = {
+    ...config, sources: config.sources ?? {}, syncs: config.syncs ?? {}, exports: config.exports ?? {},
+    virtualTables: config.virtualTables ?? {}, tableSyncs: config.tableSyncs ?? {},
+  };
   const sourceNames = Object.keys(config.sources);
   const needSource = (section: string, job: string, source: string) => {
     if (typeof source === 'string' && !(source in config.sources)) {
@@ -122,7 +135,27 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['virtualTables', name], message: 'needs exactly one of location or identifier. Fix: give location: for files in S3, identifier: for catalog tables.' });
     }
   }
+  for (const [job, sync] of Object.entries(config.tableSyncs)) tableSyncProblems(config, job, sync, ctx);
 }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
+
+/** The cross-checks of `tableSyncs.<job>`: a unique job name, and a configured table of a format a table sync can read. */
+function tableSyncProblems(config: Pick<z.infer<typeof configSchema>, 'syncs' | 'exports' | 'virtualTables'>, job: string,
+  sync: z.infer<typeof tableSyncSchema>, ctx: z.RefinementCtx): void {
+  const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path: ['tableSyncs', job, ...path], message });
+  // Runs, schedules (schedule/<job>) and the ConnectorJob attribute are keyed by the job's name alone.
+  const other = job in config.syncs ? 'a sync job' : job in config.exports ? 'an export job' : undefined;
+  if (other) issue([], `has the name of ${other}; runs, schedules and the ConnectorJob search attribute are keyed by job name. Fix: rename the table sync, e.g. "${job}-table".`);
+  if (typeof sync.table !== 'string') return;
+  const table = config.virtualTables[sync.table];
+  if (!table) {
+    const names = Object.keys(config.virtualTables);
+    issue(['table'], `names table "${sync.table}", which is not in virtualTables. Fix: use one of ${names.join(', ') || '(none: add a virtualTables: entry)'}.`);
+  } else if (table.format === 'iceberg') {
+    issue(['table'], `table "${sync.table}" is an iceberg table; table syncs of iceberg tables are not built yet (delta tables land their appends, parquet and avro tables a snapshot). Fix: remove this table sync for now.`);
+  } else if (table.location === undefined) {
+    issue(['table'], `table "${sync.table}" is a catalog table (identifier:); table syncs read tables by location only. Fix: give virtualTables.${sync.table}.location instead.`);
+  }
+}
 
 /** The whole config file, after defaults. */
 export type ConnectorConfig = z.infer<typeof configSchema>;
