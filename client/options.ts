@@ -30,3 +30,36 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, why?: st
     return n;
   };
 }
+
+/**
+ * A commander parser of a duration: `90s`, `15m`, `2h`, `1h30m`, or a whole number of seconds.
+ * Returns milliseconds.
+ */
+export function duration(value: string): number {
+  const text = value.trim();
+  const seconds = /^\d+$/.test(text) ? Number(text) : undefined;
+  if (seconds !== undefined) return seconds * 1000;
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!match || text === '' || match.slice(1).every((part) => part === undefined)) {
+    throw new InvalidArgumentError('must be a duration such as 90s, 15m, 2h or 1h30m (or a whole number of seconds).');
+  }
+  const [h, m, s] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number];
+  return ((h * 60 + m) * 60 + s) * 1000;
+}
+
+/** The options of a command that starts a job run: --wait, --timeout, --allow-no-worker. */
+export interface RunOptions {
+  wait?: boolean;
+  /** With --wait: stop waiting after this many milliseconds (the run goes on). */
+  timeout?: number;
+  /** Start the run even when no worker polls the task queue (it waits there for one). */
+  allowNoWorker?: boolean;
+}
+
+/** Adds {@link RunOptions} to a command that starts job runs (`sync`, `export`). */
+export function addRunOptions(command: Command): Command {
+  return command
+    .option('--wait', 'wait for the run to finish, with a live progress bar on stderr, then print a summary')
+    .option('--timeout <duration>', 'with --wait: stop waiting after this long (90s, 15m, 2h); the run goes on, exit code 1', duration)
+    .option('--allow-no-worker', 'start the run even when no worker polls the task queue (it waits there until one does), e.g. from a scheduler during a worker restart');
+}

@@ -1,5 +1,5 @@
 /**
- * `export JOB [--wait]`: starts an export job's workflow (or attaches to its running copy); with
+ * `export JOB [--wait [--timeout D]] [--allow-no-worker]`: starts an export job's workflow (or attaches to its running copy); with
  * --wait, follows it with a live progress bar and ends with a summary.
  */
 import type { Command } from 'commander';
@@ -7,16 +7,15 @@ import type { ExportResult } from '../../workflows/export-types';
 import type { GlobalOptions } from '../context';
 import { exportJob } from '../../jobs/job';
 import { followJob } from '../follow-job';
-import { addGlobalOptions, parseOptions } from '../options';
+import { addGlobalOptions, addRunOptions, parseOptions, type RunOptions } from '../options';
 
 /** The last stdout line of `export --wait --json`. */
 export type ExportSummary = Omit<ExportResult, 'runKey'> & { runId: string };
 
-/** Registers `export JOB [--wait]`. */
+/** Registers `export JOB [--wait [--timeout D]] [--allow-no-worker]`. */
 export function registerExport(program: Command): void {
-  addGlobalOptions(program.command('export <job>'))
+  addRunOptions(addGlobalOptions(program.command('export <job>')))
     .description("start an export job's workflow (dataset -> S3); a job that is already running is attached to, not started twice")
-    .option('--wait', 'wait for the run to finish, with a live progress bar on stderr, then print a summary')
     .action(async (job: string, raw: unknown) => {
       await followJob<ExportResult, ExportSummary>({
         verb: 'export', resolve: exportJob, describe: (result) => result.summary,
@@ -24,6 +23,6 @@ export function registerExport(program: Command): void {
           ...ids, status: result.status, mode: result.mode, target: result.target, filesExported: result.filesExported,
           bytes: result.bytes, fromTransaction: result.fromTransaction, throughTransaction: result.throughTransaction, summary: result.summary,
         }),
-      }, job, parseOptions<GlobalOptions & { wait?: boolean }>(raw));
+      }, job, parseOptions<GlobalOptions & RunOptions>(raw));
     });
 }

@@ -1,5 +1,5 @@
 /**
- * `sync JOB [--wait]`: starts a sync job's workflow (or attaches to its running copy); with
+ * `sync JOB [--wait [--timeout D]] [--allow-no-worker]`: starts a sync job's workflow (or attaches to its running copy); with
  * --wait, follows it with a live progress bar and ends with a summary.
  */
 import type { Command } from 'commander';
@@ -7,7 +7,7 @@ import type { SyncResult } from '../../workflows/sync-types';
 import type { GlobalOptions } from '../context';
 import { followJob } from '../follow-job';
 import { formatResult } from '../job-progress';
-import { addGlobalOptions, parseOptions } from '../options';
+import { addGlobalOptions, addRunOptions, parseOptions, type RunOptions } from '../options';
 import { syncJob } from '../../jobs/job';
 
 /** The last stdout line of `sync --wait --json` (a contract with scripts that read it). */
@@ -22,11 +22,10 @@ export interface SyncSummary {
   bytes: number;
 }
 
-/** Registers `sync JOB [--wait]`. */
+/** Registers `sync JOB [--wait [--timeout D]] [--allow-no-worker]`. */
 export function registerSync(program: Command): void {
-  addGlobalOptions(program.command('sync <job>'))
+  addRunOptions(addGlobalOptions(program.command('sync <job>')))
     .description("start a sync job's workflow; a job that is already running is attached to, not started twice")
-    .option('--wait', 'wait for the run to finish, with a live progress bar on stderr, then print a summary')
     .action(async (job: string, raw: unknown) => {
       await followJob<SyncResult, SyncSummary>({
         verb: 'sync', resolve: syncJob, describe: formatResult,
@@ -35,6 +34,6 @@ export function registerSync(program: Command): void {
           filesAdded: result.filesAdded, filesSkipped: result.filesSkipped, bytes: result.bytes,
           filesVerifiedBySizeOnly: result.filesVerifiedBySizeOnly ?? 0,
         }),
-      }, job, parseOptions<GlobalOptions & { wait?: boolean }>(raw));
+      }, job, parseOptions<GlobalOptions & RunOptions>(raw));
     });
 }

@@ -72,12 +72,12 @@ describe('running jobs from the CLI', () => {
 
   it('attaches a second `sync` of a running job to the first run instead of starting another', async () => {
     const queue = `jobs-twice-${suffix}`; // no worker polls it yet, so the first run stays running
-    const first = await runCli(['sync', job('twice'), '--json', ...flags(queue)]);
+    const first = await runCli(['sync', job('twice'), '--json', '--allow-no-worker', ...flags(queue)]);
     expect(first.code).toBe(0);
     const started = jsonLines(first.stdout)[0]!;
     expect(started).toEqual({ workflowId: `incrementalSync/${job('twice')}`, runId: expect.any(String), status: 'running', attached: false });
 
-    const second = startCli(['sync', job('twice'), '--wait', '--json', ...flags(queue)]);
+    const second = startCli(['sync', job('twice'), '--wait', '--json', '--allow-no-worker', ...flags(queue)]);
     await second.waitFor(/attaching/);
     expect(second.output().stderr).toContain(
       `sync ${job('twice')} is already running as incrementalSync/${job('twice')} (run ${started.runId}); attaching`);
