@@ -25,6 +25,20 @@ export interface Provenance {
 export type VerifiedBy = 'sha256' | 'crc32' | 'crc32c' | 'sha1' | 'md5-etag' | 'crc64nvme'
   | 'multipart-md5-etag' | 'composite-crc32' | 'composite-crc32c' | 'composite-sha1' | 'composite-sha256' | 'size-only';
 
+/** Where a file a table sync wrote came from: the table, its version, and the data file whose rows it holds. */
+export interface TableProvenance {
+  /** The `virtualTables:` name. */
+  name: string;
+  /** The table version whose rows the file holds (Delta); absent for tables without versions. */
+  version?: number;
+  /** The data file read, relative to the table's root. */
+  file: string;
+  /** The file's index among those cut from that data file (rowsPerFile), from 0. */
+  chunk: number;
+  /** Rows in the file. */
+  rows: number;
+}
+
 /** One file of a dataset. `blob` is the store path of its bytes; `sha256` was computed while streaming. */
 export interface FileEntry {
   path: string;
@@ -32,10 +46,31 @@ export interface FileEntry {
   sha256: string;
   blob: string;
   source: Provenance;
-  /** What the bytes read were compared with (docs/dataset-format.md lists each): a full-object checksum, the single-part (MD5) ETag, a per-part check, or only the size. */
-  verifiedBy: VerifiedBy;
+  /**
+   * What the bytes read were compared with (docs/dataset-format.md lists each): a full-object
+   * checksum, the single-part (MD5) ETag, a per-part check, or only the size; `written` when the
+   * connector wrote the bytes itself (a table sync's Parquet files, hashed as they were written).
+   */
+  verifiedBy: VerifiedBy | 'written';
   mediaType?: string;
   metadata?: Record<string, unknown>;
+  /** Table syncs: the table rows the file holds (`source` is then the table's data file, its `etag` empty). */
+  table?: TableProvenance;
+}
+
+/**
+ * A table sync's cursor, saved in the record of the transaction that landed it, so that landing
+ * the rows and moving the cursor are one atomic step (the record's exclusive creation).
+ */
+export interface TableCursor {
+  /** The table sync job. */
+  job: string;
+  /** The `virtualTables:` name. */
+  table: string;
+  /** The last table version landed (Delta); absent for tables without versions (snapshots). */
+  version?: number;
+  /** The Delta table's id (its metaData id): a table replaced under the same name is refused. */
+  tableId?: string;
 }
 
 /** A committed transaction. Its files are listed in manifest parts (JSON lines of FileEntry). */
@@ -53,4 +88,6 @@ export interface TransactionRecord {
   bytes: number;
   /** Store paths of this job's incremental index after this transaction (sorted JSON lines). */
   index?: { job: string; parts: string[] };
+  /** Table syncs: the table version this transaction landed through. */
+  tableCursor?: TableCursor;
 }

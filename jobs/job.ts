@@ -28,7 +28,7 @@ interface JobBase {
 /** A sync job (`syncs:`): S3 objects into a dataset. */
 export interface SyncJob extends JobBase {
   kind: 'sync';
-  workflowType: Exclude<JobWorkflowType, 'fileExport'>;
+  workflowType: Exclude<JobWorkflowType, 'fileExport' | 'tableSync'>;
   mode: 'bulk' | 'incremental' | 'media';
   transaction: TransactionType;
   /**
@@ -59,8 +59,28 @@ export interface ExportJob extends JobBase {
   partSizeBytes: number;
 }
 
+/**
+ * A table sync (`tableSyncs:`): a virtual table's rows into a dataset as Parquet files. `source`
+ * is the table's source. Delta tables land what they appended since the last run (APPEND; the
+ * first run their whole snapshot, a SNAPSHOT); Parquet and Avro tables, which have no versions,
+ * a SNAPSHOT of their current rows every run.
+ */
+export interface TableSyncJob extends JobBase {
+  kind: 'tableSync';
+  workflowType: 'tableSync';
+  /** The `virtualTables:` entry read. */
+  table: string;
+  format: 'delta' | 'parquet' | 'avro';
+  /** The table's folder below the source URL. */
+  location: string;
+  /** Whether runs land appends after a cursor (delta) or a snapshot each time (parquet, avro). */
+  incremental: boolean;
+  /** Rows per Parquet file written, at most. */
+  rowsPerFile: number;
+}
+
 /** A resolved job. */
-export type Job = SyncJob | ExportJob;
+export type Job = SyncJob | ExportJob | TableSyncJob;
 
 /** The config names a job that does not exist, or one of another kind. Bad usage: never retried. */
 export class UnknownJobError extends Error {
@@ -78,7 +98,7 @@ export const PUBLIC_ACLS: ReadonlySet<string> = new Set(['public-read', 'public-
 const KINDS = { sync: { block: 'syncs', noun: 'sync' }, export: { block: 'exports', noun: 'export' } } as const;
 
 /** The error for `name`, which is not a job of `kind`, saying what it is instead and what exists. */
-function unknownJob(config: ConnectorConfig, name: string, kind: Job['kind']): UnknownJobError {
+function unknownJob(config: ConnectorConfig, name: string, kind: 'sync' | 'export'): UnknownJobError {
   const other = kind === 'sync' ? 'export' : 'sync';
   const names = Object.keys(config[KINDS[kind].block]);
   const known = names.join(', ') || `(none: add one under ${KINDS[kind].block}:)`;
@@ -100,7 +120,10 @@ function jobSource(config: ConnectorConfig, block: string, job: string, name: st
 /** Resolves sync job `name`. @throws UnknownJobError naming the sync jobs that exist. */
 export function syncJob(config: ConnectorConfig, name: string): SyncJob {
   const sync = config.syncs[name];
-  if (!sync) throw unknownJob(config, name, 'sync');
+  if (!sync) {
+    if (name in (config.tableSyncs ?? {})) throw new UnknownJobError(`"${name}" is a table sync (tableSyncs:), not a sync of objects. Fix: start it with \`s3-connector sync ${name}\`, which runs either kind.`);
+    throw unknownJob(config, name, 'sync');
+  }
   const { source, url } = jobSource(config, 'syncs', name, sync.source);
   const transaction = (sync.transaction ?? (sync.mode === 'bulk' ? 'snapshot' : 'append')).toUpperCase() as TransactionType;
   return {
@@ -133,6 +156,33 @@ export function exportJob(config: ConnectorConfig, name: string): ExportJob {
     cannedAcl: exp.cannedAcl, mode: exp.mode ?? 'full',
     multipartThresholdBytes: exp.multipartThresholdBytes ?? 64 * 1024 ** 2, partSizeBytes: exp.partSizeBytes ?? 64 * 1024 ** 2,
   };
+}
+
+/**
+ * Resolves table sync `name`, enforcing again what the config schema refuses (an iceberg or
+ * catalog table). @throws UnknownJobError when the job, its table or the table's source is unknown.
+ */
+export function tableSyncJob(config: ConnectorConfig, name: string): TableSyncJob {
+  const sync = (config.tableSyncs ?? {})[name];
+  if (!sync) throw new UnknownJobError(`table sync "${name}" is not in the config. Fix: use one of the table syncs: ${Object.keys(config.tableSyncs ?? {}).join(', ') || '(none: add one under tableSyncs:)'}.`);
+  const table = config.virtualTables[sync.table];
+  if (!table) throw new UnknownJobError(`tableSyncs.${name}.table: table "${sync.table}" is not in virtualTables. Fix: add it there, or use one of ${Object.keys(config.virtualTables).join(', ') || '(none)'}.`);
+  if (table.format === 'iceberg' || table.location === undefined) {
+    throw new UnknownJobError(`tableSyncs.${name}.table: table "${sync.table}" is ${table.format === 'iceberg' ? 'an iceberg table' : 'a catalog table'}, which table syncs do not read yet. Fix: remove the table sync, or point it at a delta, parquet or avro table with a location.`);
+  }
+  const { source } = jobSource(config, `virtualTables.${sync.table}`, name, table.source);
+  return {
+    kind: 'tableSync', name, source: table.source, dataset: sync.dataset, maxErrorRetries: source.maxErrorRetries, workflowType: 'tableSync',
+    table: sync.table, format: table.format, location: table.location, incremental: table.format === 'delta', rowsPerFile: sync.rowsPerFile,
+  };
+}
+
+/** Resolves `name` for `sync JOB`: a table sync when `tableSyncs:` has it, else a sync of objects. */
+export function anySyncJob(config: ConnectorConfig, name: string): SyncJob | TableSyncJob {
+  if (name in (config.tableSyncs ?? {})) return tableSyncJob(config, name);
+  if (name in config.syncs || name in config.exports) return syncJob(config, name);
+  const names = [...Object.keys(config.syncs), ...Object.keys(config.tableSyncs ?? {})];
+  throw new UnknownJobError(`sync job "${name}" is not in the config (syncs: or tableSyncs:). Fix: use one of ${names.join(', ') || '(none: add one under syncs: or tableSyncs:)'}.`);
 }
 
 /** A path prefix with empty segments dropped: `out//a/` -> `out/a`, `/` -> ''. */

@@ -21,13 +21,15 @@ export const WORKFLOW_TYPES = {
   registerTable: 'registerTable',
   previewTable: 'previewTable',
   tableHistory: 'tableHistory',
+  discoverTables: 'discoverTables',
+  tableSync: 'tableSync',
 } as const;
 
 /** A workflow type name. */
 export type WorkflowType = keyof typeof WORKFLOW_TYPES;
 
 /** Workflow types of jobs (runs listed by `runs`): one running copy per job. */
-export const JOB_WORKFLOW_TYPES = ['bulkImport', 'incrementalSync', 'mediaSync', 'fileExport'] as const satisfies readonly WorkflowType[];
+export const JOB_WORKFLOW_TYPES = ['bulkImport', 'incrementalSync', 'mediaSync', 'fileExport', 'tableSync'] as const satisfies readonly WorkflowType[];
 
 /** The workflow type of a job. */
 export type JobWorkflowType = (typeof JOB_WORKFLOW_TYPES)[number];
@@ -72,7 +74,11 @@ export interface RunEffort {
   concurrency?: { limit: number; max: number };
 }
 
-/** Progress of a sync run (bulkImport, incrementalSync, mediaSync). */
+/**
+ * Progress of a sync run (bulkImport, incrementalSync, mediaSync, and tableSync, where `listed`
+ * counts the table commits read, `objectsPlanned`/`bytesPlanned` the table's data files to read
+ * and their bytes, and `filesCopied`/`bytesCopied` those read so far).
+ */
 export interface SyncProgress extends RunEffort {
   kind: 'sync';
   phase: 'starting' | 'copying' | 'committing' | 'done';
