@@ -16,6 +16,9 @@ import type { JobDeps } from '../jobs/deps';
 import { previewObject, type PreviewResult } from '../preview/preview';
 import { ConcurrencyRegistry } from '../s3/adaptive-concurrency';
 import type { SourceRegistry } from '../s3/source-registry';
+import { previewAvroRows } from '../tables/avro/preview';
+import { discoverTables, type DiscoveredTable, type DiscoverRequest, type DiscoverResult } from '../tables/discover';
+import type { TableEntry } from '../tables/discover-names';
 import { readTableRecord, writeTableRecord, type TableRecord } from '../tables/registry';
 import {
   inspectTable, openTable, previewTable, tableHistory, TableRequestError,
@@ -39,9 +42,10 @@ export function createActivities({ sources, config, store }: ActivityDeps) {
     if (!config || !store) throw new Error('this worker was built without a dataset store; job activities cannot run on it.');
     return { config, sources, store: store(), concurrency };
   };
-  const table = (name: string) => {
+  /** `entry`: a table the caller's config has and this worker's may not yet (`tables discover --apply`). */
+  const table = (name: string, entry?: TableEntry) => {
     if (!config) throw new TableRequestError('this worker was built without a config; table activities cannot run on it.');
-    return openTable(config, sources, name);
+    return openTable(entry ? { ...config, virtualTables: { ...config.virtualTables, [name]: entry } } : config, sources, name);
   };
   return {
     /** Finds where an incremental run starts (syncs/commit-run.ts). */
@@ -67,13 +71,16 @@ export function createActivities({ sources, config, store }: ActivityDeps) {
     /** Lists one page of folders and files below a path (exploration/explore.ts). */
     exploreSource: (source: string, request: ExploreRequest): Promise<ExplorePage> => explorePage(sources.get(source), request),
     /** The first rows or the media type of one object (preview/preview.ts). */
-    previewSource: (source: string, path: string, limit: number): Promise<PreviewResult> => previewObject(sources.get(source), path, limit),
+    previewSource: (source: string, path: string, limit: number): Promise<PreviewResult> => previewObject(sources.get(source), path, limit, { avro: previewAvroRows }),
+    /** Finds the tables below a folder of the source, by bounded delimiter listings (tables/discover.ts). */
+    tablesDiscover: (source: string, request: DiscoverRequest): Promise<DiscoverResult> => withLiveness(() => discoverTables(sources.get(source), request)),
     /**
      * Reads virtual table `name`'s latest snapshot, records it in the dataset store (tables/registry.ts)
-     * and returns the record with the one it replaced.
+     * and returns the record with the one it replaced. With `entry`, the table is that entry (its
+     * source must be in this worker's config), not the worker's `virtualTables.<name>`.
      */
-    tableRegister: (name: string): Promise<TableRegistration> => withLiveness(async () => {
-      const opened = table(name);
+    tableRegister: (name: string, entry?: TableEntry): Promise<TableRegistration> => withLiveness(async () => {
+      const opened = table(name, entry);
       const record = await inspectTable(opened);
       const { store: datasets } = job();
       const previous = await readTableRecord(datasets, name);
@@ -96,3 +103,4 @@ export interface TableRegistration {
 /** The activity interface, for `proxyActivities<ConnectorActivities>()`. */
 export type ConnectorActivities = ReturnType<typeof createActivities>;
 export type { CheckResult, ExploreEntry, ExplorePage, ExploreRequest, PreviewResult, TableHistoryEntry, TablePreview, TableRecord };
+export type { DiscoveredTable, DiscoverRequest, DiscoverResult, TableEntry };

@@ -1,7 +1,9 @@
 /**
- * `preview SOURCE KEY`: the first rows of CSV, JSON lines and Parquet, or the detected media
- * type of anything else. Reads only what it shows: a head range for text, the footer and the
- * first row group for Parquet (through ranged reads), the first bytes for type detection.
+ * `preview SOURCE KEY`: the first rows of CSV, JSON lines, Parquet and Avro, or the detected
+ * media type of anything else. Reads only what it shows: a head range for text, the footer and
+ * the first row group for Parquet (through ranged reads), the header and first blocks of an Avro
+ * container file (ranged reads of its head, by the reader the caller injects: the Avro reader
+ * lives in tables/, beside this layer), the first bytes for type detection.
  * The parsers are loaded on first use: every worker registers this activity, few ever run it.
  */
 import type { AsyncBuffer } from 'hyparquet';
@@ -17,7 +19,7 @@ import { openRangeReader, type RangeReader } from './range-reader';
 export interface PreviewResult {
   key: string;
   size: number;
-  format: 'csv' | 'jsonl' | 'parquet' | 'other';
+  format: 'csv' | 'jsonl' | 'parquet' | 'avro' | 'other';
   mediaType: string;
   columns?: string[];
   rows?: unknown[][];
@@ -29,11 +31,21 @@ export interface PreviewResult {
   bytesRead: number;
 }
 
+/** The first rows of a format this folder does not parse itself, read from a {@link RangeReader}. */
+export type RowsReader = (file: RangeReader, key: string, limit: number) => Promise<{ columns: string[]; rows: unknown[][] }>;
+
+/** Readers of the formats previewed by other layers: Avro (tables/avro/preview.ts), injected by the activities. */
+export interface PreviewReaders {
+  avro?: RowsReader;
+}
+
 /** How many bytes of a text file are read for its first rows. */
 const TEXT_HEAD_BYTES = 64 * 1024;
 /** How many leading bytes are read to detect a media type (file-type needs at most 4100 for most). */
 const MEDIA_HEAD_BYTES = 4100;
 const MAX_CELL = 200;
+/** The media type file-type gives Avro object container files. */
+const AVRO_MEDIA_TYPE = 'application/avro';
 
 function cell(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
@@ -89,15 +101,20 @@ function formatOf(key: string): PreviewResult['format'] {
   if (/\.csv(\.txt)?$|\.tsv$/.test(lower)) return 'csv';
   if (/\.(jsonl|ndjson|json)$/.test(lower)) return 'jsonl';
   if (lower.endsWith('.parquet')) return 'parquet';
+  if (lower.endsWith('.avro')) return 'avro';
   return 'other';
 }
 
-/** Previews `path` (relative to the source URL). */
-export async function previewObject(client: SourceClient, path: string, limit = 10): Promise<PreviewResult> {
+/** Previews `path` (relative to the source URL); `readers` read the formats parsed elsewhere (Avro). */
+export async function previewObject(client: SourceClient, path: string, limit = 10, readers: PreviewReaders = {}): Promise<PreviewResult> {
   const key = joinKey(client.prefix, path);
   const reader = await openRangeReader(client, key);
   const format = formatOf(key);
   const base = { key: path, size: reader.byteLength, format };
+  if (format === 'avro' && readers.avro) {
+    const { columns, rows } = await readers.avro(reader, path, limit);
+    return { ...base, mediaType: AVRO_MEDIA_TYPE, columns, rows: rows.map((r) => r.map(cell)), bytesRead: reader.bytesRead };
+  }
   if (format === 'parquet') {
     return { ...base, mediaType: 'application/vnd.apache.parquet', ...(await previewParquet(reader, limit)), bytesRead: reader.bytesRead };
   }
@@ -116,6 +133,11 @@ export async function previewObject(client: SourceClient, path: string, limit = 
   }
   const head = new Uint8Array(await reader.slice(0, Math.min(reader.byteLength, MEDIA_HEAD_BYTES)));
   const detected = await (await fileTypeFromBuffer())(head);
+  if (detected?.mime === AVRO_MEDIA_TYPE && readers.avro) {
+    // An Avro container file whose name does not say so.
+    const { columns, rows } = await readers.avro(reader, path, limit);
+    return { ...base, format: 'avro', mediaType: AVRO_MEDIA_TYPE, columns, rows: rows.map((r) => r.map(cell)), bytesRead: reader.bytesRead };
+  }
   const cut = head.byteLength < reader.byteLength;
   const mediaType = detected?.mime ?? (reader.byteLength === 0 ? 'application/x-empty' : looksLikeText(head, cut) ? 'text/plain' : 'application/octet-stream');
   if (detected && familyOf(detected.mime)) {

@@ -3,3 +3,4 @@ export * from './probes';
 export * from './sync';
 export * from './file-export';
 export * from './tables';
+export * from './discover';

@@ -4,7 +4,7 @@
  * the registry record, a few rows as JSON lines, the commit list. Whole reads (`tables read`)
  * are too large for a payload and stream in the CLI with --direct instead.
  */
-import type { TableHistoryEntry, TablePreview, TableRegistration } from '../activities';
+import type { TableEntry, TableHistoryEntry, TablePreview, TableRegistration } from '../activities';
 import { probeActivities } from './probes';
 
 /** Common input: the table's name in `virtualTables:` and its source's retry budget. */
@@ -16,9 +16,13 @@ export interface TableProbeInput {
 /** A large log is replayed whole at registration; the activity heartbeats meanwhile. */
 const activitiesFor = (input: TableProbeInput) => probeActivities(input.maxErrorRetries, true);
 
-/** Reads a table's latest snapshot and records it in the dataset store. */
-export async function registerTable(input: TableProbeInput): Promise<TableRegistration> {
-  return activitiesFor(input).tableRegister(input.table);
+/**
+ * Reads a table's latest snapshot and records it in the dataset store. `entry`: the table's
+ * config entry, for a table the worker's config does not have yet (`tables discover --apply`).
+ */
+export async function registerTable(input: TableProbeInput & { entry?: TableEntry }): Promise<TableRegistration> {
+  const activities = activitiesFor(input);
+  return input.entry ? activities.tableRegister(input.table, input.entry) : activities.tableRegister(input.table);
 }
 
 /** The first rows of a table. */

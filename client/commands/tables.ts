@@ -20,6 +20,7 @@ import { previewTable, registerTable, tableHistory } from '../../workflows';
 import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 import { printable } from '../printable';
+import { registerDiscover } from './tables-discover';
 
 type DirectOptions = GlobalOptions & { direct?: boolean };
 
@@ -333,4 +334,5 @@ export function registerTables(program: Command): void {
     .option('--explain', 'not built yet: refused')
     .option('--direct', 'accepted for symmetry: read always runs in this process')
     .action(read);
+  registerDiscover(group);
 }

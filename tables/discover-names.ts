@@ -1,0 +1,71 @@
+/**
+ * Proposed registrations for discovered tables: a config name for each (config/schema.ts's
+ * name rule: 1-128 letters, digits, dots, dashes or underscores, starting with a letter or
+ * digit), unique among the proposals and the config's `virtualTables:`; a table already
+ * configured (same source and folder) keeps its entry and is not proposed again.
+ */
+import type { DiscoveredTable } from './discover';
+import type { TableFormat } from './registry';
+
+/** A `virtualTables:` entry with a folder. */
+export interface TableEntry {
+  source: string;
+  format: TableFormat;
+  location?: string;
+  identifier?: string;
+}
+
+/** A discovered table with its proposed name, or the name of the entry that already has it. */
+export interface TableProposal extends DiscoveredTable {
+  name: string;
+  source: string;
+  /** The config already has this table under `name`: nothing to write. */
+  configured: boolean;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** A valid config name made of `text`: other characters become `_`, leading ones that cannot start a name are dropped. */
+export function configName(text: string): string {
+  const cleaned = text.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128).replace(/[_.-]+$/, '');
+  return NAME.test(cleaned) ? cleaned : 'table';
+}
+
+/** The folder's segments, without the trailing slash: `a/b/` -> [a, b]. */
+function segments(location: string): string[] {
+  return location.split('/').filter((s) => s !== '');
+}
+
+/** Whether two folders are the same below a source URL (a trailing slash or not). */
+function sameFolder(a: string, b: string): boolean {
+  return segments(a).join('/') === segments(b).join('/');
+}
+
+/**
+ * Names for `tables` of `source`, given the config's entries: a table's name is its folder's
+ * name, then its parent's and its own (`sales_orders`), then with a number (`orders_2`),
+ * whichever is first free. A table at the source URL itself is named after the source.
+ */
+export function proposeNames(source: string, tables: DiscoveredTable[], existing: Record<string, TableEntry>): TableProposal[] {
+  const taken = new Set(Object.keys(existing));
+  const out: TableProposal[] = [];
+  for (const table of tables) {
+    const configured = Object.entries(existing).find(([, e]) => e.source === source && e.location !== undefined && sameFolder(e.location, table.location));
+    if (configured) {
+      out.push({ ...table, name: configured[0], source, configured: true });
+      continue;
+    }
+    const parts = segments(table.location);
+    const own = configName(parts[parts.length - 1] ?? source);
+    const candidates = [own];
+    if (parts.length > 1) candidates.push(configName(`${parts[parts.length - 2]}_${parts[parts.length - 1]}`));
+    let name = candidates.find((c) => !taken.has(c));
+    for (let n = 2; name === undefined; n++) {
+      const numbered = `${own.slice(0, 120)}_${n}`;
+      if (!taken.has(numbered)) name = numbered;
+    }
+    taken.add(name);
+    out.push({ ...table, name, source, configured: false });
+  }
+  return out;
+}
