@@ -14,7 +14,7 @@ import { actionsOfLine } from './delta/actions';
 import { listLog } from './delta/log-files';
 import { typeName, type DeltaStructType } from './delta/schema';
 import { openTableReader } from './readers';
-import type { TableRow } from './table-reader';
+import type { TableRow, TableSchema } from './table-reader';
 import type { TableColumn, TableFormat, TableRecord } from './registry';
 import { jsonLineOfRow } from './serialize';
 import { openParquet } from './parquet';
@@ -117,6 +117,8 @@ export interface ReadRequest {
 export interface ReadHeader {
   version?: number;
   columns: TableColumn[];
+  /** The same columns as typed fields (the schema a Parquet output is written with). */
+  schema: TableSchema;
 }
 
 /**
@@ -137,7 +139,7 @@ export async function* readTableRows(table: OpenedTable, request: ReadRequest, h
   }
   if (request.since !== undefined) {
     const changes = await openDeltaChanges(table.storage, { since: request.since, until: request.until, columns: request.columns });
-    header?.({ version: changes.until, columns: columnsOf(changes) });
+    header?.({ version: changes.until, columns: columnsOf(changes), schema: changes.schema });
     let left = request.limit ?? Infinity;
     if (left <= 0) return;
     for await (const batch of changes.batches()) {
@@ -153,8 +155,8 @@ export async function* readTableRows(table: OpenedTable, request: ReadRequest, h
       throw new TableRequestError(`table ${table.name} (format ${table.format}) has no versions: --version and --as-of apply to ${VERSIONED_FORMATS.join(', ')} tables`);
     }
     const reader = await openTableReader(table.format, table.storage);
-    const all = columnsOf((await reader.describe()));
-    header?.({ columns: pick(table, all, request.columns) });
+    const described = (await reader.describe()).schema;
+    header?.({ columns: pick(table, columnsOf({ schema: described }), request.columns), schema: fieldsNamed(described, request.columns) });
     if ((request.limit ?? Infinity) <= 0) return;
     for await (const batch of reader.scan({ columns: request.columns, limit: request.limit })) {
       yield* batch.rows;
@@ -162,7 +164,7 @@ export async function* readTableRows(table: OpenedTable, request: ReadRequest, h
     return;
   }
   const snapshot = await openDeltaSnapshot(table.storage, { version: request.version, timestamp: request.asOf });
-  header?.({ version: snapshot.version, columns: pick(table, columnsOf(snapshot), request.columns) });
+  header?.({ version: snapshot.version, columns: pick(table, columnsOf(snapshot), request.columns), schema: fieldsNamed(snapshot.schema, request.columns) });
   let left = request.limit ?? Infinity;
   if (left <= 0) return;
   for await (const batch of scanDeltaFiles(table.storage, snapshot, snapshot.files(), { columns: request.columns })) {
@@ -182,8 +184,13 @@ function pick(table: OpenedTable, all: TableColumn[], names: string[] | undefine
   });
 }
 
+/** The fields of `names` (checked by {@link pick} already), in that order; all when undefined. */
+function fieldsNamed(schema: TableSchema, names: string[] | undefined): TableSchema {
+  return names === undefined ? schema : { kind: 'struct', fields: names.map((n) => schema.fields.find((f) => f.name === n)!) };
+}
+
 /** The first rows of a table, for a workflow's payload: rows as JSON lines (exact), with the version and columns. */
-export interface TablePreview extends ReadHeader {
+export interface TablePreview extends Omit<ReadHeader, 'schema'> {
   table: string;
   rows: string[];
   /** Set when fewer than the rows asked for are returned because they reached {@link PREVIEW_MAX_BYTES}. */
@@ -195,10 +202,10 @@ export const PREVIEW_MAX_BYTES = 1024 * 1024;
 
 /** Reads the first `limit` rows (Delta: of the latest snapshot), stopping at {@link PREVIEW_MAX_BYTES} of rows. */
 export async function previewTable(table: OpenedTable, limit: number): Promise<TablePreview> {
-  let head: ReadHeader = { columns: [] };
+  let head: Omit<ReadHeader, 'schema'> = { columns: [] };
   const rows: string[] = [];
   let bytes = 0;
-  for await (const line of readTableLines(table, { limit }, (h) => (head = h))) {
+  for await (const line of readTableLines(table, { limit }, ({ schema: _schema, ...h }) => (head = h))) {
     bytes += Buffer.byteLength(line) + 1;
     if (bytes > PREVIEW_MAX_BYTES && rows.length > 0) return { table: table.name, ...head, rows, truncated: true };
     rows.push(line);
