@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   schedule: async () => (await import('./commands/schedule')).registerSchedule,
   runs: async () => (await import('./commands/runs')).registerRuns,
   status: async () => (await import('./commands/status')).registerStatus,
+  cancel: async () => (await import('./commands/cancel')).registerCancel,
   worker: async () => (await import('./commands/worker')).registerWorker,
   dev: async () => (await import('./commands/dev')).registerDev,
   datasets: async () => (await import('./commands/datasets')).registerDatasets,

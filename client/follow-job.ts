@@ -5,7 +5,9 @@
 import type { ConnectorConfig } from '../config/schema';
 import type { Job } from '../jobs/job';
 import { loadConfigFor, temporalClient, type GlobalOptions } from './context';
+import { cancelRun } from './cancel-run';
 import { JobFailedError, rootMessage } from './errors';
+import { onInterrupt, WaitInterruptedError } from './interrupt';
 import { drawProgressBar, formatBytes, type ProgressBar } from './job-progress';
 import type { RunOptions } from './options';
 import { printable } from './printable';
@@ -41,16 +43,28 @@ async function waitForRun<R>(started: StartedJob, client: Awaited<ReturnType<typ
       : `waiting: ${noWorkerMessage(address)}; ${what} resumes when one does\n`);
   });
   let timer: NodeJS.Timeout | undefined;
+  const interrupt = onInterrupt(`${what} (${started.workflowId})`);
+  const interrupted = interrupt.decided.then(async (cancel): Promise<never> => {
+    if (!cancel) {
+      throw new WaitInterruptedError(`stopped waiting (interrupted): ${what} is left running as ${started.workflowId} (run ${started.runId}). `
+        + `Follow it with: s3-connector status ${started.workflowId}; cancel it with: s3-connector cancel ${started.workflowId}`, false);
+    }
+    process.stderr.write(`cancelling ${started.workflowId}; waiting for its cleanup\n`);
+    const outcome = await cancelRun(started.handle);
+    throw new WaitInterruptedError(`${what} ${outcome.status === 'CANCELLED' ? 'cancelled' : `ended as ${outcome.status} before the cancellation`}: ${started.workflowId} (run ${outcome.runId})`, true);
+  });
   try {
     const timedOut = new Promise<never>((_, fail) => {
       if (options.timeout === undefined) return;
       timer = setTimeout(() => fail(new WaitTimeoutError(`stopped waiting after ${Math.round(options.timeout! / 1000)} s: ${what} is still running as ${started.workflowId} (run ${started.runId}). Follow it with: s3-connector status ${started.workflowId}`)), options.timeout);
     });
-    const result = await Promise.race([started.handle.result() as Promise<R>, timedOut]);
+    const result = await Promise.race([started.handle.result() as Promise<R>, timedOut, interrupted]);
     return { result, absentMs: watcher.absentMs() };
   } finally {
     clearTimeout(timer);
     watcher.stop();
+    interrupt.dispose();
+    interrupted.catch(() => {}); // decided after the run ended: nothing left to do
   }
 }
 
@@ -77,10 +91,11 @@ export async function followJob<R extends { bytes: number }, S>(kind: JobKind<R,
       outcome = await waitForRun<R>(started, client, options, `${kind.verb} ${job}`);
     } catch (err) {
       await bar?.stop();
-      const timedOut = err instanceof WaitTimeoutError;
+      const leftRunning = err instanceof WaitTimeoutError || (err instanceof WaitInterruptedError && !err.cancelled);
+      const status = leftRunning ? 'running' : err instanceof WaitInterruptedError ? 'cancelled' : 'failed';
       // Scripts read the last stdout line: a run that failed or was not waited for says so there too.
-      if (options.json) process.stdout.write(`${JSON.stringify({ workflowId, runId, status: timedOut ? 'running' : 'failed', error: rootMessage(err) })}\n`);
-      if (!timedOut) process.stderr.write(`${kind.verb} ${job} failed: ${workflowId} (run ${runId})\n`);
+      if (options.json) process.stdout.write(`${JSON.stringify({ workflowId, runId, status, error: rootMessage(err) })}\n`);
+      if (status === 'failed') process.stderr.write(`${kind.verb} ${job} failed: ${workflowId} (run ${runId})\n`);
       throw err; // reported with its root cause, exit code 1
     }
     await bar?.stop();

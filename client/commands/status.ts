@@ -1,5 +1,5 @@
 /**
- * `status WORKFLOW_ID`: one run's state from Temporal — its description, its progress (the
+ * `status WORKFLOW_ID|JOB`: one run's state from Temporal — its description, its progress (the
  * `progress` query, which closed runs answer too while a worker can replay them) and its result
  * or failure.
  */
@@ -13,6 +13,7 @@ import { rootMessage } from '../errors';
 import { formatProgress, formatResult, queryProgress } from '../job-progress';
 import { addGlobalOptions, parseOptions } from '../options';
 import { printable } from '../printable';
+import { isWorkflowId, resolveRun } from '../resolve-run';
 
 /** What `status --json` prints. */
 export interface RunStatus {
@@ -88,15 +89,16 @@ export function formatStatus(s: RunStatus): string[] {
   return lines.map(printable);
 }
 
-/** Registers `status WORKFLOW_ID`. */
+/** Registers `status WORKFLOW_ID|JOB`. */
 export function registerStatus(program: Command): void {
-  addGlobalOptions(program.command('status <workflowId>'))
-    .description("one run's status, progress and result (the latest run of WORKFLOW_ID)")
+  addGlobalOptions(program.command('status <run>'))
+    .description("one run's status, progress and result: the latest run of a workflow ID, or a job's running (else newest) run")
     .action(async (id: string, raw: unknown) => {
       const options = parseOptions<GlobalOptions>(raw);
       const { client, close } = await temporalClient(options);
       try {
-        const status = await runStatus(client.workflow.getHandle(id), (line) => process.stderr.write(`${line}\n`));
+        const workflowId = isWorkflowId(id) ? id : await resolveRun(client, id, { running: true }).catch(() => resolveRun(client, id, { running: false }));
+        const status = await runStatus(client.workflow.getHandle(workflowId), (line) => process.stderr.write(`${line}\n`));
         process.stdout.write(`${options.json ? JSON.stringify(status) : formatStatus(status).join('\n')}\n`);
       } finally {
         await close();
