@@ -1,0 +1,179 @@
+/**
+ * The Iceberg reader (tables/iceberg/) on tables written by pyiceberg 0.12.0, the reference
+ * writer, into a local warehouse (scripts/fixtures/make_iceberg_tables.py, run into a temp
+ * folder): every snapshot of every table read and compared row by row with pyiceberg's own
+ * reading of the same snapshot (table.scan(snapshot_id=...).to_arrow()).
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../harness/temp-dir';
+import { LocalTableStorage } from '../../tables/storage-local';
+import { TableOutsideRootError } from '../../tables/storage';
+import { jsonLineOfRow, parseJsonLineExact } from '../../tables/serialize';
+import { currentMetadataKey, icebergHistory, IcebergSnapshotNotFoundError, IcebergUnsupportedError, openIcebergTable, type IcebergTableOptions } from '../../tables/iceberg';
+import { parseTableMetadata } from '../../tables/iceberg/metadata';
+import type { TableRow } from '../../tables/table-reader';
+
+const root = resolve(__dirname, '..', '..');
+let out: string;
+
+interface ExpectedTable {
+  metadataLocation: string;
+  location: string;
+  formatVersion: number;
+  currentSnapshotId: string;
+  snapshots: Array<{ id: string; timestampMs: number; operation: string; schemaId: number; sequenceNumber: number; rows: string }>;
+  refs: Record<string, { snapshotId: string; type: string; rows: string }>;
+  current: string;
+  columns: string[];
+}
+let expected: Record<string, ExpectedTable>;
+
+beforeAll(() => {
+  const python = join(root, '.tools', 'venv', 'bin', 'python');
+  if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/install-test-tools.sh`);
+  out = tempDir('iceberg-table-');
+  execFileSync(python, [join(root, 'scripts', 'fixtures', 'make_iceberg_tables.py'), out], { stdio: 'inherit' });
+  expected = JSON.parse(readFileSync(join(out, 'expected.json'), 'utf8')) as Record<string, ExpectedTable>;
+}, 120_000);
+
+const folderOf = (name: string): string => fileURLToPath((expected[name] as ExpectedTable).location);
+const storageOf = (name: string) => new LocalTableStorage(folderOf(name));
+
+/** A row's sort key and comparable form: parsed from its exact JSON text, as the oracle's rows are. */
+function canonical(lines: string[]): unknown[] {
+  const rows = lines.filter((l) => l !== '').map((l) => parseJsonLineExact(l) as Record<string, unknown>);
+  const key = (r: unknown) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+  return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+async function readRows(name: string, options: IcebergTableOptions = {}): Promise<TableRow[]> {
+  const table = await openIcebergTable(storageOf(name), options);
+  const rows: TableRow[] = [];
+  for await (const batch of table.scan()) rows.push(...batch.rows);
+  return rows;
+}
+
+function oracle(rel: string): unknown[] {
+  return canonical(readFileSync(join(out, rel), 'utf8').split('\n'));
+}
+
+describe('Iceberg tables written by pyiceberg', () => {
+  test.each(['evolve', 'types', 'v1'])('every snapshot of table %s reads as pyiceberg reads it, row for row', async (name) => {
+    const t = expected[name] as ExpectedTable;
+    expect(t.snapshots.length).toBeGreaterThanOrEqual(2);
+    for (const s of t.snapshots) {
+      const rows = await readRows(name, { snapshotId: BigInt(s.id) });
+      expect({ snapshot: s.id, rows: canonical(rows.map(jsonLineOfRow)) }).toEqual({ snapshot: s.id, rows: oracle(s.rows) });
+    }
+    const current = await readRows(name);
+    expect(canonical(current.map(jsonLineOfRow))).toEqual(oracle(t.current));
+  });
+
+  test('the current metadata file is the newest <N>-<uuid>.metadata.json, and 64-bit snapshot ids stay exact', async () => {
+    const t = expected.evolve as ExpectedTable;
+    const key = await currentMetadataKey(storageOf('evolve'));
+    expect(fileURLToPath(t.metadataLocation)).toBe(join(folderOf('evolve'), key));
+    const table = await openIcebergTable(storageOf('evolve'));
+    expect(String(table.snapshot?.snapshotId)).toBe(t.currentSnapshotId);
+    expect(table.metadata.snapshots.map((s) => String(s.snapshotId))).toEqual(t.snapshots.map((s) => s.id));
+    expect(table.metadata.snapshots.map((s) => Number(s.sequenceNumber))).toEqual(t.snapshots.map((s) => s.sequenceNumber));
+  });
+
+  test('a renamed, a dropped and an added column read by field id: the current schema, old files null in the new column', async () => {
+    const table = await openIcebergTable(storageOf('evolve'));
+    expect(table.schema.fields.map((f) => [f.name, f.type, f.nullable, f.fieldId])).toEqual([
+      ['id', { kind: 'primitive', name: 'long' }, false, 1],
+      ['full_name', { kind: 'primitive', name: 'string' }, true, 2],
+      ['category', { kind: 'primitive', name: 'string' }, true, 4],
+      ['ts', { kind: 'primitive', name: 'timestamp' }, true, 5],
+      ['extra', { kind: 'primitive', name: 'integer' }, true, 6],
+    ]);
+    const rows = await readRows('evolve');
+    const old = rows.find((r) => r.id === 2n ** 53n + 2n);
+    expect(old).toEqual({ id: 2n ** 53n + 2n, full_name: 'n2', category: 'a', ts: '2024-01-03T12:00:00.123458Z', extra: null });
+    expect(rows.some((r) => r.id === 2n ** 53n + 1n)).toBe(false); // deleted by the copy-on-write delete
+    const first = await openIcebergTable(storageOf('evolve'), { ref: 'first' });
+    expect(first.schema.fields.map((f) => f.name)).toEqual(['id', 'name', 'price', 'category', 'ts']);
+  });
+
+  test('time travel by tag, branch and time reads the snapshots pyiceberg reads for them', async () => {
+    const t = expected.evolve as ExpectedTable;
+    for (const [ref, r] of Object.entries(t.refs)) {
+      const table = await openIcebergTable(storageOf('evolve'), { ref });
+      expect(String(table.snapshot?.snapshotId)).toBe(r.snapshotId);
+      expect(canonical((await readRows('evolve', { ref })).map(jsonLineOfRow))).toEqual(oracle(r.rows));
+    }
+    // The main-branch snapshots in time order: each is current from its timestamp until the next one's.
+    const main = t.snapshots.filter((s) => s.id !== t.refs.side?.snapshotId);
+    for (const s of main) {
+      const table = await openIcebergTable(storageOf('evolve'), { asOfMs: s.timestampMs });
+      expect(String(table.snapshot?.snapshotId)).toBe(s.id);
+    }
+    await expect(openIcebergTable(storageOf('evolve'), { asOfMs: (main[0] as { timestampMs: number }).timestampMs - 1 })).rejects.toThrow(IcebergSnapshotNotFoundError);
+    await expect(openIcebergTable(storageOf('evolve'), { ref: 'nope' })).rejects.toThrow(/no branch or tag named "nope" \(refs: first, main, side\)/);
+    await expect(openIcebergTable(storageOf('evolve'), { snapshotId: 12345n })).rejects.toThrow(/snapshot 12345 is not among the table's snapshots/);
+  });
+
+  test('every primitive type maps onto the common table types', async () => {
+    const table = await openIcebergTable(storageOf('types'));
+    const p = (name: string) => ({ kind: 'primitive', name });
+    expect(table.schema.fields.map((f) => [f.name, f.type])).toEqual([
+      ['b', p('boolean')], ['i', p('integer')], ['l', p('long')], ['f', p('float')], ['dbl', p('double')],
+      ['dec9', { kind: 'decimal', precision: 9, scale: 2 }], ['dec38', { kind: 'decimal', precision: 38, scale: 10 }],
+      ['d', p('date')], ['tm', p('long')], ['ts', p('timestamp_ntz')], ['tstz', p('timestamp')], ['s', p('string')],
+      ['u', p('string')], ['fx', p('binary')], ['bin', p('binary')],
+    ]);
+    const described = await table.describe();
+    expect(described.partitionColumns).toEqual(['d']);
+    expect(described.fileCount).toBeGreaterThanOrEqual(2);
+  });
+
+  test('history lists the snapshots newest first with ids, times, operations and refs', () => {
+    const t = expected.evolve as ExpectedTable;
+    const metadata = parseTableMetadata(readFileSync(fileURLToPath(t.metadataLocation), 'utf8'), 'evolve');
+    const history = icebergHistory(metadata);
+    expect(history.map((h) => h.snapshotId)).toEqual([...t.snapshots].reverse().map((s) => s.id));
+    expect(history.map((h) => h.operation)).toEqual([...t.snapshots].reverse().map((s) => s.operation));
+    expect(history.find((h) => h.current)?.refs).toEqual(['main']);
+    expect(history.find((h) => h.snapshotId === t.refs.first?.snapshotId)?.refs).toEqual(['first']);
+  });
+});
+
+describe('Iceberg metadata and safety', () => {
+  test('version-hint.text, then the highest vN.metadata.json, name the current metadata', async () => {
+    const dir = tempDir('iceberg-hint-');
+    mkdirSync(join(dir, 'metadata'));
+    const metadataDir = join(folderOf('v1'), 'metadata');
+    const files = readdirSync(metadataDir).filter((f) => f.endsWith('.metadata.json')).sort();
+    files.forEach((f, i) => copyFileSync(join(metadataDir, f), join(dir, 'metadata', `v${i + 1}.metadata.json`)));
+    expect(await currentMetadataKey(new LocalTableStorage(dir))).toBe(`metadata/v${files.length}.metadata.json`);
+    writeFileSync(join(dir, 'metadata', 'version-hint.text'), '2\n');
+    expect(await currentMetadataKey(new LocalTableStorage(dir))).toBe('metadata/v2.metadata.json');
+    rmSync(join(dir, 'metadata', 'v2.metadata.json'));
+    await expect(currentMetadataKey(new LocalTableStorage(dir))).rejects.toThrow(/names version 2, but there is no metadata\/v2.metadata.json/);
+  });
+
+  test('64-bit ids are parsed exactly and format version 3 is refused naming the version', () => {
+    const base = { 'format-version': 2, location: 's3://b/t', 'current-schema-id': 0, schemas: [{ type: 'struct', 'schema-id': 0, fields: [] }], 'partition-specs': [{ 'spec-id': 0, fields: [] }], 'default-spec-id': 0 };
+    const text = JSON.stringify(base).replace(/}$/, ',"current-snapshot-id":9223372036854775807,"snapshots":[{"snapshot-id":9223372036854775807,"sequence-number":9007199254740993,"timestamp-ms":1,"manifest-list":"s3://b/t/m.avro"}]}');
+    const m = parseTableMetadata(text, 'meta');
+    expect(m.currentSnapshotId).toBe(9223372036854775807n);
+    expect(m.snapshots[0]?.sequenceNumber).toBe(9007199254740993n);
+    expect(() => parseTableMetadata(JSON.stringify({ ...base, 'format-version': 3 }), 'meta')).toThrow(IcebergUnsupportedError);
+    expect(() => parseTableMetadata(JSON.stringify({ ...base, 'format-version': 3 }), 'meta')).toThrow(/format-version 3/);
+  });
+
+  test('a data file outside the table root is refused, never read', async () => {
+    // The table's folder seen from one level down: every path in its manifests lies outside that root.
+    const storage = new LocalTableStorage(join(folderOf('v1'), 'metadata'));
+    const key = (await currentMetadataKey(storageOf('v1'))).slice('metadata/'.length);
+    const moved = tempDir('iceberg-outside-');
+    mkdirSync(join(moved, 'metadata'));
+    copyFileSync(join(folderOf('v1'), 'metadata', key), join(moved, 'metadata', key));
+    await expect(openIcebergTable(new LocalTableStorage(moved)).then((t) => t.describe())).rejects.toThrow(TableOutsideRootError);
+    expect(storage.location).toContain('metadata');
+  });
+});
