@@ -51,7 +51,8 @@ async function load(): Promise<{ hyparquet: Hyparquet; compressors: Record<strin
 export async function openParquet(storage: TableStorage, key: string, size: number, footerFetch?: number): Promise<ParquetFile> {
   const { hyparquet } = await load();
   const source = byteSourceOf(storage, key, size);
-  const metadata = await hyparquet.parquetMetadataAsync(source, { initialFetchSize: footerFetch });
+  // Exact parsers here too: row-group statistics of timestamps come back as bigint microseconds, dates as days.
+  const metadata = await hyparquet.parquetMetadataAsync(source, { initialFetchSize: footerFetch, parsers: EXACT_PARSERS });
   for (const element of metadata.schema) {
     const scale = element.converted_type === 'DECIMAL' || element.logical_type?.type === 'DECIMAL'
       ? (element.logical_type?.type === 'DECIMAL' ? element.logical_type.scale : element.scale ?? 0)

@@ -6,6 +6,7 @@
 import { openAvroTable, type AvroTableOptions } from './avro/table';
 import { loadDeltaSnapshot, openDeltaSnapshot, scanDeltaFiles, type SnapshotOptions } from './delta';
 import { openParquetTable, type ParquetTableOptions } from './parquet/table';
+import { compileWhere } from './predicate';
 import type { TableStorage } from './storage';
 import { limitRows, selectColumns, type TableDescription, type TableReader, type TableScanOptions } from './table-reader';
 
@@ -27,8 +28,9 @@ export async function openDeltaTable(storage: TableStorage, options: SnapshotOpt
     },
     scan(scan: TableScanOptions = {}) {
       const columns = selectColumns(snapshot.schema, scan.columns, storage.location).map((f) => f.name);
+      const where = scan.where !== undefined ? compileWhere(scan.where, snapshot.schema, storage.location) : undefined;
       const batches = async function* () {
-        for await (const batch of scanDeltaFiles(storage, snapshot, snapshot.files(), { columns })) {
+        for await (const batch of scanDeltaFiles(storage, snapshot, snapshot.files(), { columns, where, stats: scan.stats, planOnly: scan.planOnly })) {
           yield { file: batch.file.key, rowGroup: batch.rowGroup, rows: batch.rows };
         }
       };

@@ -9,11 +9,13 @@
 import type { ConnectorConfig } from '../config/schema';
 import type { SourceRegistry } from '../s3/source-registry';
 import { S3OperationError } from '../s3/errors';
-import { DeltaTableError, loadDeltaSnapshot, openDeltaChanges, openDeltaSnapshot, scanDeltaFiles, type DeltaFile } from './delta';
+import { CHANGE_FIELDS, DeltaTableError, loadDeltaSnapshot, openDeltaChanges, openDeltaSnapshot, scanDeltaFiles, type DeltaFile } from './delta';
 import { actionsOfLine } from './delta/actions';
 import { listLog } from './delta/log-files';
 import { typeName, type DeltaStructType } from './delta/schema';
+import { compileWhere } from './predicate';
 import { openTableReader } from './readers';
+import { filterRows, type ScanStats } from './scan-stats';
 import type { TableRow, TableSchema } from './table-reader';
 import type { TableColumn, TableFormat, TableRecord } from './registry';
 import { jsonLineOfRow } from './serialize';
@@ -111,6 +113,12 @@ export interface ReadRequest {
   since?: number;
   /** The last version of a `since` range; the latest by default. */
   until?: number;
+  /** Only rows this predicate is true for (tables/predicate/); snapshots are pruned by partitions and statistics, changes filtered. */
+  where?: string;
+  /** Filled with what a snapshot read pruned and reads (scan-stats.ts). */
+  stats?: ScanStats;
+  /** A snapshot's plan only: metadata is read and `stats` filled, no row (see tables/explain.ts). */
+  planOnly?: boolean;
 }
 
 /** The version read (tables with versions) and its columns. */
@@ -138,12 +146,16 @@ export async function* readTableRows(table: OpenedTable, request: ReadRequest, h
     throw new TableRequestError(`table ${table.name} (format ${table.format}) has no versions: --since applies to ${VERSIONED_FORMATS.join(', ')} tables`);
   }
   if (request.since !== undefined) {
-    const changes = await openDeltaChanges(table.storage, { since: request.since, until: request.until, columns: request.columns });
-    header?.({ version: changes.until, columns: columnsOf(changes), schema: changes.schema });
+    // A predicate may read columns not returned: then every column is read and the rows cut down after.
+    const wide = request.where !== undefined && request.columns !== undefined;
+    const changes = await openDeltaChanges(table.storage, { since: request.since, until: request.until, columns: wide ? undefined : request.columns });
+    const names = wide ? [...request.columns!, ...CHANGE_FIELDS.map((f) => f.name)] : changes.schema.fields.map((f) => f.name);
+    header?.({ version: changes.until, columns: pick(table, columnsOf(changes), names), schema: fieldsNamed(changes.schema, names) });
+    const where = request.where !== undefined ? compileWhere(request.where, changes.schema, table.storage.location) : undefined;
     let left = request.limit ?? Infinity;
     if (left <= 0) return;
     for await (const batch of changes.batches()) {
-      for (const row of batch.rows) {
+      for (const row of filterRows(batch.rows, where, names)) {
         yield row;
         if (--left <= 0) return;
       }
@@ -158,7 +170,7 @@ export async function* readTableRows(table: OpenedTable, request: ReadRequest, h
     const described = (await reader.describe()).schema;
     header?.({ columns: pick(table, columnsOf({ schema: described }), request.columns), schema: fieldsNamed(described, request.columns) });
     if ((request.limit ?? Infinity) <= 0) return;
-    for await (const batch of reader.scan({ columns: request.columns, limit: request.limit })) {
+    for await (const batch of reader.scan({ columns: request.columns, limit: request.limit, where: request.where, stats: request.stats, planOnly: request.planOnly })) {
       yield* batch.rows;
     }
     return;
@@ -167,7 +179,8 @@ export async function* readTableRows(table: OpenedTable, request: ReadRequest, h
   header?.({ version: snapshot.version, columns: pick(table, columnsOf(snapshot), request.columns), schema: fieldsNamed(snapshot.schema, request.columns) });
   let left = request.limit ?? Infinity;
   if (left <= 0) return;
-  for await (const batch of scanDeltaFiles(table.storage, snapshot, snapshot.files(), { columns: request.columns })) {
+  const where = request.where !== undefined ? compileWhere(request.where, snapshot.schema, table.storage.location) : undefined;
+  for await (const batch of scanDeltaFiles(table.storage, snapshot, snapshot.files(), { columns: request.columns, where, stats: request.stats, planOnly: request.planOnly })) {
     for (const row of batch.rows) {
       yield row;
       if (--left <= 0) return;

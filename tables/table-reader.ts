@@ -6,6 +6,7 @@
  * {@link TableValue}s with exact types (tables/values.ts).
  */
 import type { DeltaStructType } from './delta/schema';
+import type { ScanStats } from './scan-stats';
 import type { TableValue } from './values';
 
 /** A table's schema: its top-level columns, partition columns included. */
@@ -32,8 +33,18 @@ export interface TableDescription {
 export interface TableScanOptions {
   /** Top-level columns to return, in this order; all by default. An unknown name fails. */
   columns?: string[];
-  /** At most this many rows in all; every row by default. */
+  /** At most this many rows in all (after `where`); every row by default. */
   limit?: number;
+  /**
+   * Only the rows this predicate (tables/predicate/) is true for. Files and row groups that
+   * partition values or statistics rule out are not read; the rest are filtered exactly, so
+   * the rows are those of a full scan filtered. A bad predicate fails with a PredicateError.
+   */
+  where?: string;
+  /** Filled as the scan goes: what was pruned and the bytes read (see scan-stats.ts). */
+  stats?: ScanStats;
+  /** Plan only: prune and fill `stats` from metadata alone (the log, footers, headers), read no rows, yield nothing. */
+  planOnly?: boolean;
 }
 
 /** The rows of one unit of reading (a Parquet row group, an Avro block run), from one file. */

@@ -24,6 +24,9 @@ import {
 } from '../table-reader';
 import type { TableValue } from '../values';
 import { inferPartitionFields, partitionValuesOf } from '../hive-partitions';
+import { compileWhere, mayMatch, type CompiledWhere } from '../predicate';
+import { partitionSummaries } from '../predicate/summaries';
+import { emptyScanStats, filterRows, namesToRead, type ScanStats } from '../scan-stats';
 import { ChunkedReader, readAvroBlocks, readAvroHeader, type AvroHeader } from './container';
 import { AvroFileError, AvroSchemaError } from './errors';
 import { avroRecordShape, avscType, checkLogicalTypes } from './schema';
@@ -100,16 +103,25 @@ export async function openAvroTable(storage: TableStorage, options: AvroTableOpt
     format: 'avro', schema, partitionColumns: partitionFields.map((f) => f.name), fileCount: files.length, bytes: files.reduce((s, f) => s + f.size, 0),
   };
 
-  async function* scanAll(fields: DeltaField[]): AsyncGenerator<TableRowBatch> {
-    const names = fields.map((f) => f.name);
+  async function* scanAll(names: string[], read: string[], where: CompiledWhere | undefined, stats: ScanStats, planOnly: boolean): AsyncGenerator<TableRowBatch> {
     for (const object of files) {
+      stats.filesTotal++;
+      stats.fileBytesTotal += object.size;
+      const partition = partitionValuesOf(object.key, partitionFields);
+      if (where && !mayMatch(where.bound, partitionSummaries(partition, partitionNames))) {
+        stats.filesPrunedByPartition++;
+        continue;
+      }
+      // Avro has no statistics: a kept file is read whole, block by block.
+      stats.bytesToRead += object.size;
+      if (planOnly) continue;
       const { reader, header: fileHeader } = await openFile(storage, object);
       const resolver = resolverFor(object.key, fileHeader);
-      const partition = partitionValuesOf(object.key, partitionFields);
       for await (const block of readAvroBlocks(reader, fileHeader)) {
+        stats.rowGroupsTotal++;
         const rows = decodeBlock(tableType, resolver, block.data, block.count, `${object.key} block ${block.index}`)
-          .map((raw) => pick({ ...shape.convert(raw), ...partition }, names));
-        yield { file: object.key, rowGroup: block.index, rows };
+          .map((raw) => pick({ ...shape.convert(raw), ...partition }, read));
+        yield { file: object.key, rowGroup: block.index, rows: filterRows(rows, where, names) };
       }
     }
   }
@@ -118,7 +130,9 @@ export async function openAvroTable(storage: TableStorage, options: AvroTableOpt
     files, schemaFile: newest.key, avroSchema: header.schema,
     describe: async () => description,
     scan(scan: TableScanOptions = {}) {
-      return limitRows(scanAll(selectColumns(schema, scan.columns, storage.location)), scan.limit);
+      const names = selectColumns(schema, scan.columns, storage.location).map((f) => f.name);
+      const where = scan.where !== undefined ? compileWhere(scan.where, schema, storage.location) : undefined;
+      return limitRows(scanAll(names, namesToRead(names, where), where, scan.stats ?? emptyScanStats(), scan.planOnly === true), scan.limit);
     },
   };
 }

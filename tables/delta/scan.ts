@@ -4,6 +4,9 @@
  * (see values.ts). Rows come in the schema's column order.
  */
 import { openParquet, readRowGroup } from '../parquet';
+import { mayMatch, type CompiledWhere } from '../predicate';
+import { deltaStatsSummaries, firstOf, partitionSummaries, rowGroupSummaries } from '../predicate/summaries';
+import { emptyScanStats, filterRows, rowGroupBytes, type ScanStats } from '../scan-stats';
 import type { TableStorage } from '../storage';
 import { readDeletionVector } from './deletion-vector';
 import { DeltaTableError } from './errors';
@@ -26,18 +29,53 @@ export interface DeltaRowBatch {
 export interface DeltaScanOptions {
   /** Top-level columns (logical names) to return, in this order; all by default. */
   columns?: string[];
+  /** Only rows it is true for: files pruned by partition values, then by statistics, row groups by theirs. */
+  where?: CompiledWhere;
+  /** Counts of what was pruned and read. */
+  stats?: ScanStats;
+  /** Prune and count from metadata only: no row group, no deletion vector is read, no batch yielded. */
+  planOnly?: boolean;
+}
+
+/** What scanFile does beyond reading rows. */
+interface FilePlan {
+  where?: CompiledWhere;
+  stats: ScanStats;
+  planOnly: boolean;
+  /** The names returned (the fields read may add the predicate's). */
+  names: string[];
 }
 
 /** Reads the rows of `files` (a snapshot's, or a subset of them), one batch per row group. */
 export async function* scanDeltaFiles(storage: TableStorage, snapshot: DeltaSnapshotInfo, files: Iterable<DeltaFile> | AsyncIterable<DeltaFile[]>, options: DeltaScanOptions = {}): AsyncGenerator<DeltaRowBatch> {
-  const fields = options.columns === undefined ? snapshot.schema.fields : options.columns.map((name) => {
+  const fieldOf = (name: string) => {
     const field = snapshot.schema.fields.find((f) => f.name === name);
     if (!field) throw new DeltaTableError(`no column ${name} in the table (columns: ${snapshot.schema.fields.map((f) => f.name).join(', ')})`);
     return field;
-  });
+  };
+  const fields = options.columns === undefined ? snapshot.schema.fields : options.columns.map(fieldOf);
+  const { where } = options;
+  const names = fields.map((f) => f.name);
+  const read = where ? [...fields, ...where.columns.filter((c) => !names.includes(c)).map(fieldOf)] : fields;
+  const plan: FilePlan = { where, stats: options.stats ?? emptyScanStats(), planOnly: options.planOnly === true, names };
   const partitions = new Set(snapshot.partitionColumns);
   for await (const item of files as AsyncIterable<DeltaFile | DeltaFile[]>) {
-    for (const file of Array.isArray(item) ? item : [item]) yield* scanFile(storage, snapshot, file, fields, partitions);
+    for (const file of Array.isArray(item) ? item : [item]) {
+      plan.stats.filesTotal++;
+      plan.stats.fileBytesTotal += file.size;
+      if (where) {
+        const byPartition = partitionSummaries(file.partitionValues, partitions);
+        if (!mayMatch(where.bound, byPartition)) {
+          plan.stats.filesPrunedByPartition++;
+          continue;
+        }
+        if (!mayMatch(where.bound, firstOf(byPartition, deltaStatsSummaries(file.stats)))) {
+          plan.stats.filesPrunedByStatistics++;
+          continue;
+        }
+      }
+      yield* scanFile(storage, snapshot, file, read, partitions, undefined, plan);
+    }
   }
 }
 
@@ -53,8 +91,8 @@ export async function* scanSelectedRows(storage: TableStorage, snapshot: DeltaSn
   yield* scanFile(storage, snapshot, file, fields, new Set(snapshot.partitionColumns), select);
 }
 
-async function* scanFile(storage: TableStorage, snapshot: DeltaSnapshotInfo, file: DeltaFile, fields: DeltaSnapshotInfo['schema']['fields'], partitions: Set<string>, select?: RowSelection): AsyncGenerator<DeltaRowBatch> {
-  const deletedRows: RowIndexSet | undefined = !select && file.deletionVector ? await readDeletionVector(storage, file.deletionVector) : undefined;
+async function* scanFile(storage: TableStorage, snapshot: DeltaSnapshotInfo, file: DeltaFile, fields: DeltaSnapshotInfo['schema']['fields'], partitions: Set<string>, select?: RowSelection, plan?: FilePlan): AsyncGenerator<DeltaRowBatch> {
+  const deletedRows: RowIndexSet | undefined = !select && !plan?.planOnly && file.deletionVector ? await readDeletionVector(storage, file.deletionVector) : undefined;
   const deleted = select ? { has: (i: number) => !select(i), cardinality: Infinity } : deletedRows;
   const parquet = await openParquet(storage, file.key, file.size);
   const mode = snapshot.columnMappingMode;
@@ -64,9 +102,18 @@ async function* scanFile(storage: TableStorage, snapshot: DeltaSnapshotInfo, fil
     return { name: field.name, key: node?.element.name, convert: node ? converterFor(field.type, node, mode, field.name) : undefined };
   });
   const read = [...new Set(columns.flatMap((c) => ('key' in c && c.key !== undefined ? [c.key] : [])))];
+  const where = plan?.where;
+  const byPartition = partitionSummaries(file.partitionValues, partitions);
   for (let g = 0; g < parquet.rowGroups.length; g++) {
     const { rowStart, rowCount } = parquet.rowGroups[g] as { rowStart: number; rowCount: number };
+    if (plan) plan.stats.rowGroupsTotal++;
+    if (plan && where && !mayMatch(where.bound, firstOf(byPartition, rowGroupSummaries(parquet, g, mode)))) {
+      plan.stats.rowGroupsPruned++;
+      continue;
+    }
     if (deleted && allDeleted(deleted, rowStart, rowCount)) continue;
+    if (plan) plan.stats.bytesToRead += rowGroupBytes(parquet, g, read);
+    if (plan?.planOnly) continue;
     const raw = await readRowGroup(parquet, g, read);
     const rows: DeltaRow[] = [];
     for (let i = 0; i < raw.length; i++) {
@@ -79,7 +126,7 @@ async function* scanFile(storage: TableStorage, snapshot: DeltaSnapshotInfo, fil
       }
       rows.push(row);
     }
-    yield { file, rowGroup: g, rows };
+    yield { file, rowGroup: g, rows: plan ? filterRows(rows, where, plan.names) : rows };
   }
 }
 

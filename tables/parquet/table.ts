@@ -23,7 +23,18 @@ import {
   limitRows, selectColumns, type TableDescription, type TableReader, type TableRow, type TableRowBatch, type TableScanOptions,
 } from '../table-reader';
 import { inferPartitionFields, partitionValuesOf } from '../hive-partitions';
+import { compileWhere, mayMatch, type CompiledWhere } from '../predicate';
+import { firstOf, partitionSummaries, rowGroupSummaries } from '../predicate/summaries';
+import { emptyScanStats, filterRows, namesToRead, rowGroupBytes, type ScanStats } from '../scan-stats';
 import { parquetFields, ParquetSchemaError, sameType } from './schema';
+
+/** A scan's predicate, counts and mode; `names` are the columns returned. */
+interface Plan {
+  where?: CompiledWhere;
+  stats: ScanStats;
+  planOnly: boolean;
+  names: string[];
+}
 
 /** Bytes read from a file's end for its footer: most footers fit, a longer one costs a second read. */
 const FOOTER_FETCH = 64 * 1024;
@@ -92,16 +103,24 @@ export async function openParquetTable(storage: TableStorage, options: ParquetTa
   };
   const opened = new Map(footers.map((f) => [f.key, f]));
 
-  async function* scanAll(fields: DeltaField[]): AsyncGenerator<TableRowBatch> {
+  async function* scanAll(fields: DeltaField[], plan: Plan): AsyncGenerator<TableRowBatch> {
+    const { where, stats } = plan;
     for (const object of files) {
+      stats.filesTotal++;
+      stats.fileBytesTotal += object.size;
+      const partition = partitionValuesOf(object.key, partitionFields);
+      if (where && !mayMatch(where.bound, partitionSummaries(partition, partitionNames))) {
+        stats.filesPrunedByPartition++;
+        opened.delete(object.key);
+        continue;
+      }
       const parquet = opened.get(object.key) ?? await openParquet(storage, object.key, object.size, FOOTER_FETCH);
       opened.delete(object.key); // each footer is used once; the map holds no more than the sample
-      yield* scanFile(parquet, fields);
+      yield* scanFile(parquet, fields, partition, plan);
     }
   }
 
-  async function* scanFile(parquet: ParquetFile, fields: DeltaField[]): AsyncGenerator<TableRowBatch> {
-    const partition = partitionValuesOf(parquet.key, partitionFields);
+  async function* scanFile(parquet: ParquetFile, fields: DeltaField[], partition: Record<string, TableValue>, plan: Plan): AsyncGenerator<TableRowBatch> {
     const fileFields = new Map(parquetFields(parquet.schema, parquet.key).map((f) => [f.name, f]));
     type Column = { name: string; partition: TableValue } | { name: string; key: string; convert: Converter };
     const columns = fields.map((field): Column => {
@@ -122,17 +141,34 @@ export async function openParquetTable(storage: TableStorage, options: ParquetTa
       for (const c of columns) row[c.name] = 'key' in c ? c.convert(source[c.key]) : c.partition;
       return row;
     };
+    const { where, stats } = plan;
+    const byPartition = partitionSummaries(partition, partitionNames);
+    let kept = 0;
     for (let g = 0; g < parquet.rowGroups.length; g++) {
+      stats.rowGroupsTotal++;
+      if (where && !mayMatch(where.bound, firstOf(byPartition, rowGroupSummaries(parquet, g, 'none')))) {
+        stats.rowGroupsPruned++;
+        continue;
+      }
+      kept++;
+      stats.bytesToRead += rowGroupBytes(parquet, g, read);
+      if (plan.planOnly) continue;
       const raw = await readRowGroup(parquet, g, read);
-      yield { file: parquet.key, rowGroup: g, rows: raw.map(cells) };
+      yield { file: parquet.key, rowGroup: g, rows: filterRows(raw.map(cells), where, plan.names) };
     }
+    if (where && kept === 0 && parquet.rowGroups.length > 0) stats.filesPrunedByStatistics++;
   }
 
   return {
     files, schemaFiles: sample.map((f) => f.key),
     describe: async () => description,
     scan(scan: TableScanOptions = {}) {
-      return limitRows(scanAll(selectColumns(schema, scan.columns, storage.location)), scan.limit);
+      const fields = selectColumns(schema, scan.columns, storage.location);
+      const where = scan.where !== undefined ? compileWhere(scan.where, schema, storage.location) : undefined;
+      const names = fields.map((f) => f.name);
+      const read = selectColumns(schema, namesToRead(names, where), storage.location);
+      const plan: Plan = { where, stats: scan.stats ?? emptyScanStats(), planOnly: scan.planOnly === true, names };
+      return limitRows(scanAll(read, plan), scan.limit);
     },
   };
 }
