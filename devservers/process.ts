@@ -42,7 +42,8 @@ export async function freePort(): Promise<number> {
   return osPort();
 }
 
-function canListen(port: number): Promise<boolean> {
+/** Whether a server can listen on loopback `port` now (nothing else listens there). */
+export function canListen(port: number): Promise<boolean> {
   return new Promise((ok) => {
     const server = createServer();
     server.once('error', () => ok(false));

@@ -2,10 +2,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { canListen } from '../../devservers/process';
 import { startTemporalDevServer } from '../../devservers/temporal-dev';
 import { createLogger } from '../../worker/logger';
 import { runWorker } from '../../worker/run-worker';
-import { loadConfigFor, type GlobalOptions } from '../context';
+import { loadConfigFor, UsageError, type GlobalOptions } from '../context';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 
 export function registerDev(program: Command): void {
@@ -19,6 +20,13 @@ export function registerDev(program: Command): void {
       const { config } = loadConfigFor(options);
       const stateDir = resolve(options.stateDir);
       mkdirSync(stateDir, { recursive: true });
+      // A taken port would let the readiness probe reach someone else's server and "attach" to it.
+      for (const [port, flag] of [[options.port, '--port'], [options.uiPort, '--ui-port']] as const) {
+        if (!(await canListen(port))) {
+          throw new UsageError(`dev: port ${port} on 127.0.0.1 is taken (another Temporal server, an earlier \`s3-connector dev\`, or another program listens there). `
+            + `Fix: stop it, or choose another port with ${flag} (then pass --address 127.0.0.1:PORT to the other commands).`);
+        }
+      }
       const logger = createLogger();
       const server = await startTemporalDevServer({ logDir: stateDir, port: options.port, uiPort: options.uiPort, dbFile: join(stateDir, 'temporal.db') });
       logger.info({ address: server.address, ui: server.uiUrl }, 'Temporal dev server started');

@@ -69,4 +69,14 @@ describe('the dev command', () => {
     }
     await expect(fetch(`http://127.0.0.1:${uiPort}/`)).rejects.toThrow();
   });
+
+  it('refuses to start when its port is taken, instead of attaching to the server that listens there', async () => {
+    const file = writeConfigFile({ sources: {} });
+    const taken = Number(testEnv().temporalAddress.split(':').at(-1)); // the test run's own server
+    const dev = await runCli(['dev', '--config', file, '--port', String(taken), '--ui-port', String(await freePort()), '--state-dir', `${testEnv().runDir}/dev-taken`]);
+    expect(dev.code).toBe(2);
+    expect(dev.stderr).toContain(`dev: port ${taken} on 127.0.0.1 is taken`);
+    expect(dev.stderr).toContain('choose another port with --port');
+    expect(dev.stderr).not.toContain('worker started');
+  });
 });
