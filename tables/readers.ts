@@ -1,9 +1,10 @@
 /**
  * Every format behind the one {@link TableReader} interface: Delta snapshots adapted to it
  * ({@link openDeltaTable}), and {@link openTableReader} to open a table of any format built so
- * far by its format's name (Iceberg comes next, on the same interface).
+ * far by its format's name (Iceberg: tables/iceberg/).
  */
 import { openAvroTable, type AvroTableOptions } from './avro/table';
+import { openIcebergTable, type IcebergTableOptions } from './iceberg';
 import { loadDeltaSnapshot, openDeltaSnapshot, scanDeltaFiles, type SnapshotOptions } from './delta';
 import { openParquetTable, type ParquetTableOptions } from './parquet/table';
 import { compileWhere } from './predicate';
@@ -44,6 +45,7 @@ export interface OpenReaderOptions {
   delta?: SnapshotOptions;
   parquet?: ParquetTableOptions;
   avro?: AvroTableOptions;
+  iceberg?: IcebergTableOptions;
 }
 
 /** Opens the table below `storage`'s root as a reader of `format`; a format not built yet fails naming it. */
@@ -52,6 +54,7 @@ export async function openTableReader(format: TableDescription['format'], storag
     case 'delta': return openDeltaTable(storage, options.delta);
     case 'parquet': return openParquetTable(storage, options.parquet);
     case 'avro': return openAvroTable(storage, options.avro);
-    default: throw new RangeError(`format ${format} has no reader yet (readers: delta, parquet, avro)`);
+    case 'iceberg': return openIcebergTable(storage, options.iceberg);
+    default: throw new RangeError(`format ${format} has no reader yet (readers: delta, parquet, avro, iceberg)`);
   }
 }

@@ -14,6 +14,7 @@ import { actionsOfLine } from './delta/actions';
 import { listLog } from './delta/log-files';
 import { typeName, type DeltaStructType } from './delta/schema';
 import { compileWhere } from './predicate';
+import { icebergTableHistory, inspectIcebergTable, IcebergRequestError, readIcebergRows } from './iceberg-ops';
 import { openTableReader } from './readers';
 import { filterRows, type ScanStats } from './scan-stats';
 import type { TableRow, TableSchema } from './table-reader';
@@ -38,10 +39,10 @@ export interface OpenedTable {
 }
 
 /** Formats whose reader is built. */
-export const READABLE_FORMATS: readonly TableFormat[] = ['delta', 'parquet', 'avro'];
+export const READABLE_FORMATS: readonly TableFormat[] = ['delta', 'parquet', 'avro', 'iceberg'];
 
-/** Formats with versions (time travel, history). */
-export const VERSIONED_FORMATS: readonly TableFormat[] = ['delta'];
+/** Formats with versions (time travel, history): Delta's log versions, Iceberg's snapshots. */
+export const VERSIONED_FORMATS: readonly TableFormat[] = ['delta', 'iceberg'];
 
 /** Opens `virtualTables.<name>` of `config` through its source's client. */
 export function openTable(config: ConnectorConfig, sources: SourceRegistry, name: string): OpenedTable {
@@ -70,6 +71,7 @@ export function columnsOf(snapshot: { schema: DeltaStructType }): TableColumn[] 
  * 100 footers; Avro: the newest file's, the others resolved against it).
  */
 export async function inspectTable(table: OpenedTable, now = new Date()): Promise<TableRecord> {
+  if (table.format === 'iceberg') return inspectIcebergTable(table, now);
   if (table.format !== 'delta') {
     const description = await (await openTableReader(table.format, table.storage)).describe();
     return {
@@ -113,6 +115,10 @@ export interface ReadRequest {
   since?: number;
   /** The last version of a `since` range; the latest by default. */
   until?: number;
+  /** Iceberg: the snapshot of this id (64-bit, decimal text). */
+  snapshot?: string;
+  /** Iceberg: the snapshot a branch or tag points at. */
+  ref?: string;
   /** Only rows this predicate is true for (tables/predicate/); snapshots are pruned by partitions and statistics, changes filtered. */
   where?: string;
   /** Filled with what a snapshot read pruned and reads (scan-stats.ts). */
@@ -124,6 +130,8 @@ export interface ReadRequest {
 /** The version read (tables with versions) and its columns. */
 export interface ReadHeader {
   version?: number;
+  /** Iceberg: the snapshot read (64-bit id as decimal text). */
+  snapshotId?: string;
   columns: TableColumn[];
   /** The same columns as typed fields (the schema a Parquet output is written with). */
   schema: TableSchema;
@@ -144,6 +152,15 @@ export async function* readTableRows(table: OpenedTable, request: ReadRequest, h
   if (request.since !== undefined && (request.version !== undefined || request.asOf !== undefined)) throw new TableRequestError('give --since (changes) or --version/--as-of (a snapshot), not both');
   if (table.format !== 'delta' && request.since !== undefined) {
     throw new TableRequestError(`table ${table.name} (format ${table.format}) has no versions: --since applies to ${VERSIONED_FORMATS.join(', ')} tables`);
+  }
+  if ((request.snapshot !== undefined || request.ref !== undefined) && table.format !== 'iceberg') throw new TableRequestError(`table ${table.name} (format ${table.format}) has no snapshots: --snapshot and --ref apply to iceberg tables`);
+  if (table.format === 'iceberg' && request.since === undefined) {
+    try {
+      yield* readIcebergRows(table, request, header);
+    } catch (err) {
+      throw err instanceof IcebergRequestError ? new TableRequestError(err.message) : err;
+    }
+    return;
   }
   if (request.since !== undefined) {
     // A predicate may read columns not returned: then every column is read and the rows cut down after.
@@ -233,13 +250,20 @@ export interface TableHistoryEntry {
   timestamp: string;
   /** The time the writer put in its commitInfo (ISO 8601), when it did. */
   commitInfoTimestamp?: string;
-  /** The commitInfo's operation (WRITE, MERGE, DELETE, ...), when it has one. */
+  /** The commitInfo's operation (WRITE, MERGE, DELETE, ...), when it has one; Iceberg: the snapshot's (append, overwrite, ...). */
   operation?: string;
+  /** Iceberg: the snapshot's id (64-bit, decimal text); `version` is then its sequence number. */
+  snapshotId?: string;
+  /** Iceberg: its parent's id. */
+  parentId?: string;
+  /** Iceberg: the branches and tags that point at it. */
+  refs?: string[];
 }
 
 /** The table's commits still in its log, newest first, at most `limit`. */
 export async function tableHistory(table: OpenedTable, limit: number): Promise<TableHistoryEntry[]> {
   if (!VERSIONED_FORMATS.includes(table.format)) throw new TableRequestError(`table ${table.name} (format ${table.format}) has no versions: history applies to ${VERSIONED_FORMATS.join(', ')} tables`);
+  if (table.format === 'iceberg') return icebergTableHistory(table, limit);
   const listing = await listLog(table.storage);
   const versions = [...listing.commits.keys()].sort((a, b) => b - a).slice(0, limit);
   if (versions.length === 0) throw new DeltaTableError(`no commits in ${table.storage.location}_delta_log/: not a Delta table`);

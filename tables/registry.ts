@@ -33,6 +33,8 @@ export interface TableRecord {
   version?: number;
   /** When that version was committed (ISO 8601), when known. */
   versionTimestamp?: string;
+  /** Iceberg: the snapshot read, its 64-bit id as decimal text (Iceberg tables have no `version`). */
+  snapshotId?: string;
   schema: TableColumn[];
   partitionColumns: string[];
   /** Active data files of the version, and their bytes. */
