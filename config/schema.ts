@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { cronProblem } from './cron';
-import { sourceSchema } from './source-schema';
+import { sourceSchema, type SourceConfig } from './source-schema';
 
 /** Names of sources, jobs, datasets: they become parts of workflow IDs and folder names. */
 const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, {
@@ -81,6 +81,29 @@ const tableSyncSchema = z.strictObject({
   rowsPerFile: z.number().int().min(1, { error: 'must be at least 1. Fix: give the rows per Parquet file written, e.g. 250000.' }).max(10_000_000, { error: 'must be at most 10,000,000 (a file is built in memory). Fix: lower it.' }).default(250_000),
 });
 
+/** The parts an identifier has per catalog type: glue database.table, unity catalog.schema.table, rest and files namespace(s).table. */
+const IDENTIFIER_PARTS: Record<string, { min: number; max: number; form: string }> = {
+  glue: { min: 2, max: 2, form: 'database_name.table_name' },
+  unity: { min: 3, max: 3, form: 'catalog_name.schema_name.table_name' },
+  rest: { min: 2, max: Infinity, form: 'namespace.table_name (nested namespaces: a.b.table_name)' },
+  files: { min: 2, max: Infinity, form: 'namespace.table_name (the folder <warehousePath>/namespace/table_name/)' },
+};
+
+/**
+ * A catalog table's identifier must have the form of its source's catalog. (A table with an
+ * identifier on a source without a catalog, or of a format other than iceberg, is refused when it
+ * is opened: tables/registry-ops.ts.)
+ */
+function identifierProblems(source: SourceConfig | undefined, table: { identifier?: string }, name: string, ctx: z.RefinementCtx): void {
+  const type = source?.catalog?.type;
+  if (type === undefined) return;
+  const rule = IDENTIFIER_PARTS[type];
+  const parts = (table.identifier ?? '').split('.');
+  if (!rule || parts.some((p) => p === '') || parts.length < rule.min || parts.length > rule.max) {
+    ctx.addIssue({ code: 'custom', path: ['virtualTables', name, 'identifier'], message: `"${table.identifier}" is not a ${type} catalog table name. Fix: write ${rule?.form ?? 'namespace.table_name'}.` });
+  }
+}
+
 export const configSchema = z.strictObject({
   sources: z.record(nameSchema, sourceSchema).default({}),
   datasetStore: z.string().min(1, { error: 'is empty. Fix: write a folder such as ./data, or the name of a source.' }).default('./data'),
@@ -134,6 +157,7 @@ export const configSchema = z.strictObject({
     if (!table.location === !table.identifier) {
       ctx.addIssue({ code: 'custom', path: ['virtualTables', name], message: 'needs exactly one of location or identifier. Fix: give location: for files in S3, identifier: for catalog tables.' });
     }
+    if (typeof table.identifier === 'string') identifierProblems(config.sources[table.source], table, name, ctx);
   }
   for (const [job, sync] of Object.entries(config.tableSyncs)) tableSyncProblems(config, job, sync, ctx);
 }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });

@@ -26,6 +26,11 @@ function urlOrUndefined(text: string): URL | undefined {
   }
 }
 
+const relativeFolderOrRoot = z.string({ error: 'is required. Fix: write the folder of the tables below the source URL, e.g. warehouse/ (or "" for the source URL itself).' })
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('://'), {
+    error: 'must be a folder relative to the source URL, without "..". Fix: write e.g. warehouse/.',
+  });
+
 const positiveInt = (what: string, max: number) =>
   z.number({ error: `must be a whole number of ${what}.` })
     .int({ error: `must be a whole number of ${what}.` })
@@ -77,7 +82,52 @@ const proxySchema = z.strictObject({
   credentials: z.strictObject({ username: z.string().min(1), password: secretSchema }).optional(),
 });
 
-const catalogSchema = z.looseObject({ type: z.enum(['glue', 'unity', 'rest', 'files'], { error: 'must be glue, unity, rest or files.' }) });
+const httpUrl = (example: string) => z.string({ error: `is required. Fix: write the catalog's URL, e.g. ${example}.` })
+  .refine((text) => /^https?:$/.test(urlOrUndefined(text)?.protocol ?? ''), { error: `is not an http(s) URL. Fix: write e.g. ${example}.` });
+
+const filesCatalogSchema = z.strictObject({
+  type: z.literal('files'),
+  /** The folder below the source URL that holds the tables, as `<namespace>/<table>/metadata/`. */
+  warehousePath: relativeFolderOrRoot,
+});
+
+const glueCatalogSchema = z.strictObject({
+  type: z.literal('glue'),
+  /** Glue's region; the source's region by default. */
+  region: z.string().regex(/^[a-z0-9-]+$/, { error: 'is not a region name. Fix: write one such as us-east-1.' }).optional(),
+  /** Where Glue requests go (a VPC endpoint, or a test server); AWS Glue in the region by default. */
+  endpoint: httpUrl('https://glue.us-east-1.amazonaws.com').optional(),
+  /** The AWS account whose Data Catalog holds the tables; the caller's own by default. */
+  catalogId: z.string().regex(/^\d{12}$/, { error: 'is not an AWS account id. Fix: write the 12 digits of the account, quoted.' }).optional(),
+});
+
+const restCatalogSchema = z.strictObject({
+  type: z.literal('rest'),
+  /** The catalog's base URL: `/v1/config` lies right below it. */
+  uri: httpUrl('https://catalog.example.com/api/catalog'),
+  /** Sent to `/v1/config` as `warehouse`, for catalogs that serve several. */
+  warehouse: z.string().min(1).optional(),
+  /** A bearer token (a secret). */
+  token: secretSchema.optional(),
+  /** OAuth2 client credentials, exchanged for a token at `oauth2ServerUri` (the catalog's `/v1/oauth/tokens` by default). */
+  credential: z.strictObject({ clientId: z.string().min(1), clientSecret: secretSchema }).optional(),
+  oauth2ServerUri: httpUrl('https://auth.example.com/oauth/token').optional(),
+  scope: z.string().min(1).default('catalog'),
+}).refine((c) => !(c.token !== undefined && c.credential !== undefined), {
+  error: 'has both token and credential. Fix: keep one: token for a bearer token, credential for OAuth2 client credentials.',
+});
+
+const unityCatalogSchema = z.strictObject({
+  type: z.literal('unity'),
+  /** The workspace's Iceberg REST endpoint, e.g. https://<workspace>/api/2.1/unity-catalog/iceberg-rest. */
+  uri: httpUrl('https://<workspace>.cloud.databricks.com/api/2.1/unity-catalog/iceberg-rest'),
+  /** A personal access token (a secret). */
+  token: secretSchema,
+});
+
+const catalogSchema = z.discriminatedUnion('type', [filesCatalogSchema, glueCatalogSchema, restCatalogSchema, unityCatalogSchema], {
+  error: 'type must be one of files, glue, rest, unity. Fix: set catalog.type to one of them.',
+});
 
 /** A source as written in the file (before URL and endpoint normalisation). */
 export const sourceSchema = z.strictObject({
@@ -124,6 +174,9 @@ export const sourceSchema = z.strictObject({
       [['endpoint'], 'problem' in endpoint ? undefined : endpoint.url],
       [['credentials', 'stsEndpoint'], source.credentials?.type === 'oidc' ? source.credentials.stsEndpoint : undefined],
       [['stsRole', 'stsEndpoint'], source.stsRole?.stsEndpoint],
+      [['catalog', 'endpoint'], source.catalog?.type === 'glue' ? source.catalog.endpoint : undefined],
+      [['catalog', 'uri'], source.catalog?.type === 'rest' || source.catalog?.type === 'unity' ? source.catalog.uri : undefined],
+      [['catalog', 'oauth2ServerUri'], source.catalog?.type === 'rest' ? source.catalog.oauth2ServerUri : undefined],
     ];
     for (const [path, value] of endpoints) {
       const url = value === undefined ? undefined : urlOrUndefined(value);
@@ -135,6 +188,9 @@ export const sourceSchema = z.strictObject({
   }
   if (source.credentials?.type === 'oidc' && !source.region && !source.credentials.stsEndpoint) {
     ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required with oidc credentials (STS is regional). Fix: set region, e.g. us-east-1, or credentials.stsEndpoint.' });
+  }
+  if (source.catalog?.type === 'glue' && !source.catalog.region && !source.region) {
+    ctx.addIssue({ code: 'custom', path: ['catalog', 'region'], message: 'is required for a glue catalog when the source has no region (Glue is regional). Fix: set catalog.region or the source\'s region, e.g. us-east-1.' });
   }
   if (source.stsRole && !source.region && !source.stsRole.stsEndpoint) {
     ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required when stsRole is set (STS is regional). Fix: set region, e.g. us-east-1, or stsRole.stsEndpoint.' });
