@@ -1,17 +1,22 @@
 /**
- * Starts one real Temporal dev server and one real MinIO (with an OIDC provider) for the whole
+ * Starts one real Temporal dev server, one real MinIO (with an OIDC provider), Apache Iceberg's
+ * REST catalog server (its warehouse in that MinIO) and moto's server (AWS Glue) for the whole
  * test run. A missing binary is a failure, never a skip.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { startIcebergRestServer } from '../../devservers/iceberg-rest';
 import { startMinio } from '../../devservers/minio';
+import { startMotoServer } from '../../devservers/moto';
 import { toolPath, waitUntil } from '../../devservers/process';
 import { startTemporalDevServer } from '../../devservers/temporal-dev';
 import { startOidcProvider } from './oidc-provider';
 import { ENV_FILE_VARIABLE, runDirFor, type TestEnv } from './test-env';
 
 const OIDC_CLIENT_ID = 's3-connector-test';
+/** The bucket of the Iceberg REST catalog server's warehouse. */
+const ICEBERG_BUCKET = 'iceberg-catalog';
 
 /** Logs of earlier runs are kept for reading until the next run; drop those whose jest has exited. */
 function removeStaleRunDirs(parent: string): void {
@@ -56,6 +61,16 @@ export default async function globalSetup(): Promise<void> {
     }
     return roleArn !== '';
   }, 15_000);
+  // The catalog servers: the REST one's warehouse is in MinIO, so it starts after it.
+  execFileSync(toolPath('mc'), ['--config-dir', mcConfigDir, 'mb', '--ignore-existing', `test/${ICEBERG_BUCKET}`], { stdio: 'pipe' });
+  const warehouse = `s3://${ICEBERG_BUCKET}/warehouse`;
+  const [icebergRest, moto] = await Promise.all([
+    startIcebergRestServer({
+      logDir: RUN_DIR, dataDir: join(RUN_DIR, 'iceberg-rest'), warehouse, vendCredentials: true,
+      s3: { endpoint: minio.endpoint, accessKeyId: minio.rootUser, secretAccessKey: minio.rootPassword },
+    }),
+    startMotoServer({ logDir: RUN_DIR }),
+  ]);
   const privateKeyFile = join(RUN_DIR, 'oidc-key.pem');
   writeFileSync(privateKeyFile, oidc.privateKeyPem, { mode: 0o600 });
   const env: TestEnv = {
@@ -63,6 +78,8 @@ export default async function globalSetup(): Promise<void> {
     temporalAddress: temporal.address,
     minio: { endpoint: minio.endpoint, rootUser: minio.rootUser, rootPassword: minio.rootPassword, mcAlias: 'test', mcConfigDir },
     oidc: { issuer: oidc.issuer, privateKeyFile, clientId: OIDC_CLIENT_ID, roleArn },
+    icebergRest: { uri: icebergRest.uri, bucket: ICEBERG_BUCKET, warehouse },
+    moto: { endpoint: moto.endpoint },
   };
   writeFileSync(ENV_FILE, JSON.stringify(env, null, 2));
   // Test workers are forked after this and inherit the variables. Their temp folders (stores,
@@ -72,5 +89,5 @@ export default async function globalSetup(): Promise<void> {
   const tmp = join(RUN_DIR, 'tmp');
   mkdirSync(tmp, { recursive: true });
   process.env.TMPDIR = tmp;
-  (globalThis as Record<string, unknown>).__S3C_SERVERS__ = { minio, temporal, oidc };
+  (globalThis as Record<string, unknown>).__S3C_SERVERS__ = { minio, temporal, oidc, icebergRest, moto };
 }

@@ -10,6 +10,10 @@ export interface TestEnv {
   temporalAddress: string;
   minio: { endpoint: string; rootUser: string; rootPassword: string; mcAlias: string; mcConfigDir: string };
   oidc: { issuer: string; privateKeyFile: string; clientId: string; roleArn: string };
+  /** Apache Iceberg's REST catalog server; its warehouse is `warehouse` in MinIO's bucket `bucket`; it vends MinIO's root keys. */
+  icebergRest: { uri: string; bucket: string; warehouse: string };
+  /** moto's server: AWS Glue (any access key; region us-east-1). */
+  moto: { endpoint: string };
 }
 
 /** Where a global setup (one per jest run, so runs side by side do not collide) keeps its state. */
