@@ -1,0 +1,178 @@
+/**
+ * The Iceberg catalogs (tables/catalogs/) against real catalogs: Apache Iceberg's REST catalog
+ * server (its warehouse in the test MinIO), moto's AWS Glue, and a files warehouse in MinIO, each
+ * holding tables pyiceberg wrote. Every identifier resolves to the metadata location pyiceberg
+ * reports; listings match; a missing table, a bad token and a Glue table that is not Iceberg are
+ * refused by name. Unity's path form and token checks go through a thin front to the REST server
+ * (test/harness/iceberg-rest-front.ts), which serves no URL prefix and accepts any token itself.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createSourceRegistry } from '../../s3/source-registry';
+import { catalogOf, CatalogError, discoverCatalogTables, identifierOf, type IcebergCatalog } from '../../tables/catalogs';
+import { config, minioSource, rootKeyEnv } from '../harness/connector';
+import { startIcebergRestFront, type IcebergRestFront } from '../harness/iceberg-rest-front';
+import { testEnv } from '../harness/test-env';
+
+const run = Math.random().toString(36).slice(2, 8);
+const ns = `cat_${run}`;
+const glueDb = `gdb_${run}`;
+const filesNs = `files_${run}`;
+const PAT = 'dapi-test-personal-access-token';
+const OAUTH_CLIENT = `client-${run}`;
+
+let written: { rest: Record<string, string>; glue: Record<string, string>; files: Record<string, string> };
+let front: IcebergRestFront;
+
+function catalogFor(catalog: Record<string, unknown>, extra: Record<string, unknown> = {}): IcebergCatalog {
+  const { icebergRest } = testEnv();
+  const cfg = config({ sources: { lake: minioSource(icebergRest.bucket, { catalog, ...extra }) } });
+  return catalogOf(createSourceRegistry(cfg), 'lake');
+}
+
+async function refusal(promise: Promise<unknown>): Promise<CatalogError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (!(error instanceof CatalogError)) throw new Error(`expected a CatalogError, got ${String(error)}`);
+  return error;
+}
+
+beforeAll(async () => {
+  Object.assign(process.env, rootKeyEnv(), { TEST_UNITY_TOKEN: PAT, TEST_OAUTH_SECRET: 'client-secret' });
+  const { icebergRest, moto, minio } = testEnv();
+  const python = resolve(__dirname, '..', '..', '.tools', 'venv', 'bin', 'python');
+  const spec = {
+    s3: { endpoint: minio.endpoint, key: minio.rootUser, secret: minio.rootPassword },
+    rest: { uri: icebergRest.uri, namespace: ns },
+    glue: { endpoint: moto.endpoint, database: glueDb, location: `s3://${icebergRest.bucket}/glue/${glueDb}` },
+    sql: { db: join(mkdtempSync(join(tmpdir(), 's3c-sqlcat-')), 'catalog.db'), location: `s3://${icebergRest.bucket}/files-warehouse`, namespace: filesNs },
+  };
+  const out = execFileSync(python, [resolve(__dirname, '..', '..', 'scripts', 'fixtures', 'make_catalog_tables.py'), JSON.stringify(spec)], { encoding: 'utf8' });
+  written = JSON.parse(out) as typeof written;
+  front = await startIcebergRestFront(icebergRest.uri, 'main', [PAT, `client-credentials-token:sub=${OAUTH_CLIENT}`]);
+}, 180_000);
+
+afterAll(async () => {
+  await front?.close();
+});
+
+describe('the rest catalog against Apache Iceberg\'s REST catalog server', () => {
+  const rest = () => catalogFor({ type: 'rest', uri: testEnv().icebergRest.uri });
+
+  test('resolves a table to the metadata location pyiceberg reports after its last commit, with the credentials the server vends', async () => {
+    const table = await rest().loadTable(`${ns}.orders`);
+    expect(table.metadataLocation).toBe(written.rest.orders);
+    expect(table.metadataLocation).toMatch(/^s3:\/\/iceberg-catalog\/warehouse\/.*\/metadata\/00002-[0-9a-f-]+\.metadata\.json$/);
+    expect(table.credentials).toEqual({ accessKeyId: testEnv().minio.rootUser, secretAccessKey: testEnv().minio.rootPassword });
+  });
+
+  test('resolves a table of a nested namespace (a.b.table)', async () => {
+    expect((await rest().loadTable(`${ns}.inner.deep`)).metadataLocation).toBe(written.rest.inner);
+  });
+
+  test('lists the namespaces and tables pyiceberg created, nested ones included, for discovery', async () => {
+    const catalog = rest();
+    expect(await catalog.listNamespaces()).toContainEqual([ns]);
+    expect(await catalog.listNamespaces([ns])).toEqual([[ns, 'inner']]);
+    expect((await catalog.listTables([ns])).map(identifierOf).sort()).toEqual([`${ns}.events`, `${ns}.orders`]);
+    const found = (await discoverCatalogTables(catalog)).map(identifierOf).filter((id) => id.startsWith(`${ns}.`)).sort();
+    expect(found).toEqual([`${ns}.events`, `${ns}.inner.deep`, `${ns}.orders`]);
+  });
+
+  test('a table the catalog does not hold fails as no such table, naming the catalog and the identifier', async () => {
+    const error = await refusal(rest().loadTable(`${ns}.missing`));
+    expect(error.catalogCode).toBe('CatalogNoSuchTable');
+    expect(error.kind).toBe('permanent');
+    expect(error.message).toContain('sources.lake.catalog');
+    expect(error.message).toContain(`load table ${ns}.missing`);
+    expect(error.message).toContain('Fix:');
+  });
+
+  test('OAuth2 client credentials: the token from the server\'s /v1/oauth/tokens is the bearer of the catalog requests', async () => {
+    const catalog = catalogFor({
+      type: 'rest', uri: front.uri, warehouse: 'main',
+      credential: { clientId: OAUTH_CLIENT, clientSecret: '${env:TEST_OAUTH_SECRET}' },
+      oauth2ServerUri: `${testEnv().icebergRest.uri}/v1/oauth/tokens`,
+    });
+    const before = front.seenTokens.length;
+    expect((await catalog.loadTable(`${ns}.orders`)).metadataLocation).toBe(written.rest.orders);
+    expect(new Set(front.seenTokens.slice(before))).toEqual(new Set([`Bearer client-credentials-token:sub=${OAUTH_CLIENT}`]));
+  });
+
+  test('a token the catalog refuses fails as unauthorized, naming the token field and never its value', async () => {
+    process.env.TEST_BAD_TOKEN = 'wrong-token-value';
+    const catalog = catalogFor({ type: 'rest', uri: front.uri, warehouse: 'main', token: '${env:TEST_BAD_TOKEN}' });
+    const error = await refusal(catalog.loadTable(`${ns}.orders`));
+    expect(error.catalogCode).toBe('CatalogUnauthorized');
+    expect(error.status).toBe(401);
+    expect(error.message).toContain('sources.lake.catalog.token');
+    expect(error.message).not.toContain('wrong-token-value');
+  });
+});
+
+describe('the unity catalog (Unity\'s Iceberg REST path form, through the prefixing front)', () => {
+  const unity = (token = '${env:TEST_UNITY_TOKEN}') => catalogFor({ type: 'unity', uri: front.uri, token });
+
+  test('resolves catalog_name.schema_name.table_name to the metadata location pyiceberg reports', async () => {
+    expect((await unity().loadTable(`main.${ns}.orders`)).metadataLocation).toBe(written.rest.orders);
+  });
+
+  test('lists a catalog\'s schemas and their tables with the catalog name in front', async () => {
+    const catalog = unity();
+    expect(await catalog.listNamespaces(['main'])).toContainEqual(['main', ns]);
+    expect((await catalog.listTables(['main', ns])).map(identifierOf).sort()).toEqual([`main.${ns}.events`, `main.${ns}.orders`]);
+  });
+
+  test('a catalog name the workspace does not have fails as not found; a bad personal access token as unauthorized', async () => {
+    expect((await refusal(unity().loadTable(`other.${ns}.orders`))).catalogCode).toBe('CatalogNoSuchTable');
+    const bad = await refusal(unity('not-the-pat').loadTable(`main.${ns}.orders`));
+    expect(bad.catalogCode).toBe('CatalogUnauthorized');
+    expect(bad.message).not.toContain('not-the-pat');
+  });
+});
+
+describe('the glue catalog against moto\'s AWS Glue', () => {
+  const glue = () => catalogFor({ type: 'glue', endpoint: testEnv().moto.endpoint }, { region: 'us-east-1' });
+
+  test('resolves database_name.table_name to the metadata location pyiceberg reports (Parameters.metadata_location)', async () => {
+    const table = await glue().loadTable(`${glueDb}.orders`);
+    expect(table.metadataLocation).toBe(written.glue.orders);
+    expect(table.metadataLocation.startsWith(`s3://${testEnv().icebergRest.bucket}/glue/${glueDb}/`)).toBe(true);
+  });
+
+  test('a table that is not Iceberg is refused by name, with its table type', async () => {
+    const error = await refusal(glue().loadTable(`${glueDb}.plain_parquet`));
+    expect(error.catalogCode).toBe('CatalogNotIceberg');
+    expect(error.message).toContain(`table ${glueDb}.plain_parquet is not an Iceberg table`);
+  });
+
+  test('lists databases and only the Iceberg tables of a database', async () => {
+    const catalog = glue();
+    expect(await catalog.listNamespaces()).toContainEqual([glueDb]);
+    expect((await catalog.listTables([glueDb])).map(identifierOf)).toEqual([`${glueDb}.orders`]);
+  });
+
+  test('a table Glue does not hold fails as no such table', async () => {
+    const error = await refusal(glue().loadTable(`${glueDb}.missing`));
+    expect(error.catalogCode).toBe('CatalogNoSuchTable');
+    expect(error.message).toContain(`GetTable ${glueDb}.missing`);
+  });
+});
+
+describe('the files catalog over a warehouse folder in MinIO', () => {
+  const files = () => catalogFor({ type: 'files', warehousePath: 'files-warehouse/' });
+
+  test('resolves namespace.table to the newest <N>-<uuid>.metadata.json, the one pyiceberg reports', async () => {
+    expect((await files().loadTable(`${filesNs}.orders`)).metadataLocation).toBe(written.files.orders);
+  });
+
+  test('lists the table folders of the warehouse', async () => {
+    const found = (await discoverCatalogTables(files())).map(identifierOf);
+    expect(found).toContain(`${filesNs}.orders`);
+  });
+
+  test('a folder without metadata fails as no such table', async () => {
+    expect((await refusal(files().loadTable(`${filesNs}.missing`))).catalogCode).toBe('CatalogNoSuchTable');
+  });
+});
