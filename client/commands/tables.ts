@@ -16,6 +16,9 @@ import { SEARCH_ATTRIBUTE_KEYS, workflowId, type WorkflowType } from '../../shar
 import { diffSchemas, formatSchemaDiff, listTableRecords, readTableRecord, type TableRecord } from '../../tables/registry';
 import { openTable, READABLE_FORMATS, readTableRows, VERSIONED_FORMATS, type ReadHeader } from '../../tables/registry-ops';
 import { csvHeader, csvLineOfRow, jsonLineOfRow } from '../../tables/serialize';
+import { explainLines, explainTableRead } from '../../tables/explain';
+import { PredicateError } from '../../tables/predicate';
+import { CountingTableStorage } from '../../tables/storage-counting';
 import { previewTable, registerTable, tableHistory } from '../../workflows';
 import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
@@ -213,13 +216,12 @@ interface ReadOptions extends GlobalOptions {
 function refuseUnbuilt(o: ReadOptions): void {
   const unbuilt: string[] = [];
   if (o.format !== undefined && o.format !== 'jsonl' && o.format !== 'csv') unbuilt.push(`--format ${o.format} (only jsonl and csv are written so far)`);
-  if (o.where !== undefined) unbuilt.push('--where (filters and pushdown)');
-  if (o.explain) unbuilt.push('--explain');
   if (unbuilt.length > 0) throw new UsageError(`tables read: not built yet: ${unbuilt.join('; ')}. Fix: leave the option out.`);
   if (o.version !== undefined && o.asOf !== undefined) throw new UsageError('tables read: give --version or --as-of, not both.');
   if (o.until !== undefined && o.since === undefined) throw new UsageError('tables read: --until needs --since.');
   if (o.until !== undefined && o.since !== undefined && o.until < o.since) throw new UsageError(`tables read: --until ${o.until} is before --since ${o.since}.`);
   if (o.since !== undefined && (o.version !== undefined || o.asOf !== undefined)) throw new UsageError('tables read: give --since (the changes of a range of versions) or --version/--as-of (a snapshot), not both.');
+  if (o.explain && o.since !== undefined) throw new UsageError('tables read: --explain plans snapshot reads; --since filters the changed rows by --where without pruning. Fix: leave out --explain or --since.');
 }
 
 async function write(stream: NodeJS.WritableStream, text: string, failed?: () => Error | undefined): Promise<void> {
@@ -250,6 +252,7 @@ async function read(name: string, raw: unknown): Promise<void> {
   try {
     await readTable(name, raw, () => stdoutError);
   } catch (err) {
+    if (err instanceof PredicateError) throw new UsageError(`tables read: ${err.message}`);
     if ((err as NodeJS.ErrnoException).code !== 'EPIPE' && stdoutError?.code !== 'EPIPE') throw err;
   } finally {
     process.stdout.off('error', onError);
@@ -276,8 +279,16 @@ async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.E
     if ([options.snapshot, options.ref, asOf].filter((v) => v !== undefined).length > 1) throw new UsageError('tables read: give one of --snapshot, --ref and --as-of, not several.');
     if (options.snapshot !== undefined && !/^-?\d{1,19}$/.test(options.snapshot)) throw new UsageError(`tables read: --snapshot ${options.snapshot} is not a snapshot id (a 64-bit integer, as tables history ${name} shows it).`);
   }
-  const table = openTable(config, createSourceRegistry(config), name);
+  const opened = openTable(config, createSourceRegistry(config), name);
   const columns = options.columns?.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  if (options.explain) {
+    const plan = await explainTableRead(opened, { columns, version: options.version, asOf, where: options.where });
+    process.stdout.write(options.json ? `${JSON.stringify({ type: 'explain', ...plan })}\n` : `${explainLines(plan).map(printable).join('\n')}\n`);
+    return;
+  }
+  // Every byte the read takes from S3 is counted, for the summary line.
+  const counted = new CountingTableStorage(opened.storage);
+  const table = { ...opened, storage: counted };
   const temp = options.out !== undefined ? `${options.out}.tmp-${process.pid}` : undefined;
   const stream: NodeJS.WritableStream = temp !== undefined ? createWriteStream(temp) : process.stdout;
   let head: ReadHeader | undefined;
@@ -291,7 +302,7 @@ async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.E
       names = h.columns.map((c) => c.name);
       if (csv) batch += `${csvHeader(names)}\r\n`;
     };
-    for await (const row of readTableRows(table, { columns, limit: options.limit, version: options.version, asOf, since: options.since, until: options.until, snapshot: options.snapshot, ref: options.ref }, onHeader)) {
+    for await (const row of readTableRows(table, { columns, limit: options.limit, version: options.version, asOf, since: options.since, until: options.until, snapshot: options.snapshot, ref: options.ref, where: options.where }, onHeader)) {
       batch += csv ? `${csvLineOfRow(row, names)}\r\n` : `${jsonLineOfRow(row)}\n`;
       count++;
       if (batch.length >= 65536) {
@@ -314,6 +325,7 @@ async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.E
   }
   const what = options.since !== undefined ? `, the changes of versions ${options.since} to ${head?.version ?? '?'}` : head?.version !== undefined ? ` version ${head.version}` : head?.snapshotId !== undefined ? ` snapshot ${head.snapshotId}` : '';
   process.stderr.write(`${count} row${count === 1 ? '' : 's'} of table ${name}${what}${options.out !== undefined ? ` written to ${options.out}` : ''}\n`);
+  process.stderr.write(`${counted.counts.bytes} bytes read from S3 in ${counted.counts.reads} requests (log, footers and data)\n`);
 }
 
 /** Registers `tables` and its subcommands. */
@@ -344,10 +356,10 @@ export function registerTables(program: Command): void {
     .option('--ref <name>', 'Iceberg: the snapshot a branch or tag points at')
     .option('--out <file>', 'write to this file (whole or not at all) instead of stdout')
     .option('--format <format>', 'jsonl (default) or csv (parquet is not built yet: refused)')
-    .option('--where <predicate>', 'not built yet: refused')
+    .option('--where <predicate>', 'only rows where this SQL predicate is true (e.g. "day >= DATE \'2024-01-02\' AND id IN (1, 2)"); files and row groups it rules out by partition values or statistics are not read')
     .option('--since <v>', 'Delta: the rows changed by versions V..latest (Change Data Feed), with _change_type, _commit_version, _commit_timestamp', wholeNumber(0))
     .option('--until <w>', 'with --since: the last version of the range', wholeNumber(0))
-    .option('--explain', 'not built yet: refused')
+    .option('--explain', 'print what the read would prune and the bytes it would read (--json: one JSON object), from metadata only; no rows are read')
     .option('--direct', 'accepted for symmetry: read always runs in this process')
     .action(read);
   registerDiscover(group);
