@@ -49,7 +49,7 @@ describe('one reader interface for every format', () => {
     expect(() => delta.scan({ columns: ['nope'] })).toThrow(/no column nope/);
   });
 
-  test('a format without a reader yet is refused by name', async () => {
-    await expect(openTableReader('iceberg', new LocalTableStorage(out))).rejects.toThrow('format iceberg has no reader yet');
+  test('a folder of Parquet files opened as an Iceberg table is refused, saying it has no Iceberg metadata', async () => {
+    await expect(openTableReader('iceberg', new LocalTableStorage(out))).rejects.toThrow('no Iceberg metadata');
   });
 });
