@@ -13,6 +13,9 @@ import { planExport, type ExportPlanInput } from '../exports/plan';
 import { uploadPage, type UploadPageInput } from '../exports/upload-page';
 import { withLiveness } from '../jobs/activity-context';
 import type { JobDeps } from '../jobs/deps';
+import { abortTableSync, commitTableSync, type TableSyncRunInput } from '../pipelines/finish';
+import { planTableSync, type TableSyncPlanInput } from '../pipelines/table-plan';
+import { writeTablePage, type TableSyncWriteInput } from '../pipelines/write-page';
 import { previewObject, type PreviewResult } from '../preview/preview';
 import { ConcurrencyRegistry } from '../s3/adaptive-concurrency';
 import type { SourceRegistry } from '../s3/source-registry';
@@ -91,6 +94,14 @@ export function createActivities({ sources, config, store }: ActivityDeps) {
     tablePreview: (name: string, limit: number): Promise<TablePreview> => withLiveness(() => previewTable(table(name), limit)),
     /** A virtual table's commits, newest first (tables/registry-ops.ts). */
     tableHistory: (name: string, limit: number): Promise<TableHistoryEntry[]> => withLiveness(() => tableHistory(table(name), limit)),
+    /** Plans a table sync run: the table's appends since the job's cursor, or its snapshot (pipelines/table-plan.ts). */
+    tableSyncPlan: (input: TableSyncPlanInput) => withLiveness(() => planTableSync(job(), input)),
+    /** Writes one plan page of a table sync run as Parquet files, heartbeating (pipelines/write-page.ts). */
+    tableSyncWritePage: (input: TableSyncWriteInput) => writeTablePage(job(), input),
+    /** Commits a table sync run with its cursor as one transaction (pipelines/finish.ts). */
+    tableSyncCommit: (input: TableSyncRunInput) => withLiveness(() => commitTableSync(job(), input)),
+    /** Removes a failed or cancelled table sync run's files (pipelines/finish.ts). */
+    tableSyncAbort: (input: TableSyncRunInput) => withLiveness(() => abortTableSync(job(), input)),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle, type ScheduleOptions } from '@temporalio/client';
 import type { ConnectorConfig } from '../config/schema';
-import { exportJob, syncJob } from '../jobs/job';
+import { exportJob, syncJob, tableSyncJob } from '../jobs/job';
 import { scheduleId, SEARCH_ATTRIBUTE_KEYS } from '../shared/temporal-contract';
 import { UsageError } from './context';
 import { jobWorkflow, type JobWorkflow } from './start-job';
@@ -22,7 +22,7 @@ export interface DesiredSchedule {
 }
 
 /**
- * The schedules `config` asks for, syncs and exports (every kind can be scheduled now). A block that
+ * The schedules `config` asks for, syncs, exports and table syncs (every kind can be scheduled now). A block that
  * cannot be scheduled would be skipped with a `note`, its job returned in `kept` so that apply leaves it alone.
  */
 export function desiredSchedules(config: ConnectorConfig, _note: (line: string) => void): { desired: DesiredSchedule[]; kept: Set<string> } {
@@ -41,6 +41,13 @@ export function desiredSchedules(config: ConnectorConfig, _note: (line: string) 
       throw new UsageError(`exports.${job}.schedule.cron: "${exp.schedule.cron}" contains "#", which Temporal schedules read as a comment. Fix: write the weekday without #, e.g. "0 0 * * MON".`);
     }
     desired.push({ job, scheduleId: scheduleId(job), cron: exp.schedule.cron, workflow: jobWorkflow(exportJob(config, job)) });
+  }
+  for (const [job, sync] of Object.entries(config.tableSyncs ?? {})) {
+    if (!sync.schedule) continue;
+    if (sync.schedule.cron.includes('#')) {
+      throw new UsageError(`tableSyncs.${job}.schedule.cron: "${sync.schedule.cron}" contains "#", which Temporal schedules read as a comment. Fix: write the weekday without #, e.g. "0 0 * * MON".`);
+    }
+    desired.push({ job, scheduleId: scheduleId(job), cron: sync.schedule.cron, workflow: jobWorkflow(tableSyncJob(config, job)) });
   }
   return { desired, kept };
 }
@@ -113,7 +120,8 @@ export interface ScheduleChange {
 /** Turns Temporal's refusal of a cron expression into a config error naming the field. */
 function refusedCron(d: DesiredSchedule, err: unknown): never {
   if (err instanceof TypeError) {
-    throw new UsageError(`${d.workflow.type === 'fileExport' ? 'exports' : 'syncs'}.${d.job}.schedule.cron: Temporal refused "${d.cron}": ${err.message}. Fix: write a valid 5-field cron expression, e.g. "0 * * * *".`);
+    const block = d.workflow.type === 'fileExport' ? 'exports' : d.workflow.type === 'tableSync' ? 'tableSyncs' : 'syncs';
+    throw new UsageError(`${block}.${d.job}.schedule.cron: Temporal refused "${d.cron}": ${err.message}. Fix: write a valid 5-field cron expression, e.g. "0 * * * *".`);
   }
   throw err;
 }
@@ -144,7 +152,7 @@ export async function applySchedules(client: Client, config: ConnectorConfig, ta
     }
   }
   const wanted = new Set([...desired.map((d) => d.scheduleId), ...[...kept].map(scheduleId)]);
-  const configJobs = [...Object.keys(config.syncs), ...Object.keys(config.exports)].map(scheduleId);
+  const configJobs = [...Object.keys(config.syncs), ...Object.keys(config.exports), ...Object.keys(config.tableSyncs ?? {})].map(scheduleId);
   for (const stale of await ownedSchedules(client, taskQueue, configJobs.filter((id) => !wanted.has(id)))) {
     if (wanted.has(stale.scheduleId)) continue;
     await client.schedule.getHandle(stale.scheduleId).delete().catch((err) => {

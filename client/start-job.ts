@@ -8,9 +8,10 @@ import type { SearchAttributePair } from '@temporalio/common';
 import { InvalidArgumentError } from 'commander';
 import type { Job } from '../jobs/job';
 import { jobSearchAttributes, SEARCH_ATTRIBUTE_KEYS, workflowId, type JobWorkflowType } from '../shared/temporal-contract';
-import { bulkImport, fileExport, incrementalSync, mediaSync } from '../workflows';
+import { bulkImport, fileExport, incrementalSync, mediaSync, tableSync } from '../workflows';
 import type { ExportInput } from '../workflows/export-types';
 import type { SyncInput } from '../workflows/sync-types';
+import type { TableSyncInput } from '../workflows/table-sync-types';
 
 /** Commander parser of a JOB argument: a config name, so that it is safe inside visibility queries. */
 export function parseJobName(value: string): string {
@@ -21,7 +22,8 @@ export function parseJobName(value: string): string {
 /** A job workflow function with its input. */
 type WorkflowCall =
   | { workflow: typeof bulkImport | typeof incrementalSync | typeof mediaSync; args: [SyncInput] }
-  | { workflow: typeof fileExport; args: [ExportInput] };
+  | { workflow: typeof fileExport; args: [ExportInput] }
+  | { workflow: typeof tableSync; args: [TableSyncInput] };
 
 /** Everything needed to start one job's workflow, by hand or from a Schedule. */
 export type JobWorkflow = WorkflowCall & {
@@ -37,9 +39,11 @@ const SYNC_WORKFLOWS = { bulkImport, incrementalSync, mediaSync } as const;
 export function jobWorkflow(job: Job): JobWorkflow {
   const input = { job: job.name, source: job.source, dataset: job.dataset, maxErrorRetries: job.maxErrorRetries };
   const start = { job, type: job.workflowType, workflowId: workflowId(job.workflowType, job.name), searchAttributes: jobSearchAttributes(job) };
-  return job.kind === 'sync'
-    ? { ...start, workflow: SYNC_WORKFLOWS[job.workflowType], args: [input] }
-    : { ...start, workflow: fileExport, args: [input] };
+  switch (job.kind) {
+    case 'sync': return { ...start, workflow: SYNC_WORKFLOWS[job.workflowType], args: [input] };
+    case 'export': return { ...start, workflow: fileExport, args: [input] };
+    case 'tableSync': return { ...start, workflow: tableSync, args: [input] };
+  }
 }
 
 /** A started (or attached-to) job run. */

@@ -4,3 +4,4 @@ export * from './sync';
 export * from './file-export';
 export * from './tables';
 export * from './discover';
+export * from './table-sync';

@@ -52,7 +52,7 @@ async function withSchedule(options: GlobalOptions, job: string, fn: (client: Cl
     const description = await describeSchedule(handle);
     if (!description) {
       const existing = (await ownedSchedules(client, options.taskQueue)).map((d) => d.scheduleId.slice(SCHEDULE_PREFIX.length));
-      throw new UsageError(`job "${job}" has no schedule (${scheduleId(job)}). Fix: add syncs.${job}.schedule to the config and run \`s3-connector schedule apply\`; `
+      throw new UsageError(`job "${job}" has no schedule (${scheduleId(job)}). Fix: add a schedule: to the job (syncs.${job}, exports.${job} or tableSyncs.${job}) in the config and run \`s3-connector schedule apply\`; `
         + `jobs with schedules: ${existing.join(', ') || '(none)'}.`);
     }
     await fn(client, handle, description);
@@ -100,7 +100,8 @@ export function registerSchedule(program: Command): void {
     .action(async (raw: unknown) => {
       const options = parseOptions<GlobalOptions>(raw);
       const { config } = loadConfigFor(options);
-      const configured = Object.entries(config.syncs).filter(([, s]) => s.schedule).map(([job]) => scheduleId(job));
+      const configured = [...Object.entries(config.syncs), ...Object.entries(config.exports), ...Object.entries(config.tableSyncs ?? {})]
+        .filter(([, s]) => s.schedule).map(([job]) => scheduleId(job));
       const { client, close } = await temporalClient(options);
       try {
         const lines = (await ownedSchedules(client, options.taskQueue, configured)).map((d) => scheduleLine(d, new Set(configured)));

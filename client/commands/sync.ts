@@ -4,11 +4,12 @@
  */
 import type { Command } from 'commander';
 import type { SyncResult } from '../../workflows/sync-types';
+import type { TableSyncResult } from '../../workflows/table-sync-types';
 import type { GlobalOptions } from '../context';
 import { followJob } from '../follow-job';
 import { formatResult } from '../job-progress';
 import { addGlobalOptions, addRunOptions, parseOptions, type RunOptions } from '../options';
-import { syncJob } from '../../jobs/job';
+import { anySyncJob } from '../../jobs/job';
 
 /** The last stdout line of `sync --wait --json` (a contract with scripts that read it). */
 export interface SyncSummary {
@@ -20,19 +21,25 @@ export interface SyncSummary {
   filesSkipped: number;
   filesVerifiedBySizeOnly: number;
   bytes: number;
+  /** Table syncs (tableSyncs:): the table, the versions landed (Delta; absent when nothing was new) and the rows. */
+  table?: string;
+  fromVersion?: number;
+  toVersion?: number;
+  rows?: number;
 }
 
 /** Registers `sync JOB [--wait [--timeout D]] [--allow-no-worker]`. */
 export function registerSync(program: Command): void {
   addRunOptions(addGlobalOptions(program.command('sync <job>')))
-    .description("start a sync job's workflow; a job that is already running is attached to, not started twice")
+    .description("start a sync job's or a table sync's workflow; a job that is already running is attached to, not started twice")
     .action(async (job: string, raw: unknown) => {
-      await followJob<SyncResult, SyncSummary>({
-        verb: 'sync', resolve: syncJob, describe: formatResult,
+      await followJob<SyncResult | TableSyncResult, SyncSummary>({
+        verb: 'sync', resolve: anySyncJob, describe: formatResult,
         summary: (result, ids) => ({
           ...ids, status: 'completed', transaction: result.transaction ?? null,
           filesAdded: result.filesAdded, filesSkipped: result.filesSkipped, bytes: result.bytes,
           filesVerifiedBySizeOnly: result.filesVerifiedBySizeOnly ?? 0,
+          ...('table' in result ? { table: result.table, fromVersion: result.fromVersion, toVersion: result.toVersion, rows: result.rows } : {}),
         }),
       }, job, parseOptions<GlobalOptions & RunOptions>(raw));
     });

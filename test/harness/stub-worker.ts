@@ -16,6 +16,7 @@ const ACTIVITY_NAMES: Record<keyof ConnectorActivities, true> = {
   exportPlan: true, exportUploadPage: true, exportCommit: true, exportAbort: true,
   checkSource: true, exploreSource: true, previewSource: true,
   tableRegister: true, tablePreview: true, tableHistory: true, tablesDiscover: true,
+  tableSyncPlan: true, tableSyncWritePage: true, tableSyncCommit: true, tableSyncAbort: true,
 };
 
 /**
