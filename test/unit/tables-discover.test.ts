@@ -84,21 +84,21 @@ describe('the config text --apply writes', () => {
     '# my connector',
     'sources:',
     '  src:',
-    '    url: s3://bucket/ # the lake (yaml writes one space before a trailing comment)',
+    '    url: s3://bucket/    # the lake',
     '    endpoint: http://127.0.0.1:9000',
     '    credentials: { type: accessKey, accessKeyId: "${env:K}", secretAccessKey: "${env:S}" }',
     '',
     '# tables I added by hand',
     'virtualTables:',
-    '  mine:',
+    '  mine:   # by hand',
     '    source: src',
     '    format: delta',
-    '    location: lake/mine/ # keep me',
+    '    location: lake/mine/  # keep me',
     '',
   ].join('\n');
   const proposal = (name: string, location: string, configured = false) => ({ ...found(location, 'avro'), name, source: 'src', configured });
 
-  it('adds entries after the existing ones, keeping every comment and the existing entries as they were', () => {
+  it('adds entries after the existing ones, keeping every other byte: comments, their places and spacing', () => {
     const { text: out, added } = addTableEntries(text, [proposal('events', 'lake/events/'), proposal('mine', 'lake/mine/', true)]);
     expect(added).toEqual(['events']);
     expect(out.startsWith(text.trimEnd())).toBe(true);
@@ -106,7 +106,13 @@ describe('the config text --apply writes', () => {
     expect(parseDocument(out).toJS()).toMatchObject({ virtualTables: { mine: { location: 'lake/mine/' }, events: { source: 'src', format: 'avro', location: 'lake/events/' } } });
   });
 
-  it('creates virtualTables: when the config has none, or an empty one', () => {
+  it('inserts the entries inside virtualTables: when other sections and comments follow it', () => {
+    const withSyncs = `${text}\n# jobs\nsyncs: {}   # none yet\n`;
+    const { text: out } = addTableEntries(withSyncs, [proposal('events', 'lake/events/')]);
+    expect(out).toBe(withSyncs.replace('# keep me\n', '# keep me\n  events:\n    source: src\n    format: avro\n    location: lake/events/\n'));
+  });
+
+  it('creates virtualTables: when the config has none, or an empty one (through the Document API)', () => {
     const bare = '# c\nsources:\n  src:\n    url: s3://bucket/\n    endpoint: http://127.0.0.1:9000\n    credentials: { type: accessKey, accessKeyId: "${env:K}", secretAccessKey: "${env:S}" }\n';
     expect(addTableEntries(bare, [proposal('t', 'x/')]).text).toBe(`${bare}virtualTables:\n  t:\n    source: src\n    format: avro\n    location: x/\n`);
     expect(addTableEntries(`${bare}virtualTables: {}\n`, [proposal('t', 'x/')]).text).toBe(`${bare}virtualTables:\n  t:\n    source: src\n    format: avro\n    location: x/\n`);
