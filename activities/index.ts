@@ -21,7 +21,7 @@ import { ConcurrencyRegistry } from '../s3/adaptive-concurrency';
 import type { SourceRegistry } from '../s3/source-registry';
 import { previewAvroRows } from '../tables/avro/preview';
 import { discoverTables, type DiscoveredTable, type DiscoverRequest, type DiscoverResult } from '../tables/discover';
-import type { TableEntry } from '../tables/discover-names';
+import { checkTableEntry, type TableEntry } from '../tables/discover-names';
 import { readTableRecord, writeTableRecord, type TableRecord } from '../tables/registry';
 import {
   inspectTable, openTable, previewTable, tableHistory, TableRequestError,
@@ -48,6 +48,7 @@ export function createActivities({ sources, config, store }: ActivityDeps) {
   /** `entry`: a table the caller's config has and this worker's may not yet (`tables discover --apply`). */
   const table = (name: string, entry?: TableEntry) => {
     if (!config) throw new TableRequestError('this worker was built without a config; table activities cannot run on it.');
+    if (entry) checkTableEntry(name, entry);
     return openTable(entry ? { ...config, virtualTables: { ...config.virtualTables, [name]: entry } } : config, sources, name);
   };
   return {

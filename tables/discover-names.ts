@@ -6,6 +6,7 @@
  */
 import type { DiscoveredTable } from './discover';
 import type { TableFormat } from './registry';
+import { TableRequestError } from './registry-ops';
 
 /** A `virtualTables:` entry with a folder. */
 export interface TableEntry {
@@ -29,6 +30,23 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 export function configName(text: string): string {
   const cleaned = text.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128).replace(/[_.-]+$/, '');
   return NAME.test(cleaned) ? cleaned : 'table';
+}
+
+const FORMATS: readonly string[] = ['parquet', 'avro', 'delta', 'iceberg'];
+
+/**
+ * Checks a table entry that reached a worker as a workflow's input rather than through the
+ * config's schema (`tables discover --apply`): the same rules as config/schema.ts for the name,
+ * the format and the folder (relative, no `..`), and no catalog identifier.
+ */
+export function checkTableEntry(name: string, entry: TableEntry): void {
+  const problems: string[] = [];
+  if (!NAME.test(name)) problems.push(`name "${name}" is not a valid config name`);
+  if (typeof entry.source !== 'string' || !NAME.test(entry.source)) problems.push('source is not a valid config name');
+  if (!FORMATS.includes(entry.format)) problems.push(`format ${String(entry.format)} is not one of ${FORMATS.join(', ')}`);
+  if (typeof entry.location !== 'string' || entry.location.startsWith('/') || entry.location.split('/').includes('..')) problems.push('location is not a relative folder without ".."');
+  if (entry.identifier !== undefined) problems.push('identifier (catalog tables) is not discovered');
+  if (problems.length > 0) throw new TableRequestError(`table entry ${name}: ${problems.join('; ')}`);
 }
 
 /** The folder's segments, without the trailing slash: `a/b/` -> [a, b]. */

@@ -8,7 +8,7 @@ import {
   classifyFolder, dataFormatOf, icebergMetadataFiles, isDeltaLog, newestDeltaVersion, partitionColumnOf, type FolderListing,
 } from '../../tables/discover-classify';
 import { addTableEntries, DiscoverApplyError } from '../../tables/discover-config';
-import { configName, proposeNames } from '../../tables/discover-names';
+import { checkTableEntry, configName, proposeNames } from '../../tables/discover-names';
 import type { DiscoveredTable } from '../../tables/discover';
 
 const listing = (files: string[], subfolders: string[] = []): FolderListing => ({ files: files.map((name) => ({ name, size: 10 })), subfolders });
@@ -76,6 +76,15 @@ describe('proposed names', () => {
     expect(configName('日本')).toBe('table');
     expect(configName('x'.repeat(200))).toHaveLength(128);
     expect(proposeNames('src', [found('')], {})[0]!.name).toBe('src');
+  });
+});
+
+describe('a table entry a worker receives with a registration', () => {
+  it('passes the rules of the config schema and is refused otherwise, naming each problem', () => {
+    expect(() => checkTableEntry('events', { source: 'src', format: 'avro', location: 'lake/events/' })).not.toThrow();
+    expect(() => checkTableEntry('../x', { source: 'src', format: 'avro', location: '/abs/' })).toThrow('table entry ../x: name "../x" is not a valid config name; location is not a relative folder without ".."');
+    expect(() => checkTableEntry('t', { source: 'src', format: 'orc' as 'avro', location: 'a/../b/' })).toThrow(/format orc is not one of .*; location is not a relative folder/);
+    expect(() => checkTableEntry('t', { source: 'src', format: 'iceberg', location: 'x/', identifier: 'db.t' })).toThrow('identifier');
   });
 });
 
