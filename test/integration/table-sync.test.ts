@@ -1,0 +1,153 @@
+/**
+ * Table syncs (`tableSyncs:`) end to end: Delta tables written by deltalake 1.6.6 and Parquet
+ * tables by pyarrow, uploaded to MinIO, landed by `s3-connector sync JOB` on a real worker into a
+ * local dataset store; the dataset's Parquet files are read back by pyarrow and compared row by
+ * row with deltalake's reading of the versions landed (scripts/fixtures/delta_table_sync.py).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { config, minioSource, rootKeyEnv, runCli, withWorker, writeConfigFile } from '../harness/connector';
+import { jsonLines } from '../harness/cli-output';
+import { filesOf } from '../harness/delta-fixtures';
+import { createBucket, putObjects } from '../harness/minio-admin';
+import { localDataset } from '../harness/sync-runner';
+import { testEnv } from '../harness/test-env';
+import type { TransactionRecord } from '../../datasets/types';
+
+const root = resolve(__dirname, '..', '..');
+const python = join(root, '.tools', 'venv', 'bin', 'python');
+
+/** Runs the fixture script and returns its stdout's lines. */
+function fixture(...args: string[]): string[] {
+  if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/install-test-tools.sh`);
+  const out = execFileSync(python, [join(root, 'scripts', 'fixtures', 'delta_table_sync.py'), ...args], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l !== '');
+}
+
+/** The id of a row line. */
+const idOf = (line: string) => Number((JSON.parse(line) as { id: number }).id);
+
+jest.setTimeout(300_000);
+
+describe('table syncs land a table\'s appended rows into a dataset as Parquet files', () => {
+  let bucket: string;
+  let storeRoot: string;
+  let raw: Record<string, unknown>;
+  let file: string;
+  const delta = join(mkdtempSync(join(tmpdir(), 'table-sync-delta-')), 'orders');
+  const parquet = join(mkdtempSync(join(tmpdir(), 'table-sync-pq-')), 'events');
+  const flags = (taskQueue: string) => ['--config', file, '--address', testEnv().temporalAddress, '--task-queue', taskQueue, '--json'];
+
+  /** Uploads the local Delta table (again: new files are added, others overwritten with the same bytes). */
+  const upload = () => putObjects(bucket, filesOf(delta, 'lake/orders/'));
+  /** The dataset's records. */
+  const records = () => localDataset(storeRoot, 'orders_rows').transactions();
+  /** pyarrow's reading of one transaction's Parquet files, sorted by id. */
+  async function landedRows(dataset: string, record: TransactionRecord): Promise<string[]> {
+    const entries = await localDataset(storeRoot, dataset).transactionFiles(record);
+    return fixture('files', ...entries.map((e) => join(storeRoot, e.blob))).sort((a, b) => idOf(a) - idOf(b));
+  }
+  /** deltalake's rows at `version` minus those at `before` (an append-only range: by id). */
+  function appended(before: number, version: number): string[] {
+    const old = new Set(fixture('rows', delta, String(before)).map(idOf));
+    return fixture('rows', delta, String(version)).filter((l) => !old.has(idOf(l)));
+  }
+
+  beforeAll(async () => {
+    Object.assign(process.env, rootKeyEnv());
+    bucket = await createBucket('table-sync');
+    storeRoot = mkdtempSync(join(tmpdir(), 'table-sync-store-'));
+    fixture('append', delta, '0', '100'); // version 0
+    fixture('append', delta, '100', '50'); // version 1
+    await upload();
+    fixture('parquet-table', parquet, '0', '30');
+    fixture('parquet-table', parquet, '30', '20');
+    await putObjects(bucket, filesOf(parquet, 'lake/events/'));
+    raw = {
+      datasetStore: storeRoot,
+      sources: { src: minioSource(bucket) },
+      virtualTables: {
+        orders: { source: 'src', format: 'delta', location: 'lake/orders/' },
+        events: { source: 'src', format: 'parquet', location: 'lake/events/' },
+      },
+      tableSyncs: {
+        'orders-appends': { table: 'orders', dataset: 'orders_rows', rowsPerFile: 40 },
+        'events-snapshot': { table: 'events', dataset: 'events_rows' },
+      },
+    };
+    file = writeConfigFile(raw);
+  });
+
+  it('lands the snapshot first, then exactly the appended rows, then nothing; a delete stops the run naming version and operation', async () => {
+    await withWorker(config(raw), async (q) => {
+      // Run 1: the whole current snapshot (version 1), as a SNAPSHOT, files of at most 40 rows.
+      const first = await runCli(['sync', 'orders-appends', '--wait', ...flags(q)]);
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      expect(jsonLines(first.stdout).at(-1)).toMatchObject({
+        workflowId: 'tableSync/orders-appends', status: 'completed', transaction: 1, table: 'orders', fromVersion: 1, toVersion: 1, rows: 150,
+      });
+      let recs = await records();
+      expect(recs.map((r) => [r.id, r.type, r.tableCursor])).toEqual([[1, 'SNAPSHOT', { job: 'orders-appends', table: 'orders', version: 1, tableId: expect.any(String) }]]);
+      expect(await landedRows('orders_rows', recs[0]!)).toEqual(fixture('rows', delta, '1'));
+      const files = await localDataset(storeRoot, 'orders_rows').transactionFiles(recs[0]!);
+      for (const f of files) {
+        expect(f.table!.rows).toBeLessThanOrEqual(40);
+        expect(f.path).toMatch(/^v00000000000000000001\/region=(eu|us)\/part-.*-\d{5}\.parquet$/);
+        expect(f.verifiedBy).toBe('written');
+      }
+
+      // Run 2: deltalake appends twice (versions 2 and 3); exactly their rows land, as one APPEND.
+      fixture('append', delta, '150', '70');
+      fixture('append', delta, '220', '10');
+      await upload();
+      const second = await runCli(['sync', 'orders-appends', '--wait', ...flags(q)]);
+      expect(second.code).toBe(0);
+      expect(jsonLines(second.stdout).at(-1)).toMatchObject({ transaction: 2, fromVersion: 2, toVersion: 3, rows: 80 });
+      recs = await records();
+      expect(recs.map((r) => [r.id, r.type, r.tableCursor?.version])).toEqual([[1, 'SNAPSHOT', 1], [2, 'APPEND', 3]]);
+      const rows2 = await landedRows('orders_rows', recs[1]!);
+      expect(rows2).toHaveLength(80);
+      expect(rows2).toEqual(appended(1, 3));
+
+      // Run 3: nothing new: no transaction.
+      const third = await runCli(['sync', 'orders-appends', '--wait', ...flags(q)]);
+      expect(third.code).toBe(0);
+      expect(jsonLines(third.stdout).at(-1)).toMatchObject({ transaction: null, rows: 0 });
+      expect((await records()).length).toBe(2);
+
+      // Run 4: deltalake deletes a row (version 4) and appends (version 5): refused, nothing landed, nothing left behind.
+      fixture('delete', delta, '7');
+      fixture('append', delta, '230', '5');
+      await upload();
+      const fourth = await runCli(['sync', 'orders-appends', '--wait', ...flags(q)]);
+      expect(fourth.code).toBe(1);
+      expect(fourth.stderr).toMatch(/table orders: version 4 is not an append \(operation DELETE: it removes .* with dataChange=true\).*landed nothing/);
+      expect((await records()).length).toBe(2);
+      expect(readdirSync(join(storeRoot, 'orders_rows', 'runs'))).toEqual([]);
+      expect(readdirSync(join(storeRoot, 'orders_rows', 'manifests')).sort()).toEqual(recs.map((r) => r.runKey).sort());
+    });
+  });
+
+  it('snapshots a Parquet table on every run, each a SNAPSHOT of its current rows', async () => {
+    await withWorker(config(raw), async (q) => {
+      const first = await runCli(['sync', 'events-snapshot', '--wait', ...flags(q)]);
+      expect(first.code).toBe(0);
+      expect(jsonLines(first.stdout).at(-1)).toMatchObject({ transaction: 1, rows: 50 });
+      fixture('parquet-table', parquet, '50', '7');
+      await putObjects(bucket, filesOf(parquet, 'lake/events/'));
+      const second = await runCli(['sync', 'events-snapshot', '--wait', ...flags(q)]);
+      expect(second.code).toBe(0);
+      expect(jsonLines(second.stdout).at(-1)).toMatchObject({ transaction: 2, rows: 57 });
+    });
+    const recs = await localDataset(storeRoot, 'events_rows').transactions();
+    expect(recs.map((r) => [r.type, r.tableCursor])).toEqual([['SNAPSHOT', { job: 'events-snapshot', table: 'events' }], ['SNAPSHOT', { job: 'events-snapshot', table: 'events' }]]);
+    const sources = readdirSync(parquet).map((n) => join(parquet, n));
+    const expected = fixture('files', ...sources).sort((a, b) => idOf(a) - idOf(b));
+    expect(await landedRows('events_rows', recs[1]!)).toEqual(expected);
+    const files = await localDataset(storeRoot, 'events_rows').transactionFiles(recs[1]!);
+    expect(files.map((f) => f.path).sort()).toEqual(['part-00000-00000.parquet', 'part-00030-00000.parquet', 'part-00050-00000.parquet']);
+  });
+});
