@@ -1,4 +1,4 @@
-/** `preview SOURCE KEY`: first rows of CSV, JSON lines or Parquet, or the detected media type and metadata. */
+/** `preview SOURCE KEY`: first rows of CSV, JSON lines, Parquet or Avro, or the detected media type and metadata. */
 import type { Command } from 'commander';
 import type { PreviewResult } from '../../activities';
 import { loadConfigFor, type GlobalOptions } from '../context';
@@ -23,7 +23,7 @@ export function formatPreview(p: PreviewResult): string {
 
 export function registerPreview(program: Command): void {
   addGlobalOptions(program.command('preview <source> <key>'))
-    .description('show the first rows of a CSV, JSON-lines or Parquet object, or its media type and metadata')
+    .description('show the first rows of a CSV, JSON-lines, Parquet or Avro object, or its media type and metadata')
     .option('--rows <n>', 'how many rows (1-100)', wholeNumber(1, 100), 10)
     .option('--direct', 'run in this process instead of on a worker')
     .action(async (source: string, key: string, raw: unknown) => {
