@@ -1,5 +1,6 @@
 /** CLI options: the global ones added to every command (parsed with zod), and parsers of option values. */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { LOG_LEVELS, type LogFormat } from '../worker/log-format';
 import { globalOptionsSchema, type GlobalOptions } from './context';
 
 /** Adds --config, --json, --address, --namespace and --task-queue to `command`. */
@@ -62,4 +63,17 @@ export function addRunOptions(command: Command): Command {
     .option('--wait', 'wait for the run to finish, with a live progress bar on stderr, then print a summary')
     .option('--timeout <duration>', 'with --wait: stop waiting after this long (90s, 15m, 2h); the run goes on, exit code 1', duration)
     .option('--allow-no-worker', 'start the run even when no worker polls the task queue (it waits there until one does), e.g. from a scheduler during a worker restart');
+}
+
+/** --log-level and --log-format, as commander names them. */
+export interface CommandLogOptions {
+  logLevel?: string;
+  logFormat?: LogFormat;
+}
+
+/** Adds --log-level and --log-format to a command that logs (`worker`, `dev`). */
+export function addLogOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--log-level <level>', 'least severe records logged (default: $LOG_LEVEL, else info)').choices(LOG_LEVELS))
+    .addOption(new Option('--log-format <format>', 'pretty: one readable line per record (default on a terminal); json: pino JSON lines (default otherwise)').choices(['json', 'pretty']));
 }

@@ -3,6 +3,21 @@
  * and config values are never logged whole.
  */
 import pino, { type Logger } from 'pino';
+import { prettyDestination, type LogFormat } from './log-format';
+
+/** How a command's logs are written. */
+export interface LogOptions {
+  /** Default: LOG_LEVEL, else info. */
+  level?: string;
+  /** Default: pretty on a terminal, JSON lines otherwise. */
+  format?: LogFormat;
+}
+
+/** The logger of a command (`worker`, `dev`) for `options`, on stderr. */
+export function commandLogger(options: LogOptions = {}): Logger {
+  const format = options.format ?? (process.stderr.isTTY ? 'pretty' : 'json');
+  return createLogger(options.level ?? process.env.LOG_LEVEL ?? 'info', format === 'pretty' ? prettyDestination() : pino.destination(2));
+}
 
 /** Field paths censored in every log record. */
 export const REDACTED_PATHS = [

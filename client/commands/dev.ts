@@ -4,19 +4,19 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { canListen } from '../../devservers/process';
 import { startTemporalDevServer } from '../../devservers/temporal-dev';
-import { createLogger } from '../../worker/logger';
+import { commandLogger } from '../../worker/logger';
 import { runWorker } from '../../worker/run-worker';
 import { loadConfigFor, UsageError, type GlobalOptions } from '../context';
-import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
+import { addGlobalOptions, addLogOptions, parseOptions, wholeNumber, type CommandLogOptions } from '../options';
 
 export function registerDev(program: Command): void {
-  addGlobalOptions(program.command('dev'))
+  addLogOptions(addGlobalOptions(program.command('dev')))
     .description('start a local Temporal dev server (with its Web UI) and a worker')
     .option('--port <port>', 'Temporal frontend port', wholeNumber(1, 65535), 7233)
     .option('--ui-port <port>', 'Web UI port', wholeNumber(1, 65535), 8233)
     .option('--state-dir <dir>', 'where the dev server keeps its database and logs', '.run/dev')
     .action(async (raw: unknown) => {
-      const options = parseOptions<GlobalOptions & { port: number; uiPort: number; stateDir: string }>(raw);
+      const options = parseOptions<GlobalOptions & CommandLogOptions & { port: number; uiPort: number; stateDir: string }>(raw);
       const { config } = loadConfigFor(options);
       const stateDir = resolve(options.stateDir);
       mkdirSync(stateDir, { recursive: true });
@@ -27,7 +27,7 @@ export function registerDev(program: Command): void {
             + `Fix: stop it, or choose another port with ${flag} (then pass --address 127.0.0.1:PORT to the other commands).`);
         }
       }
-      const logger = createLogger();
+      const logger = commandLogger({ level: options.logLevel, format: options.logFormat });
       const server = await startTemporalDevServer({ logDir: stateDir, port: options.port, uiPort: options.uiPort, dbFile: join(stateDir, 'temporal.db') });
       logger.info({ address: server.address, ui: server.uiUrl }, 'Temporal dev server started');
       process.stderr.write(`Temporal Web UI: ${server.uiUrl}\n`);

@@ -33,6 +33,21 @@ describe('the worker command', () => {
     expect(startedLine(stderr).memory).toEqual({ mallocArenaMax: '2', heapGrowingPercent: 50, initialOldSpaceMiB: 80, maxSemiSpaceMiB: 4 });
   });
 
+  it('writes readable log lines with --log-format pretty, at the --log-level asked for', async () => {
+    const file = writeConfigFile({ sources: { src: minioSource(await createBucket('worker-pretty')) } });
+    const flags = ['--config', file, '--address', testEnv().temporalAddress, '--task-queue', `worker-pretty-${Date.now()}`];
+    const worker = startCli(['worker', ...flags, '--log-format', 'pretty', '--log-level', 'info'], { ...rootKeyEnv(), LOG_LEVEL: 'debug' });
+    try {
+      await worker.waitFor(/INFO  worker started /);
+    } finally {
+      expect(await worker.stop('SIGTERM')).toBe(0);
+    }
+    const lines = worker.output().stderr.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d{3} /.test(l));
+    expect(lines.some((l) => / INFO  worker stopped/.test(l))).toBe(true);
+    expect(lines.some((l) => / DEBUG /.test(l))).toBe(false); // --log-level wins over LOG_LEVEL
+    expect(worker.output().stderr).not.toMatch(/^\{"level"/m);
+  });
+
   it('keeps an operator\'s own malloc arenas and node flags over the launcher\'s, and the worker option over both', async () => {
     const file = writeConfigFile({ sources: { src: minioSource(await createBucket('worker-flags')) } });
     const flags = ['--config', file, '--address', testEnv().temporalAddress, '--task-queue', `worker-flags-${Date.now()}`];
