@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   tables: async () => (await import('./commands/tables')).registerTables,
   init: async () => (await import('./commands/config')).registerInit,
   config: async () => (await import('./commands/config')).registerConfig,
+  completion: async () => (await import('./commands/completion')).registerCompletion,
 };
 
 /**
