@@ -262,15 +262,15 @@ describe('tables commands on Delta, Parquet and Avro tables in MinIO', () => {
   });
 
   it('refuses formats and options that are not built yet, naming them, unknown tables and a table whose data files are gone', async () => {
-    const ice = await runCli(['tables', 'register', 'ice', '--config', file]);
-    expect(ice.code).toBe(2);
-    expect(ice.stderr).toContain('virtualTables.ice: format iceberg is not built yet');
+    const ice = await runCli(['tables', 'register', 'ice', '--direct', '--config', file]);
+    expect(ice.code).toBe(1);
+    expect(ice.stderr).toMatch(/no Iceberg metadata in s3:\/\/.*\/lake\/ice\/metadata\/ .*not an Iceberg table folder/);
     const history = await runCli(['tables', 'history', 'pq', '--config', file]);
     expect(history.code).toBe(2);
-    expect(history.stderr).toContain('table pq (format parquet) has no versions: history applies to delta tables');
+    expect(history.stderr).toContain('table pq (format parquet) has no versions: history applies to delta, iceberg tables');
     const version = await runCli(['tables', 'read', 'av', '--version', '0', '--config', file]);
     expect(version.code).toBe(2);
-    expect(version.stderr).toContain('table av (format avro) has no versions: --version, --as-of and --since apply to delta tables');
+    expect(version.stderr).toContain('table av (format avro) has no versions: --version, --as-of and --since apply to delta, iceberg tables');
     for (const [option, words] of [[['--format', 'parquet'], '--format parquet']] as const) {
       const refused = await runCli(['tables', 'read', 'basic', ...option, '--config', file]);
       expect(refused.code).toBe(2);
