@@ -39,7 +39,7 @@ export function selectorOf(request: Pick<ReadRequest, 'version' | 'asOf' | 'snap
 
 /** Reads the table's current snapshot into a registry record (its live files listed from the manifests). */
 export async function inspectIcebergTable(table: OpenedTable, now: Date): Promise<TableRecord> {
-  const reader = await openIcebergTable(table.storage);
+  const reader = await openIcebergTable(table.storage, { metadataKey: table.metadataKey });
   const description = await reader.describe();
   return {
     name: table.name, format: table.format, source: table.source, location: table.location, url: table.storage.location,
@@ -51,7 +51,7 @@ export async function inspectIcebergTable(table: OpenedTable, now: Date): Promis
 
 /** Streams the rows of the snapshot `request` chooses; `header` first, with its snapshot id and the columns. */
 export async function* readIcebergRows(table: OpenedTable, request: ReadRequest, header?: (h: ReadHeader) => void): AsyncGenerator<TableRow> {
-  const reader: IcebergTable = await openIcebergTable(table.storage, selectorOf(request, table.name));
+  const reader: IcebergTable = await openIcebergTable(table.storage, { ...selectorOf(request, table.name), metadataKey: table.metadataKey });
   const all = columns(reader.schema);
   const names = request.columns ?? all.map((c) => c.name);
   const picked = names.map((n) => all.find((c) => c.name === n)).filter((c): c is TableColumn => c !== undefined);
@@ -65,7 +65,7 @@ export async function* readIcebergRows(table: OpenedTable, request: ReadRequest,
 
 /** The table's snapshots, newest first, at most `limit`: `version` is the sequence number (0 in format version 1), `snapshotId` the id. */
 export async function icebergTableHistory(table: OpenedTable, limit: number): Promise<TableHistoryEntry[]> {
-  const reader = await openIcebergTable(table.storage);
+  const reader = await openIcebergTable(table.storage, { metadataKey: table.metadataKey });
   return icebergHistory(reader.metadata, limit).map((e) => ({
     version: Number(e.sequenceNumber), snapshotId: e.snapshotId, timestamp: e.timestamp,
     ...(e.parentId !== undefined ? { parentId: e.parentId } : {}),

@@ -22,6 +22,8 @@ import type { TableColumn, TableFormat, TableRecord } from './registry';
 import { jsonLineOfRow } from './serialize';
 import { openParquet } from './parquet';
 import { S3TableStorage } from './storage-s3';
+import { DeferredTableStorage } from './catalogs/deferred-storage';
+import { openCatalogTable, type ResolvedCatalogTable } from './catalogs/open';
 import { TableObjectNotFoundError, type TableStorage } from './storage';
 
 /** A usage problem with a virtual table: not configured, a format not built yet, bad options. Not retried. */
@@ -36,6 +38,10 @@ export interface OpenedTable {
   source: string;
   location: string;
   storage: TableStorage;
+  /** Iceberg: the current metadata file's key below the folder, when a catalog named it. */
+  metadataKey?: string;
+  /** A catalog table (identifier:) before its catalog was asked where it is; see {@link resolveTable}. */
+  catalog?: { identifier: string; resolve(): Promise<ResolvedCatalogTable> };
 }
 
 /** Formats whose reader is built. */
@@ -54,10 +60,38 @@ export function openTable(config: ConnectorConfig, sources: SourceRegistry, name
   if (!READABLE_FORMATS.includes(table.format)) {
     throw new TableRequestError(`virtualTables.${name}: format ${table.format} is not built yet; only ${READABLE_FORMATS.join(', ')} tables can be registered and read so far.`);
   }
-  if (table.location === undefined) {
-    throw new TableRequestError(`virtualTables.${name}: catalog tables (identifier:) are not built yet. Fix: give the table's folder as location:.`);
-  }
+  if (table.location === undefined) return openCatalogTableEntry(config, sources, name, table.source, table.format, table.identifier ?? '');
   return { name, format: table.format, source: table.source, location: table.location, storage: new S3TableStorage(sources.get(table.source), table.location) };
+}
+
+/**
+ * A catalog table, opened lazily: asking its catalog is a network call, made by the operation
+ * that reads it ({@link resolveTable}); its storage is bound to the table's folder then.
+ */
+function openCatalogTableEntry(config: ConnectorConfig, sources: SourceRegistry, name: string, source: string, format: TableFormat, identifier: string): OpenedTable {
+  if (format !== 'iceberg') {
+    throw new TableRequestError(`virtualTables.${name}: identifier: applies to format iceberg only (catalogs hold Iceberg tables). Fix: set format: iceberg, or give the ${format} table's folder as location:.`);
+  }
+  if (!config.sources[source]?.catalog) {
+    throw new TableRequestError(`virtualTables.${name}: identifier: needs a catalog on source "${source}", which has none. Fix: add sources.${source}.catalog (type: files, glue, rest or unity), or give the table's folder as location:.`);
+  }
+  const storage = new DeferredTableStorage(`${identifier} (sources.${source}.catalog)`);
+  const resolve = async () => {
+    const found = await openCatalogTable(sources, source, identifier);
+    storage.bind(found.storage);
+    return found;
+  };
+  return { name, format, source, location: identifier, storage, catalog: { identifier, resolve } };
+}
+
+/**
+ * The table with its catalog asked where it is now: its folder and current metadata file, its
+ * storage bound to that folder (a table with a location: as it is).
+ */
+export async function resolveTable(table: OpenedTable): Promise<OpenedTable> {
+  if (!table.catalog) return table;
+  const found = await table.catalog.resolve();
+  return { name: table.name, format: table.format, source: table.source, storage: table.storage, location: found.location, metadataKey: found.metadataKey };
 }
 
 /** The top-level columns of a schema. */
@@ -71,6 +105,7 @@ export function columnsOf(snapshot: { schema: DeltaStructType }): TableColumn[] 
  * 100 footers; Avro: the newest file's, the others resolved against it).
  */
 export async function inspectTable(table: OpenedTable, now = new Date()): Promise<TableRecord> {
+  table = await resolveTable(table);
   if (table.format === 'iceberg') return inspectIcebergTable(table, now);
   if (table.format !== 'delta') {
     const description = await (await openTableReader(table.format, table.storage)).describe();
@@ -155,6 +190,7 @@ export async function* readTableRows(table: OpenedTable, request: ReadRequest, h
   }
   if ((request.snapshot !== undefined || request.ref !== undefined) && table.format !== 'iceberg') throw new TableRequestError(`table ${table.name} (format ${table.format}) has no snapshots: --snapshot and --ref apply to iceberg tables`);
   if (table.format === 'iceberg' && request.since === undefined) {
+    table = await resolveTable(table);
     try {
       yield* readIcebergRows(table, request, header);
     } catch (err) {
@@ -263,7 +299,7 @@ export interface TableHistoryEntry {
 /** The table's commits still in its log, newest first, at most `limit`. */
 export async function tableHistory(table: OpenedTable, limit: number): Promise<TableHistoryEntry[]> {
   if (!VERSIONED_FORMATS.includes(table.format)) throw new TableRequestError(`table ${table.name} (format ${table.format}) has no versions: history applies to ${VERSIONED_FORMATS.join(', ')} tables`);
-  if (table.format === 'iceberg') return icebergTableHistory(table, limit);
+  if (table.format === 'iceberg') return icebergTableHistory(await resolveTable(table), limit);
   const listing = await listLog(table.storage);
   const versions = [...listing.commits.keys()].sort((a, b) => b - a).slice(0, limit);
   if (versions.length === 0) throw new DeltaTableError(`no commits in ${table.storage.location}_delta_log/: not a Delta table`);

@@ -15,7 +15,6 @@ import { restCatalog } from './rest';
 
 export { discoverCatalogTables, identifierOf, type CatalogTable, type CatalogTableName, type IcebergCatalog, type VendedCredentials } from './catalog';
 export { CatalogError, type CatalogErrorCode } from './errors';
-export { currentMetadataKey } from './files';
 
 const built = new WeakMap<SourceClient, IcebergCatalog>();
 
@@ -34,9 +33,11 @@ export function catalogOf(sources: SourceRegistry, sourceName: string): IcebergC
     throw new Error(`${field}: source "${sourceName}" has no catalog, so its catalog tables (identifier:) cannot be found. Fix: add ${field} (type: files, glue, rest or unity).`);
   }
   switch (settings.type) {
-    case 'files':
-      catalog = filesCatalog(field, new S3TableStorage(client, settings.warehousePath));
+    case 'files': {
+      const warehouse = settings.warehousePath === '' || settings.warehousePath.endsWith('/') ? settings.warehousePath : `${settings.warehousePath}/`;
+      catalog = filesCatalog(field, new S3TableStorage(client, warehouse), (folder) => new S3TableStorage(client, `${warehouse}${folder}`));
       break;
+    }
     case 'glue':
       catalog = glueCatalog(field, sourceName, source, settings);
       break;

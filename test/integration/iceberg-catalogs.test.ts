@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createSourceRegistry } from '../../s3/source-registry';
 import { catalogOf, CatalogError, discoverCatalogTables, identifierOf, type IcebergCatalog } from '../../tables/catalogs';
+import { inspectTable, openTable, readTableRows, TableRequestError } from '../../tables/registry-ops';
+import { CountingTableStorage } from '../../tables/storage-counting';
 import { config, minioSource, rootKeyEnv } from '../harness/connector';
 import { startIcebergRestFront, type IcebergRestFront } from '../harness/iceberg-rest-front';
 import { testEnv } from '../harness/test-env';
@@ -23,7 +25,8 @@ const filesNs = `files_${run}`;
 const PAT = 'dapi-test-personal-access-token';
 const OAUTH_CLIENT = `client-${run}`;
 
-let written: { rest: Record<string, string>; glue: Record<string, string>; files: Record<string, string> };
+type OracleRow = { id: string; name: string | null };
+let written: { rest: Record<string, string>; glue: Record<string, string>; files: Record<string, string>; rows: Record<'rest' | 'glue' | 'files', OracleRow[]> };
 let front: IcebergRestFront;
 
 function catalogFor(catalog: Record<string, unknown>, extra: Record<string, unknown> = {}): IcebergCatalog {
@@ -176,3 +179,63 @@ describe('the files catalog over a warehouse folder in MinIO', () => {
     expect((await refusal(files().loadTable(`${filesNs}.missing`))).catalogCode).toBe('CatalogNoSuchTable');
   });
 });
+
+describe('catalog tables (virtualTables with identifier:) read through their source\'s catalog', () => {
+  const cases: Array<[string, () => Record<string, unknown>, () => string, 'rest' | 'glue' | 'files']> = [
+    ['rest', () => ({ type: 'rest', uri: testEnv().icebergRest.uri }), () => `${ns}.orders`, 'rest'],
+    ['unity', () => ({ type: 'unity', uri: front.uri, token: '${env:TEST_UNITY_TOKEN}' }), () => `main.${ns}.orders`, 'rest'],
+    ['glue', () => ({ type: 'glue', endpoint: testEnv().moto.endpoint }), () => `${glueDb}.orders`, 'glue'],
+    ['files', () => ({ type: 'files', warehousePath: 'files-warehouse/' }), () => `${filesNs}.orders`, 'files'],
+  ];
+
+  test.each(cases)('a %s catalog table reads the rows pyiceberg reads, and registers with the folder its catalog names', async (_type, catalog, identifier, oracle) => {
+    const cfg = config({
+      sources: { lake: minioSource(testEnv().icebergRest.bucket, { catalog: catalog(), region: 'us-east-1' }) },
+      virtualTables: { orders: { source: 'lake', format: 'iceberg', identifier: identifier() } },
+    });
+    const table = openTable(cfg, createSourceRegistry(cfg), 'orders');
+    const rows: OracleRow[] = [];
+    for await (const row of readTableRows(table, {})) rows.push({ id: String(row.id), name: row.name as string | null });
+    const order = (a: OracleRow, b: OracleRow) => (a.id + (a.name ?? '')).localeCompare(b.id + (b.name ?? ''));
+    expect(rows.sort(order)).toEqual([...written.rows[oracle]].sort(order));
+    expect(rows.map((r) => r.id)).toContain('9007199254740993');
+    const record = await inspectTable(table);
+    const metadataLocation = written[oracle].orders!;
+    expect(`${record.url}metadata/`).toBe(metadataLocation.replace(/[^/]+$/, ''));
+    expect(record.location).toBe(record.url.slice(`s3://${testEnv().icebergRest.bucket}/`.length));
+    expect(record.snapshotId).toMatch(/^\d+$/);
+  });
+
+  test('a storage wrapped around the table before its catalog is asked (as tables read counts bytes) reads through to the table\'s folder', async () => {
+    const cfg = config({
+      sources: { lake: minioSource(testEnv().icebergRest.bucket, { catalog: { type: 'rest', uri: testEnv().icebergRest.uri } }) },
+      virtualTables: { orders: { source: 'lake', format: 'iceberg', identifier: `${ns}.orders` } },
+    });
+    const opened = openTable(cfg, createSourceRegistry(cfg), 'orders');
+    const counted = new CountingTableStorage(opened.storage);
+    const ids: string[] = [];
+    for await (const row of readTableRows({ ...opened, storage: counted }, {})) ids.push(String(row.id));
+    expect(ids.sort()).toEqual(written.rows.rest.map((r) => r.id).sort());
+    expect(counted.counts.reads).toBeGreaterThan(0);
+    expect(counted.location).toBe(written.rest.orders!.replace(/metadata\/[^/]+$/, ''));
+  });
+
+  test('a catalog table whose source has no catalog is refused naming the fix', () => {
+    const cfg = config({
+      sources: { lake: minioSource(testEnv().icebergRest.bucket) },
+      virtualTables: { orders: { source: 'lake', format: 'iceberg', identifier: `${ns}.orders` } },
+    });
+    expect(() => openTable(cfg, createSourceRegistry(cfg), 'orders')).toThrow(TableRequestError);
+    expect(() => openTable(cfg, createSourceRegistry(cfg), 'orders')).toThrow(/needs a catalog on source "lake".*Fix: add sources\.lake\.catalog/);
+  });
+
+  test('a table the catalog places outside the source\'s bucket and prefix is refused, not read', async () => {
+    const cfg = config({
+      sources: { lake: minioSource(testEnv().icebergRest.bucket, { url: `s3://${testEnv().icebergRest.bucket}/glue/`, catalog: { type: 'rest', uri: testEnv().icebergRest.uri } }) },
+      virtualTables: { orders: { source: 'lake', format: 'iceberg', identifier: `${ns}.orders` } },
+    });
+    const rows = readTableRows(openTable(cfg, createSourceRegistry(cfg), 'orders'), {});
+    await expect(rows.next()).rejects.toThrow(/outside source "lake" \(s3:\/\/iceberg-catalog\/glue\/\).*Fix: register the table on a source whose url covers/);
+  });
+});
+
