@@ -11,6 +11,7 @@ import { onInterrupt, WaitInterruptedError } from './interrupt';
 import { drawProgressBar, formatBytes, type ProgressBar } from './job-progress';
 import type { RunOptions } from './options';
 import { printable } from './printable';
+import { runUrl } from './web-ui';
 import { jobWorkflow, startJob, type StartedJob } from './start-job';
 import { noWorkerMessage, pollingWorkers, requireWorker, watchWorkers } from './worker-presence';
 
@@ -79,6 +80,8 @@ export async function followJob<R extends { bytes: number }, S>(kind: JobKind<R,
     else if ((await pollingWorkers(client, address)).length === 0) process.stderr.write(`warning: ${noWorkerMessage(address)}; the run waits on the queue until one does\n`);
     const started = await startJob(client, workflow, options.taskQueue);
     const { workflowId, runId } = started;
+    const link = runUrl(options.address, options.namespace, workflowId, runId);
+    if (link && !options.json) process.stderr.write(`Web UI: ${link}\n`);
     if (!options.wait) {
       if (options.json) process.stdout.write(`${JSON.stringify({ workflowId, runId, status: 'running', attached: started.attached })}\n`);
       else process.stdout.write(`${started.attached ? 'attached to' : 'started'} ${workflowId} (run ${runId})\nfollow it with: s3-connector status ${workflowId}\n`);

@@ -59,7 +59,7 @@ export function scheduleOptions(d: DesiredSchedule, taskQueue: string): Schedule
     spec: { cronExpressions: [`${d.cron} # ${d.cron}`] },
     action: {
       type: 'startWorkflow', workflowType: d.workflow.type, workflowId: d.workflow.workflowId, taskQueue,
-      args: d.workflow.args, typedSearchAttributes: d.workflow.searchAttributes,
+      args: d.workflow.args, typedSearchAttributes: d.workflow.searchAttributes, staticSummary: d.workflow.summary,
     },
     policies: { overlap: 'SKIP' },
     typedSearchAttributes: [{ key: SEARCH_ATTRIBUTE_KEYS.job, value: d.job }],
@@ -78,7 +78,7 @@ function matches(current: ScheduleDescription, d: DesiredSchedule, taskQueue: st
   const a = current.action;
   return cronOf(current) === d.cron && (current.spec.intervals ?? []).length === 0 && current.policies.overlap === 'SKIP'
     && a.workflowType === wanted.workflowType && a.workflowId === wanted.workflowId && a.taskQueue === taskQueue
-    && JSON.stringify(a.args) === JSON.stringify(wanted.args);
+    && JSON.stringify(a.args) === JSON.stringify(wanted.args) && a.staticSummary === wanted.staticSummary;
 }
 
 /** Describes a schedule, or undefined when it does not exist. */

@@ -31,14 +31,25 @@ export type JobWorkflow = WorkflowCall & {
   type: JobWorkflowType;
   workflowId: string;
   searchAttributes: SearchAttributePair[];
+  /** The one line the Web UI shows for every run of the job (its static summary). */
+  summary: string;
 };
+
+/** What a run of `job` moves, in one line: names and modes only, never secrets. */
+export function jobSummary(job: Job): string {
+  switch (job.kind) {
+    case 'sync': return `${job.mode} sync ${job.name}: source ${job.source} -> dataset ${job.dataset} (${job.transaction} transaction)`;
+    case 'export': return `${job.mode} export ${job.name}: dataset ${job.dataset} -> s3://${job.bucket}/${job.keyPrefix} (source ${job.source})`;
+    case 'tableSync': return `table sync ${job.name}: ${job.format} table ${job.table} (source ${job.source}) -> dataset ${job.dataset} (${job.incremental ? 'appended rows' : 'snapshot'})`;
+  }
+}
 
 const SYNC_WORKFLOWS = { bulkImport, incrementalSync, mediaSync } as const;
 
 /** The workflow start of `job`: names and the retry budget only, never secrets. */
 export function jobWorkflow(job: Job): JobWorkflow {
   const input = { job: job.name, source: job.source, dataset: job.dataset, maxErrorRetries: job.maxErrorRetries };
-  const start = { job, type: job.workflowType, workflowId: workflowId(job.workflowType, job.name), searchAttributes: jobSearchAttributes(job) };
+  const start = { job, type: job.workflowType, workflowId: workflowId(job.workflowType, job.name), searchAttributes: jobSearchAttributes(job), summary: jobSummary(job) };
   switch (job.kind) {
     case 'sync': return { ...start, workflow: SYNC_WORKFLOWS[job.workflowType], args: [input] };
     case 'export': return { ...start, workflow: fileExport, args: [input] };
@@ -85,7 +96,7 @@ export async function startJob(client: Client, wf: JobWorkflow, taskQueue: strin
   if (scheduled) return attach(scheduled.workflowId, scheduled.runId);
   try {
     const handle = await client.workflow.start(wf.workflow, {
-      taskQueue, workflowId: wf.workflowId, args: wf.args, typedSearchAttributes: wf.searchAttributes,
+      taskQueue, workflowId: wf.workflowId, args: wf.args, typedSearchAttributes: wf.searchAttributes, staticSummary: wf.summary,
       workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });
     return { workflowId: wf.workflowId, runId: handle.firstExecutionRunId, type: wf.type, attached: false, handle };

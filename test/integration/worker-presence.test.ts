@@ -57,6 +57,13 @@ describe('commands that need a worker', () => {
       worker = startCli(['worker', ...flags(queue)], rootKeyEnv());
       await sync.waitFor(/"status":"completed"/);
       expect(jsonLines(sync.output().stdout).at(-1)).toMatchObject({ workflowId: `bulkImport/late-${suffix}`, status: 'completed', filesAdded: FILES.length });
+      // The run's one-line summary, as the Web UI shows it.
+      const { client, close } = await connectTestClient();
+      try {
+        expect(await (await client.workflow.getHandle(`bulkImport/late-${suffix}`).describe()).staticSummary()).toBe(`bulk sync late-${suffix}: source src -> dataset late (SNAPSHOT transaction)`);
+      } finally {
+        await close();
+      }
     } finally {
       await sync.stop('SIGTERM');
       if (worker) await worker.stop('SIGTERM');
