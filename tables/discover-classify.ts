@@ -111,3 +111,49 @@ export function partitionColumnOf(folder: string): string {
     return raw;
   }
 }
+
+/**
+ * The format of a key below a data table's folder when the table's reader reads it: a visible
+ * `.parquet` or `.avro` file whose folders are visible or hive partitions (the rule of the
+ * Parquet and Avro readers' isParquetDataKey and isAvroDataKey).
+ */
+export function dataKeyFormat(key: string): 'parquet' | 'avro' | undefined {
+  const parts = key.split('/');
+  const name = parts[parts.length - 1] as string;
+  if (!parts.slice(0, -1).every((p) => !isHiddenName(p) || p.includes('='))) return undefined;
+  return dataFormatOf(name);
+}
+
+/** What a data table's recursive listing holds, tallied key by key. */
+export class TableFilesTally {
+  /** Data files by format. */
+  readonly formats = new Map<'parquet' | 'avro', number>();
+  files = 0;
+  bytes = 0;
+  /** Hive partition columns in the order first seen. */
+  readonly partitionColumns: string[] = [];
+  /** The folder of a Delta or Iceberg table found inside, whose files the table would read as its own. */
+  nestedTable: string | undefined;
+
+  /** Adds one key (relative to the table's folder) and its size. */
+  add(key: string, size: number): void {
+    const parts = key.split('/');
+    const folders = parts.slice(0, -1);
+    if (this.nestedTable === undefined) {
+      const log = folders.indexOf('_delta_log');
+      const meta = folders.lastIndexOf('metadata');
+      if (log >= 0 && DELTA_LOG_ENTRY.test(parts[parts.length - 1] as string)) this.nestedTable = folders.slice(0, log).map((f) => `${f}/`).join('');
+      else if (meta >= 0 && meta === folders.length - 1 && ICEBERG_METADATA.test(parts[parts.length - 1] as string)) this.nestedTable = folders.slice(0, meta).map((f) => `${f}/`).join('');
+    }
+    const format = dataKeyFormat(key);
+    if (!format) return;
+    this.formats.set(format, (this.formats.get(format) ?? 0) + 1);
+    this.files++;
+    this.bytes += size;
+    for (const folder of folders) {
+      if (!isPartitionFolder(folder)) continue;
+      const column = partitionColumnOf(folder);
+      if (!this.partitionColumns.includes(column)) this.partitionColumns.push(column);
+    }
+  }
+}

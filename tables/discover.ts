@@ -1,20 +1,21 @@
 /**
- * `tables discover SOURCE [PATH]`: finds the tables below a folder of a source's bucket by
- * delimiter listings, breadth first (tables/discover-classify.ts says what a folder is). Bounded
- * whatever the bucket's size: folders deeper than `maxDepth` below PATH are not listed, and the
- * walk stops once `maxObjects` entries (objects and folders) have been listed; the result says
- * which limit was reached, and the tables whose folders were not listed whole are marked
- * incomplete (their files and bytes are then lower bounds).
- * A Delta or Iceberg table's folder is not walked further, so its data files are never proposed
- * as a table of their own; every folder below a Parquet or Avro table's folder is walked as part
- * of that table (the readers read every data file below it).
+ * `tables discover SOURCE [PATH]`: finds the tables below a folder of a source's bucket.
+ * 1. A breadth-first walk of delimiter listings (tables/discover-classify.ts says what a folder
+ *    is) down to the tables' folders, never into them: a Delta or Iceberg table's data files are
+ *    never proposed as a table of their own, and a hive tree's table is the folder above its
+ *    first partition folder.
+ * 2. Each Parquet or Avro table's folder listed recursively (every data file below it is the
+ *    table's, as its reader reads it), for its files, bytes, partition columns and format.
+ * Bounded whatever the bucket's size: folders deeper than `maxDepth` below PATH are not walked,
+ * and at most `maxObjects` entries (objects and folders) are listed over both steps, the tables
+ * of step 2 sharing what step 1 left equally; the result says which limit was reached, and a
+ * table not listed whole is marked incomplete (its files and bytes are then lower bounds).
  */
 import type { SourceClient } from '../s3/client';
 import { listingPrefix } from '../s3/keys';
 import { listPage } from '../s3/list';
 import {
-  classifyFolder, dataFormatOf, icebergMetadataFiles, isDeltaLog, isHiddenName, isPartitionFolder, newestDeltaVersion,
-  partitionColumnOf, type DiscoveredFormat, type FolderListing,
+  classifyFolder, icebergMetadataFiles, isDeltaLog, newestDeltaVersion, TableFilesTally, type DiscoveredFormat, type FolderListing,
 } from './discover-classify';
 
 /** What to walk, and how far. */
@@ -64,20 +65,9 @@ export interface DiscoverResult {
   skipped: Array<{ location: string; reason: string }>;
 }
 
-interface DataTable {
-  location: string;
-  formats: Map<'parquet' | 'avro', number>;
-  files: number;
-  bytes: number;
-  partitionColumns: string[];
-  complete: boolean;
-}
-
 interface Pending {
   folder: string;
   depth: number;
-  /** The data table this folder belongs to, when below one. */
-  table?: DataTable;
 }
 
 /** The folder form of a path: no leading slash, '' or ending with `/`. */
@@ -90,13 +80,13 @@ export function folderOf(path: string): string {
 export async function discoverTables(client: SourceClient, request: DiscoverRequest): Promise<DiscoverResult> {
   const start = folderOf(request.path);
   const found: DiscoveredTable[] = [];
-  const dataTables: DataTable[] = [];
+  const dataFolders: string[] = [];
   const skipped: DiscoverResult['skipped'] = [];
   const limits: DiscoverResult['limits'] = {};
   let listed = 0;
   const budgetLeft = () => request.maxObjects - listed;
 
-  /** The folder's listing, at most `pages` pages; `complete` false when cut by a page or the budget. */
+  /** The folder's delimiter listing, at most `pages` pages; `complete` false when cut by a page or the budget. */
   const list = async (folder: string, pages = Infinity): Promise<FolderListing & { complete: boolean }> => {
     const prefix = listingPrefix(client.prefix, folder, true);
     const out: FolderListing = { files: [], subfolders: [] };
@@ -118,20 +108,10 @@ export async function discoverTables(client: SourceClient, request: DiscoverRequ
     return { ...out, complete: token === undefined };
   };
 
+  // 1. Breadth first through folders that are no table, down to the tables' folders.
   const queue: Pending[] = [{ folder: start, depth: 0 }];
-  const enqueue = (parent: Pending, names: string[], table?: DataTable) => {
-    for (const name of names) {
-      if (parent.depth + 1 > request.maxDepth) {
-        limits.maxDepth = request.maxDepth;
-        if (table) table.complete = false;
-        continue;
-      }
-      queue.push({ folder: `${parent.folder}${name}/`, depth: parent.depth + 1, table });
-    }
-  };
-
   while (queue.length > 0) {
-    if (found.length + dataTables.length >= MAX_DISCOVERED) {
+    if (found.length + dataFolders.length >= MAX_DISCOVERED) {
       limits.maxTables = MAX_DISCOVERED;
       break;
     }
@@ -141,15 +121,6 @@ export async function discoverTables(client: SourceClient, request: DiscoverRequ
     }
     const item = queue.shift() as Pending;
     const listing = await list(item.folder);
-    if (item.table) {
-      // Below a data table: every data file and folder belongs to it.
-      const table = item.table;
-      if (!listing.complete) table.complete = false;
-      addFiles(table, listing);
-      for (const name of listing.subfolders) if (isPartitionFolder(name)) addColumn(table, partitionColumnOf(name));
-      enqueue(item, listing.subfolders.filter((s) => !isHiddenName(s)), table);
-      continue;
-    }
     let kind = classifyFolder(listing);
     if (kind.kind === 'delta-log') {
       const log = await list(`${item.folder}_delta_log/`, 1);
@@ -170,51 +141,54 @@ export async function discoverTables(client: SourceClient, request: DiscoverRequ
       }
       // A folder that happens to be called metadata: walked like any other.
       const rest = classifyFolder({ ...listing, subfolders: listing.subfolders.filter((s) => s !== 'metadata') });
-      kind = rest.kind === 'none' ? { kind: 'none', subfolders: [...rest.subfolders, 'metadata'] }
-        : rest.kind === 'data' ? { ...rest, otherFolders: [...rest.otherFolders, 'metadata'] } : rest;
+      kind = rest.kind === 'none' ? { kind: 'none', subfolders: [...rest.subfolders, 'metadata'] } : rest;
     }
     if (kind.kind === 'data') {
-      const table: DataTable = { location: item.folder, formats: new Map(), files: 0, bytes: 0, partitionColumns: [], complete: listing.complete };
-      dataTables.push(table);
-      addFiles(table, listing);
-      for (const name of kind.partitionFolders) addColumn(table, partitionColumnOf(name));
-      enqueue(item, [...kind.partitionFolders, ...kind.otherFolders], table);
+      dataFolders.push(item.folder);
     } else if (kind.kind === 'none') {
-      enqueue(item, kind.subfolders);
+      for (const name of kind.subfolders) {
+        if (item.depth + 1 > request.maxDepth) limits.maxDepth = request.maxDepth;
+        else queue.push({ folder: `${item.folder}${name}/`, depth: item.depth + 1 });
+      }
     }
   }
-  // Folders never listed leave their tables incomplete.
-  for (const rest of queue) if (rest.table) rest.table.complete = false;
 
-  for (const table of dataTables) {
-    const formats = [...table.formats.keys()];
-    if (formats.length === 0) {
-      if (table.complete) skipped.push({ location: table.location, reason: 'its partition folders hold no Parquet or Avro file' });
-      continue;
+  // 2. Each data table's folder listed whole (recursively: one request per 1000 keys, not one per
+  //    partition folder), each taking an equal share of the entries left.
+  dataFolders.sort();
+  for (const [i, folder] of dataFolders.entries()) {
+    const share = Math.floor(budgetLeft() / (dataFolders.length - i));
+    const tally = new TableFilesTally();
+    const prefix = listingPrefix(client.prefix, folder, true);
+    let used = 0;
+    let token: string | undefined;
+    let complete = false;
+    while (used < share) {
+      const got = await listPage(client, { prefix, token, pageSize: Math.min(1000, share - used) });
+      used += got.objects.length;
+      for (const o of got.objects) tally.add(o.key.slice(prefix.length), o.size);
+      token = got.nextToken;
+      if (token === undefined) {
+        complete = true;
+        break;
+      }
     }
-    if (formats.length > 1) {
-      skipped.push({ location: table.location, reason: `it holds both Parquet (${table.formats.get('parquet')}) and Avro (${table.formats.get('avro')}) files; a table reads one format. Fix: move each format into a folder of its own` });
-      continue;
+    listed += used;
+    if (!complete) limits.maxObjects = request.maxObjects;
+    const formats = [...tally.formats.keys()];
+    if (tally.nestedTable !== undefined) {
+      skipped.push({ location: folder, reason: `a table's reader would read the data files of the table at ${folder}${tally.nestedTable} with its own. Fix: move its own files into a folder of their own` });
+    } else if (formats.length > 1) {
+      skipped.push({ location: folder, reason: `it holds both Parquet (${tally.formats.get('parquet')}) and Avro (${tally.formats.get('avro')}) files; a table reads one format. Fix: move each format into a folder of its own` });
+    } else if (formats.length === 0) {
+      skipped.push({ location: folder, reason: complete ? 'its partition folders hold no Parquet or Avro file' : 'not listed far enough to find a data file before --max-objects was reached' });
+    } else {
+      found.push({
+        format: formats[0] as 'parquet' | 'avro', location: folder, files: tally.files, bytes: tally.bytes,
+        partitionColumns: tally.partitionColumns, complete,
+      });
     }
-    found.push({
-      format: formats[0] as 'parquet' | 'avro', location: table.location, files: table.files, bytes: table.bytes,
-      partitionColumns: table.partitionColumns, complete: table.complete,
-    });
   }
   found.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
   return { path: start, tables: found.slice(0, MAX_DISCOVERED), listed, limits, skipped };
-}
-
-function addFiles(table: DataTable, listing: FolderListing): void {
-  for (const file of listing.files) {
-    const format = dataFormatOf(file.name);
-    if (!format) continue;
-    table.formats.set(format, (table.formats.get(format) ?? 0) + 1);
-    table.files++;
-    table.bytes += file.size;
-  }
-}
-
-function addColumn(table: DataTable, column: string): void {
-  if (!table.partitionColumns.includes(column)) table.partitionColumns.push(column);
 }

@@ -5,7 +5,8 @@
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../../config/errors';
 import {
-  classifyFolder, dataFormatOf, icebergMetadataFiles, isDeltaLog, newestDeltaVersion, partitionColumnOf, type FolderListing,
+  classifyFolder, dataFormatOf, dataKeyFormat, icebergMetadataFiles, isDeltaLog, newestDeltaVersion, partitionColumnOf, TableFilesTally,
+  type FolderListing,
 } from '../../tables/discover-classify';
 import { addTableEntries, DiscoverApplyError } from '../../tables/discover-config';
 import { checkTableEntry, configName, proposeNames } from '../../tables/discover-names';
@@ -48,6 +49,30 @@ describe('folder classification', () => {
     expect([dataFormatOf('p.snappy.parquet'), dataFormatOf('e.avro'), dataFormatOf('_SUCCESS'), dataFormatOf('.p.parquet.crc'), dataFormatOf('.x.parquet'), dataFormatOf('d.csv')])
       .toEqual(['parquet', 'avro', undefined, undefined, undefined, undefined]);
     expect(partitionColumnOf('event%20day=2024-01-01')).toBe('event day');
+  });
+});
+
+describe('a data table\'s recursive listing', () => {
+  it('counts the files its reader reads, with hive partition columns in the order first seen', () => {
+    const tally = new TableFilesTally();
+    for (const key of ['year=2024/month=1/a.parquet', 'year=2024/month=1/_SUCCESS', 'year=2023/b.parquet', '_temporary/0/c.parquet',
+      'year=2024/.d.parquet.crc', 'extra/region=eu/e.parquet', 'notes.txt']) tally.add(key, 100);
+    expect({ files: tally.files, bytes: tally.bytes, formats: Object.fromEntries(tally.formats), partitionColumns: tally.partitionColumns, nested: tally.nestedTable })
+      .toEqual({ files: 3, bytes: 300, formats: { parquet: 3 }, partitionColumns: ['year', 'month', 'region'], nested: undefined });
+    expect([dataKeyFormat('_x=1/a.avro'), dataKeyFormat('_tmp/a.avro'), dataKeyFormat('a/b.avro')]).toEqual(['avro', undefined, 'avro']);
+  });
+
+  it('notices a Delta or Iceberg table inside, whose files would be read as its own', () => {
+    const delta = new TableFilesTally();
+    for (const key of ['top.parquet', 'inner/_delta_log/00000000000000000000.json', 'inner/part-0.parquet']) delta.add(key, 1);
+    expect(delta.nestedTable).toBe('inner/');
+    const iceberg = new TableFilesTally();
+    for (const key of ['a.avro', 'x/y/metadata/00000-a.metadata.json', 'x/y/data/f.parquet']) iceberg.add(key, 1);
+    expect(iceberg.nestedTable).toBe('x/y/');
+    const plain = new TableFilesTally();
+    plain.add('metadata/notes.json', 1);
+    plain.add('_delta_log/readme.txt', 1);
+    expect(plain.nestedTable).toBeUndefined();
   });
 });
 
