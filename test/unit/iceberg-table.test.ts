@@ -61,7 +61,7 @@ function oracle(rel: string): unknown[] {
 }
 
 describe('Iceberg tables written by pyiceberg', () => {
-  test.each(['evolve', 'types', 'v1'])('every snapshot of table %s reads as pyiceberg reads it, row for row', async (name) => {
+  test.each(['evolve', 'types', 'v1', 'deletes'])('every snapshot of table %s reads as pyiceberg reads it (deletes: equality-delete snapshots by the spec\'s rules), row for row', async (name) => {
     const t = expected[name] as ExpectedTable;
     expect(t.snapshots.length).toBeGreaterThanOrEqual(2);
     for (const s of t.snapshots) {
@@ -70,6 +70,18 @@ describe('Iceberg tables written by pyiceberg', () => {
     }
     const current = await readRows(name);
     expect(canonical(current.map(jsonLineOfRow))).toEqual(oracle(t.current));
+  });
+
+  test('position deletes apply to their data file, equality deletes only to older data in their partition', async () => {
+    const t = expected.deletes as ExpectedTable;
+    const [, posDeleted, , eqDeleted] = t.snapshots as Array<ExpectedTable['snapshots'][number]>;
+    const files = await (await openIcebergTable(storageOf('deletes'), { snapshotId: BigInt(eqDeleted!.id) })).files();
+    expect(files.map((f) => f.content).sort()).toEqual(['data', 'data', 'data', 'data', 'equality-deletes', 'position-deletes']);
+    const ids = (rows: TableRow[]) => rows.map((r) => `${String(r.id)}${String(r.k)}`).sort();
+    expect(ids(await readRows('deletes', { snapshotId: BigInt(posDeleted!.id) }))).toEqual(['2a', '4b', '5b', '6b']);
+    // (2, b) and (5, b) are deleted; (2, a) is in another partition; the (5, b) appended after the delete stays.
+    expect(ids(await readRows('deletes', { snapshotId: BigInt(eqDeleted!.id) }))).toEqual(['2a', '4b', '6b', '7a']);
+    expect(ids(await readRows('deletes'))).toEqual(['2a', '4b', '5b', '6b', '7a']);
   });
 
   test('the current metadata file is the newest <N>-<uuid>.metadata.json, and 64-bit snapshot ids stay exact', async () => {
