@@ -76,6 +76,8 @@ async function main(): Promise<void> {
       ['registerTable', 'register-table', { table: 'basic', maxErrorRetries: 1 }],
       ['previewTable', 'preview-table', { table: 'basic', maxErrorRetries: 1, limit: 3 }],
       ['tableHistory', 'table-history', { table: 'basic', maxErrorRetries: 1, limit: 10 }],
+      ['discoverTables', 'discover-tables', { source: 'src', maxErrorRetries: 1, request: { path: 'tables/', maxDepth: 3, maxObjects: 100 } }],
+      ['registerTable', 'register-table-entry', { table: 'found', maxErrorRetries: 1, entry: { source: 'src', format: 'delta', location: 'tables/basic/' } }],
     ];
     const only = process.argv.indexOf('--only');
     const wanted = only < 0 ? undefined : new Set((process.argv[only + 1] ?? '').split(','));
