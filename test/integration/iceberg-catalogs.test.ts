@@ -220,6 +220,23 @@ describe('catalog tables (virtualTables with identifier:) read through their sou
     expect(counted.location).toBe(written.rest.orders!.replace(/metadata\/[^/]+$/, ''));
   });
 
+  test('the S3 credentials a REST catalog vends read the table where the source\'s own keys are refused', async () => {
+    process.env.TEST_WRONG_SECRET = 'not-the-minio-secret';
+    const wrongKeys = { credentials: { type: 'accessKey', accessKeyId: '${env:TEST_MINIO_KEY}', secretAccessKey: '${env:TEST_WRONG_SECRET}' }, maxErrorRetries: 0 };
+    const tableOf = (catalog: Record<string, unknown>, identifier: string) => {
+      const cfg = config({
+        sources: { lake: minioSource(testEnv().icebergRest.bucket, { catalog, ...wrongKeys }) },
+        virtualTables: { orders: { source: 'lake', format: 'iceberg', identifier } },
+      });
+      return openTable(cfg, createSourceRegistry(cfg), 'orders');
+    };
+    const ids: string[] = [];
+    for await (const row of readTableRows(tableOf({ type: 'rest', uri: testEnv().icebergRest.uri }, `${ns}.orders`), {})) ids.push(String(row.id));
+    expect(ids.sort()).toEqual(written.rows.rest.map((r) => r.id).sort());
+    // The files catalog vends nothing: the same wrong keys are refused by the store.
+    await expect(readTableRows(tableOf({ type: 'files', warehousePath: 'files-warehouse/' }, `${filesNs}.orders`), {}).next()).rejects.toThrow(/SignatureDoesNotMatch|AccessDenied|InvalidAccessKeyId/);
+  });
+
   test('a catalog table whose source has no catalog is refused naming the fix', () => {
     const cfg = config({
       sources: { lake: minioSource(testEnv().icebergRest.bucket) },
