@@ -45,7 +45,7 @@ describe('tables discover', () => {
     const storeRoot = mkdtempSync(join(tmpdir(), 's3c-discover-store-'));
     configText = [
       '# The lake of the discover test.',
-      stringify({ datasetStore: storeRoot, sources: { src: minioSource(bucket) } }).trimEnd(),
+      stringify({ datasetStore: storeRoot, sources: { src: minioSource(bucket), raw: minioSource(bucket, { url: `s3://${bucket}/lake/raw/` }) } }).trimEnd(),
       '',
       '# Tables added by hand.',
       'virtualTables:',
@@ -93,6 +93,13 @@ describe('tables discover', () => {
     expect(lines[1]).toMatch(/^my_clicks\s+parquet\s+lake\/raw\/clicks\/\s+3\s+\d+\s+year,month\s+configured$/);
     expect(lines[2]).toMatch(/^events\s+parquet\s+lake\/raw\/events\/\s+2\s+\d+\s+-\s+proposed$/);
     expect(lines).toHaveLength(4);
+
+    // Locations are below the source's URL, whatever its prefix; my_clicks is another source's.
+    const below = await runCli(['tables', 'discover', 'raw', '--json', '--direct', '--config', file], env);
+    expect(below.code).toBe(0);
+    expect(jsonLines(below.stdout).map((p) => [p.name, p.source, p.location, p.status])).toEqual([
+      ['clicks', 'raw', 'clicks/', 'proposed'], ['events', 'raw', 'events/', 'proposed'],
+    ]);
 
     const shallow = await runCli(['tables', 'discover', 'src', '--max-depth', '1', '--json', '--direct', '--config', file], env);
     expect(shallow.code).toBe(0);
