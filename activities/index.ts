@@ -11,7 +11,7 @@ import { explorePage, type ExploreEntry, type ExplorePage, type ExploreRequest }
 import { abortExport, commitExport, type CommitExportInput } from '../exports/finish';
 import { planExport, type ExportPlanInput } from '../exports/plan';
 import { uploadPage, type UploadPageInput } from '../exports/upload-page';
-import { withLiveness } from '../jobs/activity-context';
+import { activityContext, withLiveness } from '../jobs/activity-context';
 import type { JobDeps } from '../jobs/deps';
 import { abortTableSync, commitTableSync, type TableSyncRunInput } from '../pipelines/finish';
 import { planTableSync, type TableSyncPlanInput } from '../pipelines/table-plan';
@@ -22,10 +22,12 @@ import type { SourceRegistry } from '../s3/source-registry';
 import { previewAvroRows } from '../tables/avro/preview';
 import { discoverTables, type DiscoveredTable, type DiscoverRequest, type DiscoverResult } from '../tables/discover';
 import { checkTableEntry, type TableEntry } from '../tables/discover-names';
+import type { ReadFormat } from '../tables/read-output';
+import { readFolder, readTableToStore, type StoredRead } from '../tables/read-to-store';
 import { readTableRecord, writeTableRecord, type TableRecord } from '../tables/registry';
 import {
   inspectTable, openTable, previewTable, tableHistory, TableRequestError,
-  type TableHistoryEntry, type TablePreview,
+  type ReadRequest, type TableHistoryEntry, type TablePreview,
 } from '../tables/registry-ops';
 import { abortRun, commitRun, startRun, type AbortRunInput, type CommitInput } from '../syncs/commit-run';
 import { copyPage, type CopyPageInput } from '../syncs/copy-page';
@@ -95,6 +97,13 @@ export function createActivities({ sources, config, store }: ActivityDeps) {
     tablePreview: (name: string, limit: number): Promise<TablePreview> => withLiveness(() => previewTable(table(name), limit)),
     /** A virtual table's commits, newest first (tables/registry-ops.ts). */
     tableHistory: (name: string, limit: number): Promise<TableHistoryEntry[]> => withLiveness(() => tableHistory(table(name), limit)),
+    /**
+     * Streams a read of virtual table `name` in `format` into the dataset store below
+     * `_reads/<readId>/` and returns where (tables/read-to-store.ts); the caller copies it out and
+     * removes it. A failed or cancelled read leaves nothing there.
+     */
+    tableRead: (name: string, request: ReadRequest, format: ReadFormat, readId: string): Promise<StoredRead> => withLiveness(() => (
+      readTableToStore(table(name), request, format, job().store, readFolder(readId), activityContext()?.cancellationSignal))),
     /** Plans a table sync run: the table's appends since the job's cursor, or its snapshot (pipelines/table-plan.ts). */
     tableSyncPlan: (input: TableSyncPlanInput) => withLiveness(() => planTableSync(job(), input)),
     /** Writes one plan page of a table sync run as Parquet files, heartbeating (pipelines/write-page.ts). */
@@ -115,4 +124,5 @@ export interface TableRegistration {
 /** The activity interface, for `proxyActivities<ConnectorActivities>()`. */
 export type ConnectorActivities = ReturnType<typeof createActivities>;
 export type { CheckResult, ExploreEntry, ExplorePage, ExploreRequest, PreviewResult, TableHistoryEntry, TablePreview, TableRecord };
+export type { ReadFormat, ReadRequest, StoredRead };
 export type { DiscoveredTable, DiscoverRequest, DiscoverResult, TableEntry };

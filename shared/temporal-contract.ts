@@ -21,6 +21,7 @@ export const WORKFLOW_TYPES = {
   registerTable: 'registerTable',
   previewTable: 'previewTable',
   tableHistory: 'tableHistory',
+  readTable: 'readTable',
   discoverTables: 'discoverTables',
   tableSync: 'tableSync',
 } as const;

@@ -2,11 +2,11 @@
  * `tables register | list | schema | preview | history | read`: virtual tables (`virtualTables:`),
  * read where they are in S3. register, preview and history run as short workflows on a worker
  * (only workers hold credentials), or in this process with --direct; list and schema read the
- * registry in the dataset store and touch no table; read streams rows in this process (a whole
- * table is too large for a workflow payload), with the CLI's credentials.
+ * registry in the dataset store and touch no table; read runs on a worker too, which writes the
+ * whole output into the dataset store (too large for a workflow payload) for this process to copy
+ * out (client/table-read-worker.ts), or streams in this process with --direct.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { createActivities, type TableHistoryEntry, type TablePreview, type TableRegistration } from '../../activities';
 import type { ConnectorConfig } from '../../config/schema';
@@ -14,8 +14,8 @@ import { openStore } from '../../datasets/open-store';
 import { createSourceRegistry } from '../../s3/source-registry';
 import { SEARCH_ATTRIBUTE_KEYS, workflowId, type WorkflowType } from '../../shared/temporal-contract';
 import { diffSchemas, formatSchemaDiff, listTableRecords, readTableRecord, type TableRecord } from '../../tables/registry';
-import { openTable, READABLE_FORMATS, readTableRows, VERSIONED_FORMATS, type ReadHeader } from '../../tables/registry-ops';
-import { csvHeader, csvLineOfRow, jsonLineOfRow } from '../../tables/serialize';
+import { encodeTableRead, type ReadProgress } from '../../tables/read-output';
+import { openTable, READABLE_FORMATS, VERSIONED_FORMATS } from '../../tables/registry-ops';
 import { explainLines, explainTableRead } from '../../tables/explain';
 import { PredicateError } from '../../tables/predicate';
 import { CountingTableStorage } from '../../tables/storage-counting';
@@ -23,6 +23,8 @@ import { previewTable, registerTable, tableHistory } from '../../workflows';
 import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 import { printable } from '../printable';
+import { openReadSink, quietOnClosedStdout, readFormatOf, writeRead } from '../read-output';
+import { readOnWorker } from '../table-read-worker';
 import { registerDiscover } from './tables-discover';
 
 type DirectOptions = GlobalOptions & { direct?: boolean };
@@ -210,12 +212,12 @@ interface ReadOptions extends GlobalOptions {
   since?: number;
   until?: number;
   explain?: boolean;
+  direct?: boolean;
 }
 
 /** Options of `read` that are parsed but whose feature is not built: refused, never ignored. */
 function refuseUnbuilt(o: ReadOptions): void {
   const unbuilt: string[] = [];
-  if (o.format !== undefined && o.format !== 'jsonl' && o.format !== 'csv') unbuilt.push(`--format ${o.format} (only jsonl and csv are written so far)`);
   if (unbuilt.length > 0) throw new UsageError(`tables read: not built yet: ${unbuilt.join('; ')}. Fix: leave the option out.`);
   if (o.version !== undefined && o.asOf !== undefined) throw new UsageError('tables read: give --version or --as-of, not both.');
   if (o.until !== undefined && o.since === undefined) throw new UsageError('tables read: --until needs --since.');
@@ -224,38 +226,13 @@ function refuseUnbuilt(o: ReadOptions): void {
   if (o.explain && o.since !== undefined) throw new UsageError('tables read: --explain plans snapshot reads; --since filters the changed rows by --where without pruning. Fix: leave out --explain or --since.');
 }
 
-async function write(stream: NodeJS.WritableStream, text: string, failed?: () => Error | undefined): Promise<void> {
-  const error = failed?.();
-  if (error) throw error;
-  if (!stream.write(text)) {
-    // A closed pipe never drains: its error ends the wait.
-    await new Promise<void>((ok, fail) => {
-      const done = (err?: Error) => {
-        stream.off('drain', onDrain);
-        stream.off('error', onError);
-        if (err) fail(err);
-        else ok();
-      };
-      const onDrain = () => done();
-      const onError = (err: Error) => done(err);
-      stream.on('drain', onDrain);
-      stream.on('error', onError);
-    });
-  }
-}
-
-/** `read` to stdout: a reader that stops early (`| head`, EPIPE) ends the command quietly with exit 0, as in other Unix tools. */
+/** `read`: its output written whole or not at all (client/read-output.ts); a reader of stdout that stops early ends it quietly. */
 async function read(name: string, raw: unknown): Promise<void> {
-  let stdoutError: NodeJS.ErrnoException | undefined;
-  const onError = (err: NodeJS.ErrnoException) => { stdoutError ??= err; };
-  process.stdout.on('error', onError);
   try {
-    await readTable(name, raw, () => stdoutError);
+    await quietOnClosedStdout((stdoutError) => readTable(name, raw, stdoutError));
   } catch (err) {
     if (err instanceof PredicateError) throw new UsageError(`tables read: ${err.message}`);
-    if ((err as NodeJS.ErrnoException).code !== 'EPIPE' && stdoutError?.code !== 'EPIPE') throw err;
-  } finally {
-    process.stdout.off('error', onError);
+    throw err;
   }
 }
 
@@ -289,43 +266,14 @@ async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.E
   // Every byte the read takes from S3 is counted, for the summary line.
   const counted = new CountingTableStorage(opened.storage);
   const table = { ...opened, storage: counted };
-  const temp = options.out !== undefined ? `${options.out}.tmp-${process.pid}` : undefined;
-  const stream: NodeJS.WritableStream = temp !== undefined ? createWriteStream(temp) : process.stdout;
-  let head: ReadHeader | undefined;
-  let count = 0;
-  try {
-    const csv = options.format === 'csv';
-    let batch = '';
-    let names: string[] = [];
-    const onHeader = (h: ReadHeader) => {
-      head = h;
-      names = h.columns.map((c) => c.name);
-      if (csv) batch += `${csvHeader(names)}\r\n`;
-    };
-    for await (const row of readTableRows(table, { columns, limit: options.limit, version: options.version, asOf, since: options.since, until: options.until, snapshot: options.snapshot, ref: options.ref, where: options.where }, onHeader)) {
-      batch += csv ? `${csvLineOfRow(row, names)}\r\n` : `${jsonLineOfRow(row)}\n`;
-      count++;
-      if (batch.length >= 65536) {
-        await write(stream, batch, temp === undefined ? stdoutError : undefined);
-        batch = '';
-      }
-    }
-    if (batch !== '') await write(stream, batch, temp === undefined ? stdoutError : undefined);
-    if (temp !== undefined) {
-      const file = stream as WriteStream;
-      await new Promise<void>((ok, fail) => file.end((err?: Error | null) => (err ? fail(err) : ok())));
-      renameSync(temp, options.out!);
-    }
-  } catch (err) {
-    if (temp !== undefined) {
-      (stream as WriteStream).destroy();
-      rmSync(temp, { force: true });
-    }
-    throw err;
-  }
-  const what = options.since !== undefined ? `, the changes of versions ${options.since} to ${head?.version ?? '?'}` : head?.version !== undefined ? ` version ${head.version}` : head?.snapshotId !== undefined ? ` snapshot ${head.snapshotId}` : '';
-  process.stderr.write(`${count} row${count === 1 ? '' : 's'} of table ${name}${what}${options.out !== undefined ? ` written to ${options.out}` : ''}\n`);
-  process.stderr.write(`${counted.counts.bytes} bytes read from S3 in ${counted.counts.reads} requests (log, footers and data)\n`);
+  const format = readFormatOf(options.format);
+  const request = { columns, limit: options.limit, version: options.version, asOf, since: options.since, until: options.until, snapshot: options.snapshot, ref: options.ref, where: options.where };
+  const progress: ReadProgress = { rows: 0, bytes: 0 };
+  const sink = openReadSink(options.out, format, stdoutError);
+  await writeRead(options.direct ? encodeTableRead(table, request, format, progress) : readOnWorker(config, options, name, request, format, progress), sink);
+  const what = options.since !== undefined ? `, the changes of versions ${options.since} to ${progress.header?.version ?? '?'}` : progress.header?.version !== undefined ? ` version ${progress.header.version}` : progress.header?.snapshotId !== undefined ? ` snapshot ${progress.header.snapshotId}` : '';
+  process.stderr.write(`${progress.rows} row${progress.rows === 1 ? '' : 's'} of table ${name}${what}${options.out !== undefined ? ` written to ${options.out}` : ''}${options.direct ? '' : ' (read on a worker)'}\n`);
+  if (options.direct) process.stderr.write(`${counted.counts.bytes} bytes read from S3 in ${counted.counts.reads} requests (log, footers and data)\n`);
 }
 
 /** Registers `tables` and its subcommands. */
@@ -347,7 +295,7 @@ export function registerTables(program: Command): void {
     .option('--limit <n>', 'versions to show (1-10000)', wholeNumber(1, 10000), 100)
     .option('--direct', 'run in this process instead of on a worker')
     .action(history);
-  sub('read <name>', 'write the table\'s rows as JSON lines (or CSV) with exact values; runs in this process (with its credentials), not on a worker')
+  sub('read <name>', 'write the table\'s rows as JSON lines, CSV or Parquet with exact values; read on a worker into the dataset store and copied out (or in this process with --direct)')
     .option('--columns <a,b>', 'only these top-level columns, in this order')
     .option('--limit <n>', 'at most this many rows', wholeNumber(0))
     .option('--version <v>', 'the table as of this version (time travel)', wholeNumber(0))
@@ -355,12 +303,12 @@ export function registerTables(program: Command): void {
     .option('--snapshot <id>', 'Iceberg: the snapshot of this id (time travel; tables history lists them)')
     .option('--ref <name>', 'Iceberg: the snapshot a branch or tag points at')
     .option('--out <file>', 'write to this file (whole or not at all) instead of stdout')
-    .option('--format <format>', 'jsonl (default) or csv (parquet is not built yet: refused)')
+    .option('--format <format>', 'jsonl (default), csv or parquet (one zstd Parquet file: to --out or a pipe, not a terminal)')
     .option('--where <predicate>', 'only rows where this SQL predicate is true (e.g. "day >= DATE \'2024-01-02\' AND id IN (1, 2)"); files and row groups it rules out by partition values or statistics are not read')
     .option('--since <v>', 'Delta: the rows changed by versions V..latest (Change Data Feed), with _change_type, _commit_version, _commit_timestamp', wholeNumber(0))
     .option('--until <w>', 'with --since: the last version of the range', wholeNumber(0))
     .option('--explain', 'print what the read would prune and the bytes it would read (--json: one JSON object), from metadata only; no rows are read')
-    .option('--direct', 'accepted for symmetry: read always runs in this process')
+    .option('--direct', 'read in this process with its credentials, streaming, instead of on a worker through the dataset store')
     .action(read);
   registerDiscover(group);
 }

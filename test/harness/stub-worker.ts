@@ -15,7 +15,7 @@ const ACTIVITY_NAMES: Record<keyof ConnectorActivities, true> = {
   syncStartRun: true, syncPlanPage: true, syncCopyPage: true, syncCommitRun: true, syncAbortRun: true,
   exportPlan: true, exportUploadPage: true, exportCommit: true, exportAbort: true,
   checkSource: true, exploreSource: true, previewSource: true,
-  tableRegister: true, tablePreview: true, tableHistory: true, tablesDiscover: true,
+  tableRegister: true, tablePreview: true, tableHistory: true, tablesDiscover: true, tableRead: true,
   tableSyncPlan: true, tableSyncWritePage: true, tableSyncCommit: true, tableSyncAbort: true,
 };
 

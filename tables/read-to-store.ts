@@ -1,0 +1,69 @@
+/**
+ * A table read run on a worker (`tables read` without --direct): the read's bytes, in its output
+ * format (read-output.ts), streamed into the dataset store as one blob below a reserved folder,
+ * `_reads/<workflow id>/` (`_reads` holds no transaction record, so it is never listed as a
+ * dataset). The caller copies the blob out and removes the folder. A read that fails or is
+ * cancelled removes its folder before it reports, so the store keeps nothing of it.
+ */
+import { Readable } from 'node:stream';
+import type { StoreBackend } from '../datasets/backend';
+import { encodeTableRead, type ReadFormat, type ReadProgress, type ReadSummary } from './read-output';
+import type { OpenedTable, ReadRequest } from './registry-ops';
+
+/** The folder of reads in progress in the dataset store. */
+export const READS_DIR = '_reads';
+
+/** What a read left in the store, for the caller to copy out. */
+export interface StoredRead {
+  /** The blob holding the whole output, relative to the store's root. */
+  path: string;
+  /** The folder to remove once it is copied. */
+  folder: string;
+  format: ReadFormat;
+  rows: number;
+  bytes: number;
+  /** The version and columns read. */
+  header: ReadSummary;
+}
+
+/** The folder of read `id` (a workflow id, `readTable/<table>/<uuid>`) in the store: one path segment, the id URI-encoded. */
+export function readFolder(id: string): string {
+  if (id === '' || id === '.' || id === '..') throw new RangeError(`read id "${id}" cannot name a folder`);
+  return `${READS_DIR}/${encodeURIComponent(id)}`;
+}
+
+/**
+ * Streams the read into `store` below `folder` and returns where. Anything an earlier attempt
+ * left there is removed first; on failure, or when `signal` aborts, the folder is removed and
+ * the error thrown.
+ */
+export async function readTableToStore(
+  table: OpenedTable, request: ReadRequest, format: ReadFormat, store: StoreBackend, folder: string, signal?: AbortSignal,
+): Promise<StoredRead> {
+  await store.remove(folder);
+  const progress: ReadProgress = { rows: 0, bytes: 0 };
+  // The store reports a failed body as its own write failure: the read's error says what went wrong, and whether to retry.
+  let readError: unknown;
+  async function* bytes() {
+    try {
+      yield* encodeTableRead(table, request, format, progress);
+    } catch (err) {
+      readError = err;
+      throw err;
+    }
+  }
+  const body = Readable.from(bytes(), { objectMode: false });
+  const onAbort = () => body.destroy(signal?.reason instanceof Error ? signal.reason : new Error('the read was cancelled'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (signal?.aborted) onAbort();
+    const { path } = await store.ingest(folder, body, { md5: false });
+    return { path, folder, format, rows: progress.rows, bytes: progress.bytes, header: progress.header ?? { columns: [] } };
+  } catch (err) {
+    body.destroy();
+    await store.remove(folder);
+    throw signal?.aborted ? signal.reason ?? err : readError ?? err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
