@@ -113,8 +113,19 @@ export async function ownedSchedules(client: Client, taskQueue: string, alsoChec
 export interface ScheduleChange {
   scheduleId: string;
   job: string;
-  change: 'created' | 'updated' | 'unchanged' | 'deleted';
+  /** `stale`: on the queue without a schedule block in the config, kept because apply ran without --prune. */
+  change: 'created' | 'updated' | 'unchanged' | 'deleted' | 'stale';
   cron?: string;
+  /** Present (false) on a dry run: the change is what apply would do. */
+  applied?: false;
+}
+
+/** How apply runs. */
+export interface ApplyOptions {
+  /** Compute the changes without making any. */
+  dryRun?: boolean;
+  /** Delete the connector's schedules whose job has no schedule block (else they are only reported as stale). */
+  prune?: boolean;
 }
 
 /** Turns Temporal's refusal of a cron expression into a config error naming the field. */
@@ -128,16 +139,20 @@ function refusedCron(d: DesiredSchedule, err: unknown): never {
 
 /**
  * Makes the schedules on `taskQueue` what `config` says: creates missing ones, updates changed
- * ones (keeping their paused state), deletes `schedule/*` whose job has no schedule block.
+ * ones (keeping their paused state), and, with `prune`, deletes `schedule/*` whose job has no
+ * schedule block. With `dryRun` nothing is changed: the changes say what would be.
  */
-export async function applySchedules(client: Client, config: ConnectorConfig, taskQueue: string, note: (line: string) => void): Promise<ScheduleChange[]> {
+export async function applySchedules(client: Client, config: ConnectorConfig, taskQueue: string, note: (line: string) => void, { dryRun = false, prune = false }: ApplyOptions = {}): Promise<ScheduleChange[]> {
   const { desired, kept } = desiredSchedules(config, note);
   const changes: ScheduleChange[] = [];
+  const dry = dryRun ? { applied: false as const } : {};
   for (const d of desired) {
     const handle = client.schedule.getHandle(d.scheduleId);
     const current = await describeSchedule(handle);
-    const base = { scheduleId: d.scheduleId, job: d.job, cron: d.cron };
-    if (!current) {
+    const base = { scheduleId: d.scheduleId, job: d.job, cron: d.cron, ...dry };
+    if (dryRun) {
+      changes.push({ ...base, change: !current ? 'created' : matches(current, d, taskQueue) ? 'unchanged' : 'updated' });
+    } else if (!current) {
       await client.schedule.create(scheduleOptions(d, taskQueue)).catch((err) => refusedCron(d, err));
       changes.push({ ...base, change: 'created' });
     } else if (matches(current, d, taskQueue)) {
@@ -155,10 +170,17 @@ export async function applySchedules(client: Client, config: ConnectorConfig, ta
   const configJobs = [...Object.keys(config.syncs), ...Object.keys(config.exports), ...Object.keys(config.tableSyncs ?? {})].map(scheduleId);
   for (const stale of await ownedSchedules(client, taskQueue, configJobs.filter((id) => !wanted.has(id)))) {
     if (wanted.has(stale.scheduleId)) continue;
-    await client.schedule.getHandle(stale.scheduleId).delete().catch((err) => {
-      if (!(err instanceof ScheduleNotFoundError)) throw err; // deleted meanwhile
-    });
-    changes.push({ scheduleId: stale.scheduleId, job: stale.scheduleId.slice(SCHEDULE_PREFIX.length), change: 'deleted', cron: cronOf(stale) });
+    const base = { scheduleId: stale.scheduleId, job: stale.scheduleId.slice(SCHEDULE_PREFIX.length), cron: cronOf(stale), ...dry };
+    if (!prune) {
+      changes.push({ ...base, change: 'stale' });
+      continue;
+    }
+    if (!dryRun) {
+      await client.schedule.getHandle(stale.scheduleId).delete().catch((err) => {
+        if (!(err instanceof ScheduleNotFoundError)) throw err; // deleted meanwhile
+      });
+    }
+    changes.push({ ...base, change: 'deleted' });
   }
   return changes;
 }

@@ -8,7 +8,7 @@ import { scheduleId } from '../../shared/temporal-contract';
 import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
 import { JobFailedError } from '../errors';
 import { addGlobalOptions, parseOptions } from '../options';
-import { applySchedules, cronOf, describeSchedule, ownedSchedules, SCHEDULE_PREFIX } from '../schedules';
+import { applySchedules, cronOf, describeSchedule, ownedSchedules, SCHEDULE_PREFIX, type ScheduleChange } from '../schedules';
 import { findRunningRun, parseJobName } from '../start-job';
 
 /** One schedule as `schedule list --json` prints it. */
@@ -40,7 +40,7 @@ function scheduleLine(d: ScheduleDescription, configured: Set<string>): Schedule
 
 function formatScheduleLine(s: ScheduleLine): string {
   const state = s.paused ? `PAUSED${s.note ? ` (${s.note})` : ''}` : 'active';
-  const stale = s.inConfig ? '' : '  [no schedule block in the config: apply deletes it]';
+  const stale = s.inConfig ? '' : '  [no schedule block in the config: apply --prune deletes it]';
   return `${s.scheduleId}  ${s.workflowType}  cron "${s.cron ?? '?'}"  ${state}  next: ${s.nextActionTimes.join(', ') || '-'}${stale}`;
 }
 
@@ -81,15 +81,22 @@ export function registerSchedule(program: Command): void {
   const schedule = program.command('schedule').description("Temporal Schedules (schedule/<job>) from the config's schedule: blocks");
 
   addGlobalOptions(schedule.command('apply'))
-    .description('create missing schedules, update changed ones, delete those whose job has no schedule block')
+    .description('create missing schedules and update changed ones; with --prune also delete those whose job has no schedule block')
+    .option('--dry-run', 'show what apply would change, changing nothing')
+    .option('--prune', "delete the connector's schedules on this task queue whose job has no schedule block (without it they are only listed as stale)")
     .action(async (raw: unknown) => {
-      const options = parseOptions<GlobalOptions>(raw);
+      const options = parseOptions<GlobalOptions & { dryRun?: boolean; prune?: boolean }>(raw);
       const { config } = loadConfigFor(options);
       const { client, close } = await temporalClient(options);
       try {
-        const changes = await applySchedules(client, config, options.taskQueue, (line) => process.stderr.write(`note: ${line}\n`));
-        for (const c of changes) print(options, c, `${c.change} ${c.scheduleId}${c.cron ? ` (cron "${c.cron}")` : ''}`);
+        const changes = await applySchedules(client, config, options.taskQueue, (line) => process.stderr.write(`note: ${line}\n`), { dryRun: options.dryRun, prune: options.prune });
+        const verb = (c: ScheduleChange) => (options.dryRun && c.change !== 'unchanged' && c.change !== 'stale' ? `would be ${c.change}` : c.change);
+        for (const c of changes) {
+          const stale = c.change === 'stale' ? ': no schedule block in the config; kept (delete it with apply --prune)' : '';
+          print(options, c, `${verb(c)} ${c.scheduleId}${c.cron ? ` (cron "${c.cron}")` : ''}${stale}`);
+        }
         if (changes.length === 0) process.stderr.write('no schedule blocks in the config and no schedules to delete\n');
+        if (options.dryRun) process.stderr.write('dry run: nothing was changed\n');
       } finally {
         await close();
       }

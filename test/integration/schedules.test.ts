@@ -41,6 +41,9 @@ describe('schedules from the config', () => {
 
   it('creates schedule/<job> on apply, lists it with its cron and next run times, and leaves an unchanged one alone', async () => {
     const s = setup('15 3 * * *');
+    const dry = await s.cli(['schedule', 'apply', '--dry-run']);
+    expect(jsonLines(dry.stdout)).toEqual([{ scheduleId: `schedule/${s.job}`, job: s.job, cron: '15 3 * * *', change: 'created', applied: false }]);
+    expect(await s.list()).toEqual([]);
     const applied = await s.cli(['schedule', 'apply']);
     expect(applied.code).toBe(0);
     expect(jsonLines(applied.stdout)).toEqual([{ scheduleId: `schedule/${s.job}`, job: s.job, cron: '15 3 * * *', change: 'created' }]);
@@ -91,7 +94,7 @@ describe('schedules from the config', () => {
     expect((await localDataset(storeRoot, s.dataset).transactions()).map((r) => r.id)).toEqual([1]);
   });
 
-  it('removes a schedule with delete, and with apply once its schedule block is gone', async () => {
+  it('removes a schedule with delete, and with apply --prune once its schedule block is gone; apply alone keeps it as stale', async () => {
     const s = setup('0 6 * * *');
     await s.cli(['schedule', 'apply']);
     expect(jsonLines((await s.cli(['schedule', 'delete', s.job])).stdout)).toEqual([{ scheduleId: `schedule/${s.job}`, job: s.job, deleted: true }]);
@@ -99,7 +102,13 @@ describe('schedules from the config', () => {
 
     expect(jsonLines((await s.cli(['schedule', 'apply'])).stdout)).toEqual([expect.objectContaining({ change: 'created' })]);
     const unscheduled: Raw = { ...s.raw, syncs: { [s.job]: { source: 'src', dataset: s.dataset, mode: 'bulk' } } };
-    const applied = await s.cli(['schedule', 'apply'], unscheduled);
+    const kept = await s.cli(['schedule', 'apply'], unscheduled);
+    expect(jsonLines(kept.stdout)).toEqual([{ scheduleId: `schedule/${s.job}`, job: s.job, cron: '0 6 * * *', change: 'stale' }]);
+    expect((await t.client.schedule.getHandle(`schedule/${s.job}`).describe()).scheduleId).toBe(`schedule/${s.job}`);
+    const dry = await s.cli(['schedule', 'apply', '--prune', '--dry-run'], unscheduled);
+    expect(jsonLines(dry.stdout)).toEqual([{ scheduleId: `schedule/${s.job}`, job: s.job, cron: '0 6 * * *', change: 'deleted', applied: false }]);
+    expect((await t.client.schedule.getHandle(`schedule/${s.job}`).describe()).scheduleId).toBe(`schedule/${s.job}`);
+    const applied = await s.cli(['schedule', 'apply', '--prune'], unscheduled);
     expect(jsonLines(applied.stdout)).toEqual([{ scheduleId: `schedule/${s.job}`, job: s.job, cron: '0 6 * * *', change: 'deleted' }]);
     await expect(t.client.schedule.getHandle(`schedule/${s.job}`).describe()).rejects.toThrow(/not found/i);
   });
