@@ -2,11 +2,16 @@
  * The rows of a snapshot: each live data file's Parquet read a row group at a time, columns by
  * field id (renamed columns read under their new name, added ones null in older files, dropped
  * ones never read), identity partition values from the manifest for a column a file does not
- * store, then position and equality deletes applied (deletes.ts). Only Parquet data files are
- * read; ORC and Avro data files are refused by name, as is a file without field ids (it would
- * need the table's name mapping, which this reader does not apply).
+ * store, then position and equality deletes applied (deletes.ts), then `--where` (exact, on the
+ * rows left). A file whose identity partition values rule the predicate out is not opened; a
+ * row group whose Parquet statistics (columns by field id) rule it out is not read. Only Parquet
+ * data files are read; ORC and Avro data files are refused by name, as is a file without field
+ * ids (it would need the table's name mapping, which this reader does not apply).
  */
 import { openParquet, readRowGroup } from '../parquet';
+import { mayMatch, type CompiledWhere, type SummaryOf } from '../predicate';
+import { firstOf, partitionSummaries, rowGroupSummaries } from '../predicate/summaries';
+import { filterRows, rowGroupBytes, type ScanStats } from '../scan-stats';
 import type { TableStorage } from '../storage';
 import type { TableRow, TableRowBatch } from '../table-reader';
 import type { TableValue } from '../values';
@@ -20,12 +25,18 @@ import { childById, parquetConverter, partitionValueOf, type Converter } from '.
 /** What one scan reads. */
 export interface IcebergScanPlan {
   storage: TableStorage;
-  /** The columns to return, in order (top-level fields of the schema read). */
+  /** The columns to read, in order (top-level fields of the schema read): those returned, then the predicate's. */
   fields: IcebergField[];
+  /** The names of the columns returned (a prefix of `fields`). */
+  names: string[];
   /** Every field of the table's schemas by id (equality fields, partition sources). */
   fieldsById: Map<number, IcebergField>;
   specs: PartitionSpec[];
   deletes: DeleteIndex;
+  where?: CompiledWhere;
+  stats: ScanStats;
+  /** Count and prune from metadata and footers only; read no row. */
+  planOnly: boolean;
 }
 
 /** The identity partition values of a file, by source field id, as table values. */
@@ -40,14 +51,25 @@ function identityValues(plan: IcebergScanPlan, file: ContentFile): Map<number, T
   return out;
 }
 
-/** Reads the rows of one data file that no delete removes, one batch per row group. */
+/** Reads the rows of one data file that no delete removes and `where` keeps, one batch per row group read. */
 export async function* scanDataFile(plan: IcebergScanPlan, file: ContentFile): AsyncGenerator<TableRowBatch> {
+  const { stats, where } = plan;
+  stats.filesTotal++;
+  stats.fileBytesTotal += file.size;
   if (file.format !== 'PARQUET') throw new IcebergUnsupportedError(`${file.format} data files`, `data file ${file.path}; Parquet data files are read`);
+  const partition = identityValues(plan, file);
+  // The read columns whose every value in this file is its identity partition value.
+  const constants: Record<string, TableValue> = {};
+  for (const f of plan.fields) if (partition.has(f.id)) constants[f.name] = partition.get(f.id) ?? null;
+  const byPartition = partitionSummaries(constants, new Set(Object.keys(constants)));
+  if (where && !mayMatch(where.bound, byPartition)) {
+    stats.filesPrunedByPartition++;
+    return;
+  }
   const parquet = await openParquet(plan.storage, file.key, file.size);
   if (!parquet.schema.children.some((c) => c.element.field_id !== undefined)) {
     throw new IcebergUnsupportedError('a name mapping (schema.name-mapping.default) for data files without field ids', `data file ${file.path}`);
   }
-  const partition = identityValues(plan, file);
   const column = (f: IcebergField): { name: string; key?: string; convert?: Converter; constant: TableValue } => {
     const node = childById(parquet.schema, f.id);
     return { name: f.name, key: node?.element.name, convert: node ? parquetConverter(f.type, node, f.name) : undefined, constant: partition.get(f.id) ?? null };
@@ -55,14 +77,32 @@ export async function* scanDataFile(plan: IcebergScanPlan, file: ContentFile): A
   const columns = plan.fields.map(column);
   const positions = plan.deletes.positionsFor(file);
   const equality = plan.deletes.equalityFor(file).map((d) => ({ keys: d.keys, columns: d.fieldIds.map((id) => column(plan.fieldsById.get(id) as IcebergField)) }));
-  const keys = new Set([...columns, ...equality.flatMap((e) => e.columns)].flatMap((c) => (c.key === undefined ? [] : [c.key])));
+  const keys = [...new Set([...columns, ...equality.flatMap((e) => e.columns)].flatMap((c) => (c.key === undefined ? [] : [c.key])))];
   const value = (c: ReturnType<typeof column>, raw: Record<string, unknown>): TableValue => (c.convert && c.key !== undefined ? c.convert(raw[c.key]) : c.constant);
+  // A uuid is a string to the table but 16 bytes in Parquet's statistics: those never prune.
+  const isUuid = (fieldId: number | undefined) => {
+    const t = fieldId === undefined ? undefined : plan.fieldsById.get(fieldId)?.type;
+    return t?.kind === 'primitive' && t.name === 'uuid';
+  };
+  const statistics = (g: number): SummaryOf => {
+    const of = rowGroupSummaries(parquet, g, 'id');
+    return (c) => (isUuid(c.fields[c.fields.length - 1]?.fieldId) ? undefined : of(c));
+  };
+  let kept = 0;
   for (let g = 0; g < parquet.rowGroups.length; g++) {
+    stats.rowGroupsTotal++;
+    if (where && !mayMatch(where.bound, firstOf(byPartition, statistics(g)))) {
+      stats.rowGroupsPruned++;
+      continue;
+    }
     const { rowStart, rowCount } = parquet.rowGroups[g] as { rowStart: number; rowCount: number };
     let deletedHere = 0;
     for (const p of positions) if (p >= rowStart && p < rowStart + rowCount) deletedHere++;
     if (deletedHere === rowCount) continue;
-    const raws = await readRowGroup(parquet, g, [...keys]);
+    kept++;
+    stats.bytesToRead += rowGroupBytes(parquet, g, keys);
+    if (plan.planOnly) continue;
+    const raws = await readRowGroup(parquet, g, keys);
     const rows: TableRow[] = [];
     for (let i = 0; i < raws.length; i++) {
       if (positions.has(rowStart + i)) continue;
@@ -72,6 +112,7 @@ export async function* scanDataFile(plan: IcebergScanPlan, file: ContentFile): A
       for (const c of columns) row[c.name] = value(c, raw);
       rows.push(row);
     }
-    yield { file: file.key, rowGroup: g, rows };
+    yield { file: file.key, rowGroup: g, rows: filterRows(rows, where, plan.names) };
   }
+  if (kept === 0 && where && parquet.rowGroups.length > 0) stats.filesPrunedByStatistics++;
 }

@@ -5,9 +5,10 @@
  * the manifest list and manifests (manifests.ts), load its deletes (deletes.ts), read its data
  * files by field id (scan.ts). The schema maps onto the common table types (types.ts).
  */
+import { compileWhere } from '../predicate';
+import { emptyScanStats, namesToRead } from '../scan-stats';
 import type { TableStorage } from '../storage';
 import { limitRows, selectColumns, type TableDescription, type TableReader, type TableRowBatch, type TableScanOptions, type TableSchema } from '../table-reader';
-import { IcebergUnsupportedError } from './errors';
 import { checkEqualityFields, loadDeletes, type DeleteIndex } from './deletes';
 import { currentMetadataKey, placeOf, readMetadataFile } from './locate';
 import { snapshotFiles, type ContentFile } from './manifests';
@@ -60,9 +61,9 @@ export async function openIcebergTable(storage: TableStorage, options: IcebergTa
     return source ? [source.name] : [];
   });
 
-  async function* scanAll(fields: IcebergField[]): AsyncGenerator<TableRowBatch> {
-    const plan: IcebergScanPlan = { storage, fields, fieldsById: allFields, specs: metadata.specs, deletes: await deleteIndex() };
-    for (const file of await liveFiles()) if (file.content === 'data') yield* scanDataFile(plan, file);
+  async function* scanAll(plan: Omit<IcebergScanPlan, 'deletes'>): AsyncGenerator<TableRowBatch> {
+    const full: IcebergScanPlan = { ...plan, deletes: await deleteIndex() };
+    for (const file of await liveFiles()) if (file.content === 'data') yield* scanDataFile(full, file);
   }
 
   let description: Promise<TableDescription> | undefined;
@@ -76,12 +77,11 @@ export async function openIcebergTable(storage: TableStorage, options: IcebergTa
       return description;
     },
     scan(scan: TableScanOptions = {}) {
-      // Pruning and filtering by --where (issue 18, item 4) are not built for Iceberg yet: refused, never ignored.
-      const extra = scan as { where?: unknown; planOnly?: unknown };
-      if (extra.where !== undefined || extra.planOnly === true) throw new IcebergUnsupportedError('--where and --explain on Iceberg tables', `${storage.location}; they are not built for Iceberg yet`);
       const names = selectColumns(schema, scan.columns, storage.location).map((f) => f.name);
-      const fields = names.map((n) => icebergSchema.fields.find((f) => f.name === n) as IcebergField);
-      return limitRows(scanAll(fields), scan.limit);
+      const where = scan.where !== undefined ? compileWhere(scan.where, schema, storage.location) : undefined;
+      const fields = namesToRead(names, where).map((n) => icebergSchema.fields.find((f) => f.name === n) as IcebergField);
+      const plan = { storage, fields, names, fieldsById: allFields, specs: metadata.specs, where, stats: scan.stats ?? emptyScanStats(), planOnly: scan.planOnly === true };
+      return limitRows(scanAll(plan), scan.limit);
     },
   };
 }

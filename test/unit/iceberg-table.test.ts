@@ -15,6 +15,7 @@ import { jsonLineOfRow, parseJsonLineExact } from '../../tables/serialize';
 import { currentMetadataKey, icebergHistory, IcebergSnapshotNotFoundError, IcebergUnsupportedError, openIcebergTable, type IcebergTableOptions } from '../../tables/iceberg';
 import { parseTableMetadata } from '../../tables/iceberg/metadata';
 import type { TableRow } from '../../tables/table-reader';
+import { emptyScanStats } from '../../tables/scan-stats';
 
 const root = resolve(__dirname, '..', '..');
 let out: string;
@@ -82,6 +83,32 @@ describe('Iceberg tables written by pyiceberg', () => {
     // (2, b) and (5, b) are deleted; (2, a) is in another partition; the (5, b) appended after the delete stays.
     expect(ids(await readRows('deletes', { snapshotId: BigInt(eqDeleted!.id) }))).toEqual(['2a', '4b', '6b', '7a']);
     expect(ids(await readRows('deletes'))).toEqual(['2a', '4b', '5b', '6b', '7a']);
+  });
+
+  test('--where keeps exactly the matching rows, pruning files by identity partition values and row groups by statistics', async () => {
+    const current = (name: string) => oracle((expected[name] as ExpectedTable).current) as Array<Record<string, unknown>>;
+    const read = async (name: string, where: string, planOnly = false) => {
+      const stats = emptyScanStats();
+      const rows: TableRow[] = [];
+      for await (const batch of (await openIcebergTable(storageOf(name))).scan({ where, stats, planOnly })) rows.push(...batch.rows);
+      return { rows: canonical(rows.map(jsonLineOfRow)), stats };
+    };
+    const byCategory = await read('evolve', "category = 'b'");
+    expect(byCategory.rows).toEqual(current('evolve').filter((r) => r.category === 'b'));
+    expect(byCategory.rows.length).toBeGreaterThan(0);
+    expect(byCategory.stats.filesPrunedByPartition).toBeGreaterThan(0);
+    const byId = await read('evolve', 'id >= 4611686018427387904');
+    expect(byId.rows).toEqual(current('evolve').filter((r) => BigInt(r.id as bigint | number) >= 2n ** 62n));
+    expect(byId.rows).toHaveLength(6);
+    expect(byId.stats.filesPrunedByStatistics).toBeGreaterThan(0);
+    const byUuid = await read('types', "u = '80000000-0000-0000-0000-000000000003'");
+    expect(byUuid.rows).toEqual(current('types').filter((r) => r.u === '80000000-0000-0000-0000-000000000003'));
+    expect(byUuid.rows).toHaveLength(1);
+    const deleted = await read('deletes', "k = 'b'");
+    expect(deleted.rows.map((r) => (r as { id: number }).id).sort()).toEqual([4, 5, 6]);
+    const plan = await read('evolve', "category = 'b'", true);
+    expect(plan.rows).toEqual([]);
+    expect(plan.stats).toEqual({ ...byCategory.stats });
   });
 
   test('the current metadata file is the newest <N>-<uuid>.metadata.json, and 64-bit snapshot ids stay exact', async () => {
