@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       ['tableHistory', 'table-history', { table: 'basic', maxErrorRetries: 1, limit: 10 }],
       ['discoverTables', 'discover-tables', { source: 'src', maxErrorRetries: 1, request: { path: 'tables/', maxDepth: 3, maxObjects: 100 } }],
       ['registerTable', 'register-table-entry', { table: 'found', maxErrorRetries: 1, entry: { source: 'src', format: 'delta', location: 'tables/basic/' } }],
+      ['readTable', 'read-table', { table: 'basic', maxErrorRetries: 1, request: { limit: 4 }, format: 'parquet' }],
     ];
     const only = process.argv.indexOf('--only');
     const wanted = only < 0 ? undefined : new Set((process.argv[only + 1] ?? '').split(','));
