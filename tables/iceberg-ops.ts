@@ -57,8 +57,7 @@ export async function* readIcebergRows(table: OpenedTable, request: ReadRequest,
   const picked = names.map((n) => all.find((c) => c.name === n)).filter((c): c is TableColumn => c !== undefined);
   header?.({ ...(reader.snapshot ? { snapshotId: String(reader.snapshot.snapshotId) } : {}), columns: picked, schema: { kind: 'struct', fields: names.flatMap((n) => reader.schema.fields.filter((f) => f.name === n)) } });
   if ((request.limit ?? Infinity) <= 0) return;
-  const extra = request as { where?: string; planOnly?: boolean };
-  for await (const batch of reader.scan({ columns: request.columns, limit: request.limit, ...(extra.where !== undefined ? { where: extra.where } : {}), ...(extra.planOnly ? { planOnly: true } : {}) } as Parameters<IcebergTable['scan']>[0])) {
+  for await (const batch of reader.scan({ columns: request.columns, limit: request.limit, where: request.where, stats: request.stats, planOnly: request.planOnly })) {
     yield* batch.rows;
   }
 }
