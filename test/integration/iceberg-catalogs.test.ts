@@ -7,6 +7,7 @@
  * (test/harness/iceberg-rest-front.ts), which serves no URL prefix and accepts any token itself.
  */
 import { execFileSync } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +15,7 @@ import { createSourceRegistry } from '../../s3/source-registry';
 import { catalogOf, CatalogError, discoverCatalogTables, identifierOf, type IcebergCatalog } from '../../tables/catalogs';
 import { inspectTable, openTable, readTableRows, TableRequestError } from '../../tables/registry-ops';
 import { CountingTableStorage } from '../../tables/storage-counting';
-import { config, minioSource, rootKeyEnv } from '../harness/connector';
+import { config, minioSource, rootKeyEnv, withWorker } from '../harness/connector';
 import { startIcebergRestFront, type IcebergRestFront } from '../harness/iceberg-rest-front';
 import { testEnv } from '../harness/test-env';
 
@@ -254,5 +255,49 @@ describe('catalog tables (virtualTables with identifier:) read through their sou
     const rows = readTableRows(openTable(cfg, createSourceRegistry(cfg), 'orders'), {});
     await expect(rows.next()).rejects.toThrow(/outside source "lake" \(s3:\/\/iceberg-catalog\/glue\/\).*Fix: register the table on a source whose url covers/);
   });
+});
+
+/** Every string and every binary payload (decoded as UTF-8) in a workflow history, as one text. */
+function historyText(value: unknown, out: string[] = []): string[] {
+  if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
+  else if (typeof value === 'string') out.push(value);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) historyText(v, out);
+  return out;
+}
+
+describe('a catalog table on a worker', () => {
+  test('registers, previews and lists the history of a unity catalog table, with the token and vended keys resolved on the worker and never in workflow history', async () => {
+    const cfg = config({
+      datasetStore: mkdtempSync(join(tmpdir(), 's3c-catalog-store-')),
+      sources: { lake: minioSource(testEnv().icebergRest.bucket, { catalog: { type: 'unity', uri: front.uri, token: '${env:TEST_UNITY_TOKEN}' } }) },
+      virtualTables: { unity_orders: { source: 'lake', format: 'iceberg', identifier: `main.${ns}.orders` } },
+    });
+    const connection = await Connection.connect({ address: testEnv().temporalAddress });
+    try {
+      const client = new Client({ connection });
+      const runs = await withWorker(cfg, async (taskQueue) => {
+        const run = async (type: string, extra: object) => {
+          const handle = await client.workflow.start(type, {
+            taskQueue, workflowId: `${type}/unity_orders/${Math.random().toString(36).slice(2)}`, args: [{ table: 'unity_orders', maxErrorRetries: 1, ...extra }],
+          });
+          return { id: handle.workflowId, result: await handle.result() as unknown };
+        };
+        return [await run('registerTable', {}), await run('previewTable', { limit: 10 }), await run('tableHistory', { limit: 10 })];
+      });
+      const [register, preview, history] = runs.map((r) => r.result) as [{ record: { format: string; url: string; snapshotId: string } }, { rows: string[] }, Array<{ operation?: string }>];
+      expect(register.record.format).toBe('iceberg');
+      expect(`${register.record.url}metadata/`).toBe(written.rest.orders!.replace(/[^/]+$/, ''));
+      expect(preview.rows).toHaveLength(written.rows.rest.length);
+      expect(history.map((h) => h.operation)).toEqual(['append', 'append']);
+      for (const { id } of runs) {
+        const text = historyText(await client.workflow.getHandle(id).fetchHistory()).join('\n');
+        expect(text).toContain('unity_orders');
+        expect(text).not.toContain(PAT);
+        expect(text).not.toContain(testEnv().minio.rootPassword);
+      }
+    } finally {
+      await connection.close();
+    }
+  }, 120_000);
 });
 
