@@ -80,7 +80,7 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
     file = writeConfigFile(raw);
   });
 
-  it('lands the snapshot first, then exactly the appended rows, then nothing; a delete stops the run naming version and operation', async () => {
+  it('lands the snapshot first, then exactly the appended rows, then nothing, then an empty APPEND for a compaction; a delete stops the run naming version and operation', async () => {
     await withWorker(config(raw), async (q) => {
       // Run 1: the whole current snapshot (version 1), as a SNAPSHOT, files of at most 40 rows.
       const first = await runCli(['sync', 'orders-appends', '--wait', ...flags(q)]);
@@ -118,16 +118,25 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
       expect(jsonLines(third.stdout).at(-1)).toMatchObject({ transaction: null, rows: 0 });
       expect((await records()).length).toBe(2);
 
-      // Run 4: deltalake deletes a row (version 4) and appends (version 5): refused, nothing landed, nothing left behind.
+      // Run 4: a compaction (version 4) adds no rows: an empty APPEND moves the cursor.
+      fixture('optimize', delta);
+      await upload();
+      const fourth = await runCli(['sync', 'orders-appends', '--wait', ...flags(q)]);
+      expect(fourth.code).toBe(0);
+      expect(jsonLines(fourth.stdout).at(-1)).toMatchObject({ transaction: 3, filesAdded: 0, rows: 0, fromVersion: 4, toVersion: 4 });
+      recs = await records();
+      expect(recs.map((r) => [r.id, r.type, r.fileCount, r.tableCursor?.version])).toEqual([[1, 'SNAPSHOT', files.length, 1], [2, 'APPEND', expect.any(Number), 3], [3, 'APPEND', 0, 4]]);
+
+      // Run 5: deltalake deletes a row (version 5) and appends (version 6): refused, nothing landed, nothing left behind.
       fixture('delete', delta, '7');
       fixture('append', delta, '230', '5');
       await upload();
-      const fourth = await runCli(['sync', 'orders-appends', '--wait', ...flags(q)]);
-      expect(fourth.code).toBe(1);
-      expect(fourth.stderr).toMatch(/table orders: version 4 is not an append \(operation DELETE: it removes .* with dataChange=true\).*landed nothing/);
-      expect((await records()).length).toBe(2);
+      const fifth = await runCli(['sync', 'orders-appends', '--wait', ...flags(q)]);
+      expect(fifth.code).toBe(1);
+      expect(fifth.stderr).toMatch(/table orders: version 5 is not an append \(operation DELETE: it removes .* with dataChange=true\).*landed nothing/);
+      expect((await records()).length).toBe(3);
       expect(readdirSync(join(storeRoot, 'orders_rows', 'runs'))).toEqual([]);
-      expect(readdirSync(join(storeRoot, 'orders_rows', 'manifests')).sort()).toEqual(recs.map((r) => r.runKey).sort());
+      expect(readdirSync(join(storeRoot, 'orders_rows', 'manifests')).sort()).toEqual(recs.filter((r) => r.manifests.length > 0).map((r) => r.runKey).sort());
     });
   });
 
