@@ -5,7 +5,7 @@
  * codec pyarrow writes is read (hyparquet-compressors).
  */
 import type { FileMetaData, SchemaElement, SchemaTree } from 'hyparquet';
-import { byteSourceOf, type TableStorage } from './storage';
+import { byteSourceOf, type ByteSource, type TableStorage } from './storage';
 
 /** An open Parquet file: its footer and schema tree. */
 export interface ParquetFile {
@@ -16,7 +16,7 @@ export interface ParquetFile {
   /** Each row group's first row and row count, in file order. */
   rowGroups: Array<{ rowStart: number; rowCount: number }>;
   /** @internal */
-  source: ReturnType<typeof byteSourceOf>;
+  source: ByteSource;
 }
 
 const decimalScales = new WeakMap<SchemaElement, number>();
@@ -50,7 +50,8 @@ async function load(): Promise<{ hyparquet: Hyparquet; compressors: Record<strin
  */
 export async function openParquet(storage: TableStorage, key: string, size: number, footerFetch?: number): Promise<ParquetFile> {
   const { hyparquet } = await load();
-  const source = byteSourceOf(storage, key, size);
+  // A file no longer than the footer fetch is read whole, once: its row groups then read from memory.
+  const source = size <= (footerFetch ?? DEFAULT_FOOTER_FETCH) ? memorySource(await storage.readRange(key, 0, size)) : byteSourceOf(storage, key, size);
   // Exact parsers here too: row-group statistics of timestamps come back as bigint microseconds, dates as days.
   const metadata = await hyparquet.parquetMetadataAsync(source, { initialFetchSize: footerFetch, parsers: EXACT_PARSERS });
   for (const element of metadata.schema) {
@@ -70,6 +71,17 @@ export async function openParquet(storage: TableStorage, key: string, size: numb
     rowStart += Number(group.num_rows);
   }
   return { key, metadata, schema: hyparquet.parquetSchema(metadata), rowGroups, source };
+}
+
+/** hyparquet's own initial footer fetch. */
+const DEFAULT_FOOTER_FETCH = 512 * 1024;
+
+/** A byte source over bytes in memory. */
+function memorySource(bytes: Uint8Array): ByteSource {
+  return {
+    byteLength: bytes.byteLength,
+    slice: async (start: number, end: number = bytes.byteLength) => bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + Math.min(end, bytes.byteLength)) as ArrayBuffer,
+  };
 }
 
 /** Timestamps as bigint microseconds, dates as days: the exact values, formatted by the caller. */

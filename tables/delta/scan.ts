@@ -15,6 +15,9 @@ import type { RowIndexSet } from './roaring';
 import type { DeltaFile, DeltaSnapshotInfo } from './snapshot';
 import type { DeltaValue } from './values';
 
+/** Bytes read from a data file's end for its footer (a smaller file is read whole, once): most footers fit, a longer one costs a second read. */
+const FOOTER_FETCH = 64 * 1024;
+
 /** A row: values by logical column name. */
 export type DeltaRow = Record<string, DeltaValue>;
 
@@ -94,7 +97,7 @@ export async function* scanSelectedRows(storage: TableStorage, snapshot: DeltaSn
 async function* scanFile(storage: TableStorage, snapshot: DeltaSnapshotInfo, file: DeltaFile, fields: DeltaSnapshotInfo['schema']['fields'], partitions: Set<string>, select?: RowSelection, plan?: FilePlan): AsyncGenerator<DeltaRowBatch> {
   const deletedRows: RowIndexSet | undefined = !select && !plan?.planOnly && file.deletionVector ? await readDeletionVector(storage, file.deletionVector) : undefined;
   const deleted = select ? { has: (i: number) => !select(i), cardinality: Infinity } : deletedRows;
-  const parquet = await openParquet(storage, file.key, file.size);
+  const parquet = await openParquet(storage, file.key, file.size, FOOTER_FETCH);
   const mode = snapshot.columnMappingMode;
   const columns = fields.map((field) => {
     if (partitions.has(field.name)) return { name: field.name, partition: file.partitionValues[field.name] ?? null };

@@ -20,16 +20,17 @@ export interface DeltaFileStats {
   nullCount: Record<string, DeltaValue>;
 }
 
-/** A JSON number kept as its source text, so that longs and decimals stay exact. */
+/** A JSON number kept as its source text, so that longs and decimals stay exact; no text when it is not known exactly. */
 class JsonNumber {
-  constructor(readonly text: string) {}
+  constructor(readonly text: string | undefined) {}
 }
 
 type ExactReviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
 
 /** JSON.parse with numbers as {@link JsonNumber} (the reviver's source text, Node 22+). */
 function parseExact(text: string): unknown {
-  const reviver: ExactReviver = (_key, value, context) => (typeof value === 'number' ? new JsonNumber(context?.source ?? String(value)) : value);
+  // Without the source text (Node before 22) only a safe integer is known exactly; any other number is left out, so it cannot prune wrongly.
+  const reviver: ExactReviver = (_key, value, context) => (typeof value === 'number' ? new JsonNumber(context?.source ?? (Number.isSafeInteger(value) ? String(value) : undefined)) : value);
   return JSON.parse(text, reviver as (key: string, value: unknown) => unknown);
 }
 
@@ -43,7 +44,7 @@ export function parseStatsJson(text: string, schema: DeltaStructType): DeltaFile
   }
   if (json === null || typeof json !== 'object') return undefined;
   const o = json as Record<string, unknown>;
-  const numRecords = o.numRecords instanceof JsonNumber ? Number(o.numRecords.text) : undefined;
+  const numRecords = o.numRecords instanceof JsonNumber && o.numRecords.text !== undefined ? Number(o.numRecords.text) : undefined;
   return {
     numRecords,
     tightBounds: typeof o.tightBounds === 'boolean' ? o.tightBounds : undefined,
@@ -83,7 +84,7 @@ function countsOf(v: unknown, fields: DeltaField[]): Record<string, DeltaValue> 
   const o = v as Record<string, unknown>;
   for (const f of fields) {
     const raw = o[f.physicalName];
-    if (raw instanceof JsonNumber) out[f.name] = Number(raw.text);
+    if (raw instanceof JsonNumber && raw.text !== undefined) out[f.name] = Number(raw.text);
     else if (raw !== null && typeof raw === 'object' && f.type.kind === 'struct') out[f.name] = countsOf(raw, f.type.fields);
   }
   return out;
