@@ -23,6 +23,7 @@ import { previewTable, registerTable, tableHistory } from '../../workflows';
 import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 import { printable } from '../printable';
+import { NoWorkerError, requireWorker } from '../worker-presence';
 import { openReadSink, quietOnClosedStdout, readFormatOf, writeRead } from '../read-output';
 import { readOnWorker } from '../table-read-worker';
 import { registerDiscover } from './tables-discover';
@@ -64,6 +65,13 @@ async function tableRunner(config: ConnectorConfig, options: DirectOptions): Pro
     };
   }
   const { client, close } = await temporalClient(options);
+  try {
+    await requireWorker(client, { namespace: options.namespace, taskQueue: options.taskQueue });
+  } catch (err) {
+    await close();
+    if (err instanceof NoWorkerError) err.message += ', or run it in this process with its credentials: --direct';
+    throw err;
+  }
   const start = (type: WorkflowType, table: string) => {
     const source = tableEntry(config, table).source;
     return {
