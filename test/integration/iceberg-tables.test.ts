@@ -108,7 +108,7 @@ describe('Iceberg tables written by pyiceberg to MinIO', () => {
     expect(snapshots.find((s) => s.snapshotId === t.currentSnapshotId)?.refs).toEqual(['main']);
   });
 
-  it('reads by --snapshot, --ref and --as-of through the CLI, and refuses --version naming --snapshot', async () => {
+  it('reads by --snapshot, --ref and --as-of and filters by --where (--explain shows the files pruned) through the CLI, and refuses --version naming --snapshot', async () => {
     const t = expected.evolve as ExpectedTable;
     const second = t.snapshots[1] as ExpectedTable['snapshots'][number];
     const bySnapshot = await runCli(['tables', 'read', 'evolve', '--direct', '--snapshot', second.id, '--config', file]);
@@ -122,6 +122,15 @@ describe('Iceberg tables written by pyiceberg to MinIO', () => {
     expect(asOf.code).toBe(0);
     expect(asOf.stderr).toContain(`snapshot ${second.id}`);
     expect(linesOf(asOf.stdout.replace(/\r/g, ''))).toHaveLength(oracle(second.rows).length + 1);
+    const where = await runCli(['tables', 'read', 'evolve', '--direct', '--where', "category = 'b'", '--config', file]);
+    expect(where.code).toBe(0);
+    expect(canonical(linesOf(where.stdout))).toEqual(oracle(t.current).filter((r) => (r as { category: unknown }).category === 'b'));
+    const explain = await runCli(['tables', 'read', 'evolve', '--direct', '--where', "category = 'b'", '--explain', '--json', '--config', file]);
+    expect(explain.code).toBe(0);
+    const [plan] = jsonLines(explain.stdout);
+    expect(plan).toMatchObject({ type: 'explain', table: 'evolve', where: "category = 'b'" });
+    expect(plan?.filesPrunedByPartition).toBeGreaterThan(0);
+    expect(plan?.filesToRead).toBeGreaterThan(0);
     const version = await runCli(['tables', 'read', 'evolve', '--direct', '--version', '3', '--config', file]);
     expect(version.code).toBe(2);
     expect(version.stderr).toContain('Fix: give --snapshot ID');
