@@ -21,7 +21,7 @@ export function filesCatalog(field: string, storage: TableStorage, tableStorage:
     type: 'files' as const,
     async loadTable(identifier: string): Promise<CatalogTable> {
       const parts = identifier.split('.');
-      if (parts.length < 2 || parts.some((p) => p === '' || p === '..' || p.includes('/'))) {
+      if (parts.length < 2 || parts.some((p) => p === '' || p === '..' || p === '.' || p.includes('/'))) {
         throw new CatalogError('CatalogBadIdentifier', `${field} (files): "${identifier}" is not a table name of the form namespace.table. Fix: write the table's folder below ${storage.location.replace(/\/?$/, '/')} with dots, e.g. sales.orders for sales/orders/.`);
       }
       const folder = folderOf(parts);

@@ -1,14 +1,13 @@
 /**
  * The Iceberg catalog of a source (`sources.NAME.catalog`), built on first use and kept for the
- * source's client (so an OAuth2 token or a Glue client is reused), and the resolution of a catalog
- * table (`virtualTables.NAME.identifier`) to its current metadata location.
+ * source's client (so an OAuth2 token or a Glue client is reused). open.ts opens a catalog table
+ * (`virtualTables.NAME.identifier`) for the reader.
  */
-import type { ConnectorConfig } from '../../config/schema';
 import type { SourceClient } from '../../s3/client';
 import { createRequestHandler, type Transport } from '../../s3/http-handler';
 import type { SourceRegistry } from '../../s3/source-registry';
 import { S3TableStorage } from '../storage-s3';
-import type { CatalogTable, IcebergCatalog } from './catalog';
+import type { IcebergCatalog } from './catalog';
 import { filesCatalog } from './files';
 import { glueCatalog } from './glue';
 import { restCatalog } from './rest';
@@ -59,11 +58,4 @@ export function catalogOf(sources: SourceRegistry, sourceName: string): IcebergC
   }
   built.set(client, catalog);
   return catalog;
-}
-
-/** Resolves `virtualTables.<name>` (a catalog table) through its source's catalog. */
-export async function resolveCatalogTable(config: ConnectorConfig, sources: SourceRegistry, name: string): Promise<CatalogTable> {
-  const table = config.virtualTables[name];
-  if (!table?.identifier) throw new Error(`virtualTables.${name}: has no identifier:, so it is not a catalog table. Fix: give identifier: (the catalog's name of the table).`);
-  return catalogOf(sources, table.source).loadTable(table.identifier);
 }
