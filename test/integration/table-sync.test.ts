@@ -12,7 +12,7 @@ import { config, minioSource, rootKeyEnv, runCli, withWorker, writeConfigFile } 
 import { jsonLines } from '../harness/cli-output';
 import { filesOf } from '../harness/delta-fixtures';
 import { createBucket, putObjects } from '../harness/minio-admin';
-import { localDataset } from '../harness/sync-runner';
+import { localDataset, temporalClient } from '../harness/sync-runner';
 import { testEnv } from '../harness/test-env';
 import type { TransactionRecord } from '../../datasets/types';
 
@@ -75,6 +75,7 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
       tableSyncs: {
         'orders-appends': { table: 'orders', dataset: 'orders_rows', rowsPerFile: 40 },
         'events-snapshot': { table: 'events', dataset: 'events_rows' },
+        'events-scheduled': { table: 'events', dataset: 'events_scheduled', schedule: { cron: '0 0 1 1 *' } },
       },
     };
     file = writeConfigFile(raw);
@@ -158,5 +159,35 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
     expect(await landedRows('events_rows', recs[1]!)).toEqual(expected);
     const files = await localDataset(storeRoot, 'events_rows').transactionFiles(recs[1]!);
     expect(files.map((f) => f.path).sort()).toEqual(['part-00000-00000.parquet', 'part-00030-00000.parquet', 'part-00050-00000.parquet']);
+  });
+
+  it('is scheduled by schedule apply, and its runs are listed by runs and shown by status like other jobs', async () => {
+    const { applied, trigger, runs, status } = await withWorker(config(raw), async (q) => {
+      const applied = await runCli(['schedule', 'apply', ...flags(q)]);
+      const trigger = await runCli(['schedule', 'trigger', 'events-scheduled', ...flags(q)]);
+      const started = jsonLines(trigger.stdout)[0] ?? {};
+      const t = await temporalClient();
+      await t.client.workflow.getHandle(String(started.workflowId), String(started.runId)).result().finally(() => t.close());
+      let runs = await runCli(['runs', '--job', 'events-scheduled', ...flags(q)]);
+      for (let i = 0; i < 80 && !jsonLines(runs.stdout).some((r) => r.status === 'COMPLETED'); i++) {
+        await new Promise((ok) => setTimeout(ok, 250));
+        runs = await runCli(['runs', '--job', 'events-scheduled', ...flags(q)]);
+      }
+      const status = await runCli(['status', String(started.workflowId), ...flags(q)]);
+      await runCli(['schedule', 'delete', 'events-scheduled', ...flags(q)]);
+      return { applied, trigger, runs, status };
+    });
+    const files = readdirSync(parquet).map((n) => join(parquet, n));
+    expect(applied.code).toBe(0);
+    expect(jsonLines(applied.stdout)).toEqual([{ scheduleId: 'schedule/events-scheduled', job: 'events-scheduled', cron: '0 0 1 1 *', change: 'created' }]);
+    const [started] = jsonLines(trigger.stdout);
+    expect(started).toMatchObject({ triggered: true, workflowId: expect.stringMatching(/^tableSync\/events-scheduled-/) });
+    expect(jsonLines(runs.stdout)).toEqual([expect.objectContaining({ workflowType: 'tableSync', workflowId: started!.workflowId, status: 'COMPLETED', job: 'events-scheduled' })]);
+    expect(jsonLines(status.stdout)).toEqual([expect.objectContaining({
+      workflowType: 'tableSync', status: 'COMPLETED', job: 'events-scheduled', source: 'src', dataset: 'events_scheduled',
+      progress: expect.objectContaining({ kind: 'sync', phase: 'done', objectsPlanned: files.length, filesCopied: files.length }),
+      result: expect.objectContaining({ transaction: 1, transactionType: 'SNAPSHOT', table: 'events', rows: fixture('files', ...files).length }),
+      failure: null,
+    })]);
   });
 });
