@@ -70,6 +70,12 @@ interface Pending {
   depth: number;
 }
 
+/** A folder's listing so far, and the token of the rest. */
+interface Listing extends FolderListing {
+  complete: boolean;
+  token?: string;
+}
+
 /** The folder form of a path: no leading slash, '' or ending with `/`. */
 export function folderOf(path: string): string {
   const trimmed = path.replace(/^\/+/, '');
@@ -86,16 +92,19 @@ export async function discoverTables(client: SourceClient, request: DiscoverRequ
   let listed = 0;
   const budgetLeft = () => request.maxObjects - listed;
 
-  /** The folder's delimiter listing, at most `pages` pages; `complete` false when cut by a page or the budget. */
-  const list = async (folder: string, pages = Infinity): Promise<FolderListing & { complete: boolean }> => {
+  /**
+   * The folder's delimiter listing, at most `pages` more pages (after `from`'s, when given);
+   * `complete` false and `token` set when cut short by the pages or the budget.
+   */
+  const list = async (folder: string, pages = Infinity, from?: Listing): Promise<Listing> => {
     const prefix = listingPrefix(client.prefix, folder, true);
-    const out: FolderListing = { files: [], subfolders: [] };
-    let token: string | undefined;
+    const out: Listing = from ?? { files: [], subfolders: [], complete: false };
+    let token = from?.token;
     let page = 0;
     do {
       if (budgetLeft() <= 0) {
         limits.maxObjects = request.maxObjects;
-        return { ...out, complete: false };
+        return { ...out, complete: false, token };
       }
       const got = await listPage(client, { prefix, delimiter: '/', token, pageSize: Math.min(1000, budgetLeft()) });
       listed += got.objects.length + got.folders.length;
@@ -105,7 +114,14 @@ export async function discoverTables(client: SourceClient, request: DiscoverRequ
       page++;
     } while (token && page < pages);
     if (token && budgetLeft() <= 0) limits.maxObjects = request.maxObjects;
-    return { ...out, complete: token === undefined };
+    return { ...out, complete: token === undefined, token };
+  };
+  /** Whether anything lies below `folder` (one key listed). */
+  const holdsAnything = async (folder: string): Promise<boolean> => {
+    if (budgetLeft() <= 0) return false;
+    const got = await listPage(client, { prefix: listingPrefix(client.prefix, folder, true), pageSize: 1 });
+    listed += got.objects.length;
+    return got.objects.length > 0;
   };
 
   // 1. Breadth first through folders that are no table, down to the tables' folders.
@@ -120,8 +136,18 @@ export async function discoverTables(client: SourceClient, request: DiscoverRequ
       break;
     }
     const item = queue.shift() as Pending;
-    const listing = await list(item.folder);
-    let kind = classifyFolder(listing);
+    // The first page tells most folders apart; a large one is asked for its _delta_log/ and
+    // metadata/ directly, and listed on only when it holds no table (its subfolders are needed).
+    let listing = await list(item.folder, 1);
+    if (!listing.complete) {
+      for (const special of ['_delta_log', 'metadata']) {
+        if (!listing.subfolders.includes(special) && await holdsAnything(`${item.folder}${special}/`)) listing.subfolders.push(special);
+      }
+    }
+    /** Special folders that turned out not to make a table. */
+    const rejected = new Set<string>();
+    const classify = () => classifyFolder({ files: listing.files, subfolders: [...new Set(listing.subfolders)].filter((s) => !rejected.has(s)) });
+    let kind = classify();
     if (kind.kind === 'delta-log') {
       const log = await list(`${item.folder}_delta_log/`, 1);
       if (isDeltaLog(log)) {
@@ -130,7 +156,8 @@ export async function discoverTables(client: SourceClient, request: DiscoverRequ
         continue;
       }
       skipped.push({ location: item.folder, reason: `its _delta_log/ holds no commit or checkpoint${log.complete ? '' : ' in its first page'}` });
-      kind = classifyFolder({ ...listing, subfolders: listing.subfolders.filter((s) => s !== '_delta_log') });
+      rejected.add('_delta_log');
+      kind = classify();
     }
     if (kind.kind === 'iceberg-metadata') {
       const metadata = await list(`${item.folder}metadata/`, 1);
@@ -139,10 +166,15 @@ export async function discoverTables(client: SourceClient, request: DiscoverRequ
         found.push({ format: 'iceberg', location: item.folder, metadataFile: files[files.length - 1] as string, complete: metadata.complete });
         continue;
       }
-      // A folder that happens to be called metadata: walked like any other.
-      const rest = classifyFolder({ ...listing, subfolders: listing.subfolders.filter((s) => s !== 'metadata') });
-      kind = rest.kind === 'none' ? { kind: 'none', subfolders: [...rest.subfolders, 'metadata'] } : rest;
+      rejected.add('metadata');
+      kind = classify();
     }
+    if (kind.kind === 'none' && !listing.complete) {
+      listing = await list(item.folder, Infinity, listing);
+      kind = classify();
+    }
+    // A folder that happens to be called metadata is walked like any other.
+    if (kind.kind === 'none' && rejected.has('metadata')) kind.subfolders.push('metadata');
     if (kind.kind === 'data') {
       dataFolders.push(item.folder);
     } else if (kind.kind === 'none') {

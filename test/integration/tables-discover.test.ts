@@ -26,6 +26,7 @@ const python = join(root, '.tools', 'venv', 'bin', 'python');
 
 describe('tables discover', () => {
   let bucket: string;
+  let wide: string;
   let dir: string;
   let configText: string;
   let file: string;
@@ -42,10 +43,20 @@ describe('tables discover', () => {
       env: { ...process.env, S3_ENDPOINT: minio.endpoint, AWS_ACCESS_KEY_ID: minio.rootUser, AWS_SECRET_ACCESS_KEY: minio.rootPassword, AWS_REGION: 'us-east-1' },
     });
     await putObjects(bucket, filesOf(join(dir, 'lake'), 'lake/'));
+    // Folders of more than one listing page: 1005 Parquet files (copies of one), and 1001 notes
+    // with the subfolder holding a table in the second page.
+    wide = await createBucket('discover-wide');
+    const parquet = readFileSync(join(dir, 'lake', 'raw', 'events', 'part-0.parquet'));
+    const avro = readFileSync(join(dir, 'lake', 'avro', 'logs', 'a.avro'));
+    await putObjects(wide, [
+      ...Array.from({ length: 1005 }, (_, i) => ({ key: `flat/part-${String(i).padStart(4, '0')}.parquet`, body: parquet })),
+      ...Array.from({ length: 1001 }, (_, i) => ({ key: `docs/note-${String(i).padStart(4, '0')}.txt`, body: 'a note' })),
+      { key: 'docs/zz/logs/a.avro', body: avro },
+    ]);
     const storeRoot = mkdtempSync(join(tmpdir(), 's3c-discover-store-'));
     configText = [
       '# The lake of the discover test.',
-      stringify({ datasetStore: storeRoot, sources: { src: minioSource(bucket), raw: minioSource(bucket, { url: `s3://${bucket}/lake/raw/` }) } }).trimEnd(),
+      stringify({ datasetStore: storeRoot, sources: { src: minioSource(bucket), raw: minioSource(bucket, { url: `s3://${bucket}/lake/raw/` }), wide: minioSource(wide) } }).trimEnd(),
       '',
       '# Tables added by hand.',
       'virtualTables:',
@@ -111,6 +122,16 @@ describe('tables discover', () => {
     expect(few.stderr).toContain('limit reached: 6 entries listed (--max-objects 6)');
     expect(jsonLines(few.stdout).length).toBeLessThan(5);
   });
+
+  it('finds tables in folders of more than one listing page: a flat folder of 1005 files, a table below 1001 other files', async () => {
+    const result = await runCli(['tables', 'discover', 'wide', '--json', '--direct', '--config', file], env);
+    expect(result.code).toBe(0);
+    const parquet = readFileSync(join(dir, 'lake', 'raw', 'events', 'part-0.parquet')).length;
+    const avro = readFileSync(join(dir, 'lake', 'avro', 'logs', 'a.avro')).length;
+    expect(jsonLines(result.stdout).map((p) => [p.name, p.format, p.location, p.files, p.bytes, p.complete])).toEqual([
+      ['logs', 'avro', 'docs/zz/logs/', 1, avro, true], ['flat', 'parquet', 'flat/', 1005, 1005 * parquet, true],
+    ]);
+  }, 60_000);
 
   it('with --apply on a worker, adds the entries to the config, comments kept, and registers each table', async () => {
     const flags = (q: string) => ['--config', file, '--address', testEnv().temporalAddress, '--task-queue', q];
