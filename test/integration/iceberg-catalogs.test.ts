@@ -17,6 +17,7 @@ import { inspectTable, openTable, readTableRows, TableRequestError } from '../..
 import { CountingTableStorage } from '../../tables/storage-counting';
 import { config, minioSource, rootKeyEnv, withWorker } from '../harness/connector';
 import { startIcebergRestFront, type IcebergRestFront } from '../harness/iceberg-rest-front';
+import { startTinyproxy } from '../harness/tinyproxy';
 import { testEnv } from '../harness/test-env';
 
 const run = Math.random().toString(36).slice(2, 8);
@@ -299,5 +300,27 @@ describe('a catalog table on a worker', () => {
       await connection.close();
     }
   }, 120_000);
+});
+
+describe('catalogs behind the source\'s proxy', () => {
+  test('REST catalog and Glue requests go through the source\'s proxy, with its basic auth', async () => {
+    const proxy = await startTinyproxy({ user: 'catalog', password: 'proxy-secret' });
+    try {
+      process.env.TEST_CATALOG_PROXY_PASSWORD = 'proxy-secret';
+      const viaProxy = { host: '127.0.0.1', port: proxy.port, protocol: 'HTTP', credentials: { username: 'catalog', password: '${env:TEST_CATALOG_PROXY_PASSWORD}' } };
+      const rest = catalogFor({ type: 'rest', uri: testEnv().icebergRest.uri }, { proxy: viaProxy });
+      expect((await rest.loadTable(`${ns}.orders`)).metadataLocation).toBe(written.rest.orders);
+      const glue = catalogFor({ type: 'glue', endpoint: testEnv().moto.endpoint }, { proxy: viaProxy, region: 'us-east-1' });
+      expect((await glue.loadTable(`${glueDb}.orders`)).metadataLocation).toBe(written.glue.orders);
+      const log = proxy.log();
+      // Absolute-URI forwarding: tinyproxy logs "Request (file descriptor N): GET http://127.0.0.1:PORT/v1/... HTTP/1.1".
+      const restPort = new URL(testEnv().icebergRest.uri).port;
+      expect(log).toMatch(new RegExp(`Request .*: GET http://127\\.0\\.0\\.1:${restPort}/v1/config`));
+      expect(log).toMatch(new RegExp(`Request .*: GET http://127\\.0\\.0\\.1:${restPort}/v1/namespaces/${ns}/tables/orders`));
+      expect(log).toMatch(new RegExp(`Request .*: POST http://127\\.0\\.0\\.1:${new URL(testEnv().moto.endpoint).port}/`));
+    } finally {
+      await proxy.stop();
+    }
+  });
 });
 
