@@ -38,6 +38,7 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
   let file: string;
   const delta = join(mkdtempSync(join(tmpdir(), 'table-sync-delta-')), 'orders');
   const parquet = join(mkdtempSync(join(tmpdir(), 'table-sync-pq-')), 'events');
+  const avro = join(mkdtempSync(join(tmpdir(), 'table-sync-avro-')), 'clicks');
   const flags = (taskQueue: string) => ['--config', file, '--address', testEnv().temporalAddress, '--task-queue', taskQueue, '--json'];
 
   /** Uploads the local Delta table (again: new files are added, others overwritten with the same bytes). */
@@ -65,17 +66,22 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
     fixture('parquet-table', parquet, '0', '30');
     fixture('parquet-table', parquet, '30', '20');
     await putObjects(bucket, filesOf(parquet, 'lake/events/'));
+    fixture('avro-table', avro, '0', '25');
+    fixture('avro-table', avro, '25', '40');
+    await putObjects(bucket, filesOf(avro, 'lake/clicks/'));
     raw = {
       datasetStore: storeRoot,
       sources: { src: minioSource(bucket) },
       virtualTables: {
         orders: { source: 'src', format: 'delta', location: 'lake/orders/' },
         events: { source: 'src', format: 'parquet', location: 'lake/events/' },
+        clicks: { source: 'src', format: 'avro', location: 'lake/clicks/' },
       },
       tableSyncs: {
         'orders-appends': { table: 'orders', dataset: 'orders_rows', rowsPerFile: 40 },
         'events-snapshot': { table: 'events', dataset: 'events_rows' },
         'events-scheduled': { table: 'events', dataset: 'events_scheduled', schedule: { cron: '0 0 1 1 *' } },
+        'clicks-snapshot': { table: 'clicks', dataset: 'clicks_rows', rowsPerFile: 30 },
       },
     };
     file = writeConfigFile(raw);
@@ -159,6 +165,18 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
     expect(await landedRows('events_rows', recs[1]!)).toEqual(expected);
     const files = await localDataset(storeRoot, 'events_rows').transactionFiles(recs[1]!);
     expect(files.map((f) => f.path).sort()).toEqual(['part-00000-00000.parquet', 'part-00030-00000.parquet', 'part-00050-00000.parquet']);
+  });
+
+  it('snapshots an Avro table into Parquet files holding exactly the rows fastavro reads', async () => {
+    const run = await withWorker(config(raw), (q) => runCli(['sync', 'clicks-snapshot', '--wait', ...flags(q)]));
+    expect(run.code).toBe(0);
+    expect(jsonLines(run.stdout).at(-1)).toMatchObject({ transaction: 1, rows: 65, filesAdded: 3 });
+    const [record] = await localDataset(storeRoot, 'clicks_rows').transactions();
+    expect(record).toMatchObject({ type: 'SNAPSHOT', tableCursor: { job: 'clicks-snapshot', table: 'clicks' } });
+    const files = await localDataset(storeRoot, 'clicks_rows').transactionFiles(record!);
+    expect(files.map((f) => [f.path, f.table!.rows]).sort()).toEqual([['part-00000-00000.parquet', 25], ['part-00025-00000.parquet', 30], ['part-00025-00001.parquet', 10]]);
+    const sources = readdirSync(avro).map((n) => join(avro, n));
+    expect(await landedRows('clicks_rows', record!)).toEqual(fixture('avro-rows', ...sources));
   });
 
   it('is scheduled by schedule apply, and its runs are listed by runs and shown by status like other jobs', async () => {
