@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { config, minioSource, rootKeyEnv, runCli, withWorker, writeConfigFile } from '../harness/connector';
 import { jsonLines } from '../harness/cli-output';
-import { filesOf } from '../harness/delta-fixtures';
+import { filesOf, goldenTable } from '../harness/delta-fixtures';
 import { createBucket, putObjects } from '../harness/minio-admin';
 import { localDataset, temporalClient } from '../harness/sync-runner';
 import { testEnv } from '../harness/test-env';
@@ -69,6 +69,7 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
     fixture('avro-table', avro, '0', '25');
     fixture('avro-table', avro, '25', '40');
     await putObjects(bucket, filesOf(avro, 'lake/clicks/'));
+    await putObjects(bucket, filesOf(goldenTable('table-with-dv-small'), 'lake/dv/'));
     raw = {
       datasetStore: storeRoot,
       sources: { src: minioSource(bucket) },
@@ -76,12 +77,14 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
         orders: { source: 'src', format: 'delta', location: 'lake/orders/' },
         events: { source: 'src', format: 'parquet', location: 'lake/events/' },
         clicks: { source: 'src', format: 'avro', location: 'lake/clicks/' },
+        dv: { source: 'src', format: 'delta', location: 'lake/dv/' },
       },
       tableSyncs: {
         'orders-appends': { table: 'orders', dataset: 'orders_rows', rowsPerFile: 40 },
         'events-snapshot': { table: 'events', dataset: 'events_rows' },
         'events-scheduled': { table: 'events', dataset: 'events_scheduled', schedule: { cron: '0 0 1 1 *' } },
         'clicks-snapshot': { table: 'clicks', dataset: 'clicks_rows', rowsPerFile: 30 },
+        'dv-rows': { table: 'dv', dataset: 'dv_rows' },
       },
     };
     file = writeConfigFile(raw);
@@ -177,6 +180,15 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
     expect(files.map((f) => [f.path, f.table!.rows]).sort()).toEqual([['part-00000-00000.parquet', 25], ['part-00025-00000.parquet', 30], ['part-00025-00001.parquet', 10]]);
     const sources = readdirSync(avro).map((n) => join(avro, n));
     expect(await landedRows('clicks_rows', record!)).toEqual(fixture('avro-rows', ...sources));
+  });
+
+  it('lands a Delta snapshot without the rows its deletion vectors delete', async () => {
+    const run = await withWorker(config(raw), (q) => runCli(['sync', 'dv-rows', '--wait', ...flags(q)]));
+    expect(run.code).toBe(0);
+    const [record] = await localDataset(storeRoot, 'dv_rows').transactions();
+    // delta-kernel-rs's expected rows of table-with-dv-small: values 1 to 8 (0 and 9 deleted by its deletion vector).
+    const values = (await landedRows('dv_rows', record!)).map((l) => (JSON.parse(l) as { value: number }).value).sort((a, b) => a - b);
+    expect(values).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('is scheduled by schedule apply, and its runs are listed by runs and shown by status like other jobs', async () => {
