@@ -52,8 +52,10 @@ function checkParquet(file: ContentFile): void {
 async function readDeleteRows(storage: TableStorage, file: ContentFile, fields: IcebergField[]): Promise<TableValue[][]> {
   checkParquet(file);
   const parquet = await openParquet(storage, file.key, file.size);
+  const withoutIds = parquet.schema.children.every((c) => c.element.field_id === undefined);
   const columns = fields.map((f) => {
-    const node = childById(parquet.schema, f.id);
+    // Files the spec wants with field ids; one written without any is read by the columns' names.
+    const node = childById(parquet.schema, f.id) ?? (withoutIds ? parquet.schema.children.find((c) => c.element.name === f.name) : undefined);
     if (!node) throw new IcebergTableError(`delete file ${file.path} has no column of field id ${f.id} (${f.name})`);
     return { name: node.element.name, convert: parquetConverter(f.type, node, f.name) };
   });

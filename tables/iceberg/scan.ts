@@ -6,7 +6,7 @@
  * rows left). A file whose identity partition values rule the predicate out is not opened; a
  * row group whose Parquet statistics (columns by field id) rule it out is not read. Only Parquet
  * data files are read; ORC and Avro data files are refused by name, as is a file without field
- * ids (it would need the table's name mapping, which this reader does not apply).
+ * ids is read through the table's name mapping (name-mapping.ts), and refused without one.
  */
 import { openParquet, readRowGroup } from '../parquet';
 import { mayMatch, type CompiledWhere, type SummaryOf } from '../predicate';
@@ -19,6 +19,7 @@ import { equalityKey, type DeleteIndex } from './deletes';
 import { IcebergUnsupportedError } from './errors';
 import type { ContentFile } from './manifests';
 import type { PartitionSpec } from './metadata';
+import { applyNameMapping, NAME_MAPPING_PROPERTY, type MappedField } from './name-mapping';
 import type { IcebergField } from './types';
 import { childById, parquetConverter, partitionValueOf, type Converter } from './values';
 
@@ -37,6 +38,8 @@ export interface IcebergScanPlan {
   stats: ScanStats;
   /** Count and prune from metadata and footers only; read no row. */
   planOnly: boolean;
+  /** The table's default name mapping, for data files written without field ids. */
+  nameMapping?: MappedField[];
 }
 
 /** The identity partition values of a file, by source field id, as table values. */
@@ -68,7 +71,8 @@ export async function* scanDataFile(plan: IcebergScanPlan, file: ContentFile): A
   }
   const parquet = await openParquet(plan.storage, file.key, file.size);
   if (!parquet.schema.children.some((c) => c.element.field_id !== undefined)) {
-    throw new IcebergUnsupportedError('a name mapping (schema.name-mapping.default) for data files without field ids', `data file ${file.path}`);
+    if (!plan.nameMapping) throw new IcebergUnsupportedError(`field ids in every data file (the table has no ${NAME_MAPPING_PROPERTY} to read one without them)`, `data file ${file.path}`);
+    applyNameMapping(parquet.schema, plan.nameMapping);
   }
   const column = (f: IcebergField): { name: string; key?: string; convert?: Converter; constant: TableValue } => {
     const node = childById(parquet.schema, f.id);

@@ -12,6 +12,7 @@ import { limitRows, selectColumns, type TableDescription, type TableReader, type
 import { checkEqualityFields, loadDeletes, type DeleteIndex } from './deletes';
 import { currentMetadataKey, placeOf, readMetadataFile } from './locate';
 import { snapshotFiles, type ContentFile } from './manifests';
+import { NAME_MAPPING_PROPERTY, parseNameMapping } from './name-mapping';
 import { specById, type Snapshot, type TableMetadata } from './metadata';
 import { scanDataFile, type IcebergScanPlan } from './scan';
 import { selectSnapshot, type SnapshotSelector } from './snapshots';
@@ -46,6 +47,8 @@ export async function openIcebergTable(storage: TableStorage, options: IcebergTa
   const allFields = new Map<number, IcebergField>();
   for (const s of metadata.schemas) for (const [id, f] of fieldsById(s)) allFields.set(id, f);
   for (const [id, f] of fieldsById(icebergSchema)) allFields.set(id, f);
+  const mappingText = metadata.properties[NAME_MAPPING_PROPERTY];
+  const nameMapping = mappingText === undefined ? undefined : parseNameMapping(mappingText, placeOf(storage, metadataKey));
   const topLevel = new Set(metadata.schemas.flatMap((s) => s.fields.map((f) => f.id)));
   let files: Promise<ContentFile[]> | undefined;
   const liveFiles = (): Promise<ContentFile[]> => (files ??= snapshot ? snapshotFiles(storage, snapshot) : Promise.resolve([]));
@@ -80,7 +83,7 @@ export async function openIcebergTable(storage: TableStorage, options: IcebergTa
       const names = selectColumns(schema, scan.columns, storage.location).map((f) => f.name);
       const where = scan.where !== undefined ? compileWhere(scan.where, schema, storage.location) : undefined;
       const fields = namesToRead(names, where).map((n) => icebergSchema.fields.find((f) => f.name === n) as IcebergField);
-      const plan = { storage, fields, names, fieldsById: allFields, specs: metadata.specs, where, stats: scan.stats ?? emptyScanStats(), planOnly: scan.planOnly === true };
+      const plan = { storage, fields, names, fieldsById: allFields, specs: metadata.specs, where, stats: scan.stats ?? emptyScanStats(), planOnly: scan.planOnly === true, nameMapping };
       return limitRows(scanAll(plan), scan.limit);
     },
   };

@@ -62,7 +62,7 @@ function oracle(rel: string): unknown[] {
 }
 
 describe('Iceberg tables written by pyiceberg', () => {
-  test.each(['evolve', 'types', 'v1', 'deletes'])('every snapshot of table %s reads as pyiceberg reads it (deletes: equality-delete snapshots by the spec\'s rules), row for row', async (name) => {
+  test.each(['evolve', 'types', 'v1', 'deletes', 'migrated'])('every snapshot of table %s reads as pyiceberg reads it (deletes: equality-delete snapshots by the spec\'s rules), row for row', async (name) => {
     const t = expected[name] as ExpectedTable;
     expect(t.snapshots.length).toBeGreaterThanOrEqual(2);
     for (const s of t.snapshots) {
@@ -109,6 +109,18 @@ describe('Iceberg tables written by pyiceberg', () => {
     const plan = await read('evolve', "category = 'b'", true);
     expect(plan.rows).toEqual([]);
     expect(plan.stats).toEqual({ ...byCategory.stats });
+  });
+
+  test('a data file without field ids reads through the name mapping, and is refused without one', async () => {
+    const table = await openIcebergTable(storageOf('migrated'));
+    const rows = await readRows('migrated');
+    expect(rows).toContainEqual({ id: 2n ** 53n + 1n, full_name: 'plain', inner: { x: 1, y: 'a' } });
+    const text = readFileSync(join(folderOf('migrated'), table.metadataKey), 'utf8');
+    const unmapped = text.replace(/"schema\.name-mapping\.default":\s*"(?:[^"\\]|\\.)*",?/, '');
+    expect(unmapped).not.toContain('name-mapping');
+    writeFileSync(join(folderOf('migrated'), 'metadata', 'unmapped.json'), unmapped);
+    const refused = await openIcebergTable(storageOf('migrated'), { metadataKey: 'metadata/unmapped.json' });
+    await expect((async () => { for await (const batch of refused.scan()) void batch; })()).rejects.toThrow(/field ids in every data file \(the table has no schema.name-mapping.default/);
   });
 
   test('the current metadata file is the newest <N>-<uuid>.metadata.json, and 64-bit snapshot ids stay exact', async () => {
