@@ -5,7 +5,7 @@
  * codec pyarrow writes is read (hyparquet-compressors).
  */
 import type { FileMetaData, SchemaElement, SchemaTree } from 'hyparquet';
-import { byteSourceOf, type ByteSource, type TableStorage } from './storage';
+import type { ByteSource, TableStorage } from './storage';
 
 /** An open Parquet file: its footer and schema tree. */
 export interface ParquetFile {
@@ -50,8 +50,9 @@ async function load(): Promise<{ hyparquet: Hyparquet; compressors: Record<strin
  */
 export async function openParquet(storage: TableStorage, key: string, size: number, footerFetch?: number): Promise<ParquetFile> {
   const { hyparquet } = await load();
-  // A file no longer than the footer fetch is read whole, once: its row groups then read from memory.
-  const source = size <= (footerFetch ?? DEFAULT_FOOTER_FETCH) ? memorySource(await storage.readRange(key, 0, size)) : byteSourceOf(storage, key, size);
+  // The footer fetch (the whole file when it is no longer) is kept: reads of the row groups it covers come from memory, not again from storage.
+  const fetch = Math.min(size, footerFetch ?? DEFAULT_FOOTER_FETCH);
+  const source = tailSource(storage, key, size, await storage.readRange(key, size - fetch, size));
   // Exact parsers here too: row-group statistics of timestamps come back as bigint microseconds, dates as days.
   const metadata = await hyparquet.parquetMetadataAsync(source, { initialFetchSize: footerFetch, parsers: EXACT_PARSERS });
   for (const element of metadata.schema) {
@@ -76,11 +77,25 @@ export async function openParquet(storage: TableStorage, key: string, size: numb
 /** hyparquet's own initial footer fetch. */
 const DEFAULT_FOOTER_FETCH = 512 * 1024;
 
-/** A byte source over bytes in memory. */
-function memorySource(bytes: Uint8Array): ByteSource {
+/** A byte source over object `key` of `size` bytes whose last bytes, `tail`, are in memory: only bytes before them are read. */
+function tailSource(storage: TableStorage, key: string, size: number, tail: Uint8Array): ByteSource {
+  const tailStart = size - tail.byteLength;
+  const fromTail = (start: number, end: number) => tail.slice(start - tailStart, end - tailStart);
   return {
-    byteLength: bytes.byteLength,
-    slice: async (start: number, end: number = bytes.byteLength) => bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + Math.min(end, bytes.byteLength)) as ArrayBuffer,
+    byteLength: size,
+    async slice(start: number, end: number = size): Promise<ArrayBuffer> {
+      const stop = Math.min(end, size);
+      let bytes: Uint8Array;
+      if (start >= tailStart) bytes = fromTail(start, stop);
+      else if (stop <= tailStart) bytes = await storage.readRange(key, start, stop);
+      else {
+        const head = await storage.readRange(key, start, tailStart);
+        bytes = new Uint8Array(stop - start);
+        bytes.set(head, 0);
+        bytes.set(fromTail(tailStart, stop), head.byteLength);
+      }
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
   };
 }
 
