@@ -12,8 +12,10 @@ import { tempDir } from '../harness/temp-dir';
 import { LocalTableStorage } from '../../tables/storage-local';
 import { TableOutsideRootError } from '../../tables/storage';
 import { jsonLineOfRow, parseJsonLineExact } from '../../tables/serialize';
-import { currentMetadataKey, icebergHistory, IcebergSnapshotNotFoundError, IcebergUnsupportedError, openIcebergTable, type IcebergTableOptions } from '../../tables/iceberg';
+import { currentMetadataKey, readMetadataFile, icebergHistory, IcebergSnapshotNotFoundError, IcebergUnsupportedError, openIcebergTable, type IcebergTableOptions } from '../../tables/iceberg';
 import { parseTableMetadata } from '../../tables/iceberg/metadata';
+import { readAvroObjects } from '../../tables/iceberg/avro-objects';
+import { gzipSync } from 'node:zlib';
 import type { TableRow } from '../../tables/table-reader';
 import { emptyScanStats } from '../../tables/scan-stats';
 
@@ -205,6 +207,36 @@ describe('Iceberg metadata and safety', () => {
     expect(await currentMetadataKey(new LocalTableStorage(dir))).toBe('metadata/v2.metadata.json');
     rmSync(join(dir, 'metadata', 'v2.metadata.json'));
     await expect(currentMetadataKey(new LocalTableStorage(dir))).rejects.toThrow(/names version 2, but there is no metadata\/v2.metadata.json/);
+  });
+
+  test('a format 1 snapshot that lists its manifests instead of a manifest list reads the same rows', async () => {
+    const t = expected.v1 as ExpectedTable;
+    const table = await openIcebergTable(storageOf('v1'));
+    const list = await readAvroObjects(storageOf('v1'), storageOf('v1').keyOfUri(table.snapshot?.manifestList as string), 'manifest list');
+    const paths = list.records.map((r) => r.manifest_path as string);
+    const json = JSON.parse(readFileSync(join(folderOf('v1'), table.metadataKey), 'utf8')) as { snapshots: Array<Record<string, unknown>> };
+    // The current snapshot's manifest-list replaced by the manifests it lists (a format 1 option).
+    const text = readFileSync(join(folderOf('v1'), table.metadataKey), 'utf8')
+      .split(JSON.stringify(table.snapshot?.manifestList)).join('')
+      .replace(/"manifest-list":\s*,/, `"manifests": ${JSON.stringify(paths)},`);
+    expect(json.snapshots.length).toBeGreaterThan(0);
+    expect(text).toContain('"manifests": [');
+    writeFileSync(join(folderOf('v1'), 'metadata', 'listed.json'), text);
+    const rows: TableRow[] = [];
+    for await (const batch of (await openIcebergTable(storageOf('v1'), { metadataKey: 'metadata/listed.json' })).scan()) rows.push(...batch.rows);
+    expect(canonical(rows.map(jsonLineOfRow))).toEqual(oracle(t.current));
+  });
+
+  test('gzipped metadata (vN.gz.metadata.json) is found and read', async () => {
+    const dir = tempDir('iceberg-gz-');
+    mkdirSync(join(dir, 'metadata'));
+    const source = readFileSync(fileURLToPath((expected.v1 as ExpectedTable).metadataLocation));
+    writeFileSync(join(dir, 'metadata', 'v1.metadata.json'), source);
+    writeFileSync(join(dir, 'metadata', 'v2.gz.metadata.json'), gzipSync(source));
+    const storage = new LocalTableStorage(dir);
+    const key = await currentMetadataKey(storage);
+    expect(key).toBe('metadata/v2.gz.metadata.json');
+    expect(String((await readMetadataFile(storage, key)).currentSnapshotId)).toBe((expected.v1 as ExpectedTable).currentSnapshotId);
   });
 
   test('64-bit ids are parsed exactly and format version 3 is refused naming the version', () => {
