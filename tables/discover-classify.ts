@@ -32,8 +32,8 @@ export type FolderKind =
   | { kind: 'delta-log' }
   /** It holds `metadata/`: list that to confirm. */
   | { kind: 'iceberg-metadata' }
-  /** It holds data files or partition folders: a table of data files. */
-  | { kind: 'data'; partitionFolders: string[]; otherFolders: string[] }
+  /** It holds data files or partition folders: a table of data files, listed whole next. */
+  | { kind: 'data' }
   /** Nothing of a table: its subfolders may be. */
   | { kind: 'none'; subfolders: string[] };
 
@@ -94,11 +94,7 @@ export function classifyFolder(listing: FolderListing): FolderKind {
   if (listing.subfolders.includes('_delta_log')) return { kind: 'delta-log' };
   if (listing.subfolders.includes('metadata')) return { kind: 'iceberg-metadata' };
   const visible = listing.subfolders.filter((s) => !isHiddenName(s));
-  const partitionFolders = visible.filter(isPartitionFolder);
-  const otherFolders = visible.filter((s) => !isPartitionFolder(s));
-  if (listing.files.some((f) => dataFormatOf(f.name) !== undefined) || partitionFolders.length > 0) {
-    return { kind: 'data', partitionFolders, otherFolders };
-  }
+  if (listing.files.some((f) => dataFormatOf(f.name) !== undefined) || visible.some(isPartitionFolder)) return { kind: 'data' };
   return { kind: 'none', subfolders: visible };
 }
 

@@ -36,9 +36,10 @@ describe('folder classification', () => {
   });
 
   it('takes a folder of Parquet or Avro files, or of hive partition folders, for a data table', () => {
-    expect(classifyFolder(listing(['a.parquet', '_SUCCESS'], ['_temporary', 'extra']))).toEqual({ kind: 'data', partitionFolders: [], otherFolders: ['extra'] });
-    expect(classifyFolder(listing([], ['year=2023', 'year=2024', '.hidden']))).toEqual({ kind: 'data', partitionFolders: ['year=2023', 'year=2024'], otherFolders: [] });
-    expect(classifyFolder(listing(['x.AVRO']))).toMatchObject({ kind: 'data' });
+    expect(classifyFolder(listing(['a.parquet', '_SUCCESS'], ['_temporary', 'extra']))).toEqual({ kind: 'data' });
+    expect(classifyFolder(listing([], ['year=2023', 'year=2024', '.hidden']))).toEqual({ kind: 'data' });
+    expect(classifyFolder(listing(['x.AVRO']))).toEqual({ kind: 'data' });
+    expect(classifyFolder(listing([], ['_x=1']))).toEqual({ kind: 'none', subfolders: [] });
   });
 
   it('walks on through a folder without table files, leaving hidden folders out', () => {
