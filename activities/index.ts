@@ -32,6 +32,7 @@ import {
 import { abortRun, commitRun, startRun, type AbortRunInput, type CommitInput } from '../syncs/commit-run';
 import { copyPage, type CopyPageInput } from '../syncs/copy-page';
 import { planPage, type PlanPageInput } from '../syncs/plan-page';
+import { dryRunSync, type SyncDryRun } from '../syncs/dry-run';
 
 /** What the activities need from the worker. The store is opened lazily: probes never need it. */
 export interface ActivityDeps {
@@ -62,6 +63,8 @@ export function createActivities({ sources, config, store }: ActivityDeps) {
     syncCopyPage: (input: CopyPageInput) => copyPage(job(), input),
     /** Commits the run as one transaction (syncs/commit-run.ts). */
     syncCommitRun: (input: CommitInput) => withLiveness(() => commitRun(job(), input)),
+    /** What a run of the job would copy, writing nothing (syncs/dry-run.ts). */
+    syncDryRun: (name: string, now: number): Promise<SyncDryRun> => withLiveness(() => dryRunSync(job(), name, { now })),
     /** Removes a failed or cancelled run's staging files (syncs/commit-run.ts). */
     syncAbortRun: (input: AbortRunInput) => withLiveness(() => abortRun(job(), input)),
     /** Decides what an export run exports and stores its plan pages (exports/plan.ts). */
@@ -126,3 +129,4 @@ export type ConnectorActivities = ReturnType<typeof createActivities>;
 export type { CheckResult, ExploreEntry, ExplorePage, ExploreRequest, PreviewResult, TableHistoryEntry, TablePreview, TableRecord };
 export type { ReadFormat, ReadRequest, StoredRead };
 export type { DiscoveredTable, DiscoverRequest, DiscoverResult, TableEntry };
+export type { SyncDryRun };

@@ -56,7 +56,7 @@ export class ExportKeyError extends Error {
 export type PlannedFile = Pick<ViewEntry, 'path' | 'size' | 'sha256' | 'blob' | 'transaction'>;
 
 /** Reads the job's export state; undefined before its first successful run. */
-export async function readExportState(deps: JobDeps, dataset: string, job: string): Promise<ExportState | undefined> {
+export async function readExportState(deps: Pick<JobDeps, 'store'>, dataset: string, job: string): Promise<ExportState | undefined> {
   const text = await deps.store.read(exportPaths(dataset, job, '-').state);
   return text ? JSON.parse(text.toString('utf8')) as ExportState : undefined;
 }

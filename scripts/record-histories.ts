@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       ['tableHistory', 'table-history', { table: 'basic', maxErrorRetries: 1, limit: 10 }],
       ['discoverTables', 'discover-tables', { source: 'src', maxErrorRetries: 1, request: { path: 'tables/', maxDepth: 3, maxObjects: 100 } }],
       ['registerTable', 'register-table-entry', { table: 'found', maxErrorRetries: 1, entry: { source: 'src', format: 'delta', location: 'tables/basic/' } }],
+      ['syncDryRun', 'sync-dry-run', { source: 'src', maxErrorRetries: 1, job: 'inc', now: 0 }],
       ['readTable', 'read-table', { table: 'basic', maxErrorRetries: 1, request: { limit: 4 }, format: 'parquet' }],
     ];
     const only = process.argv.indexOf('--only');

@@ -24,6 +24,7 @@ export const WORKFLOW_TYPES = {
   readTable: 'readTable',
   discoverTables: 'discoverTables',
   tableSync: 'tableSync',
+  syncDryRun: 'syncDryRun',
 } as const;
 
 /** A workflow type name. */

@@ -3,7 +3,7 @@
  * so that only the worker needs credentials.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { CheckResult, ConnectorActivities, ExplorePage, ExploreRequest, PreviewResult } from '../activities';
+import type { CheckResult, ConnectorActivities, ExplorePage, ExploreRequest, PreviewResult, SyncDryRun } from '../activities';
 import { retryPolicy } from './job-activities';
 
 /** Common input: the source and its retry budget (not a secret; from the config's maxErrorRetries). */
@@ -39,4 +39,9 @@ export async function exploreSource(input: ProbeInput & { request: ExploreReques
 /** Previews one object. */
 export async function previewSource(input: ProbeInput & { path: string; limit: number }): Promise<PreviewResult> {
   return activitiesFor(input).previewSource(input.source, input.path, input.limit);
+}
+
+/** What a run of sync job `job` would copy (`sync JOB --dry-run`): lists and decides, writes nothing. */
+export async function syncDryRun(input: ProbeInput & { job: string; now: number }): Promise<SyncDryRun> {
+  return probeActivities(input.maxErrorRetries, true).syncDryRun(input.job, input.now);
 }

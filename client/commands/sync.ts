@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import type { SyncResult } from '../../workflows/sync-types';
 import type { TableSyncResult } from '../../workflows/table-sync-types';
-import type { GlobalOptions } from '../context';
+import { loadConfigFor, type GlobalOptions } from '../context';
+import { runSyncDryRun, formatSyncDryRun } from '../dry-run';
 import { followJob } from '../follow-job';
 import { formatResult } from '../job-progress';
 import { addGlobalOptions, addRunOptions, parseOptions, type RunOptions } from '../options';
@@ -32,7 +33,15 @@ export interface SyncSummary {
 export function registerSync(program: Command): void {
   addRunOptions(addGlobalOptions(program.command('sync <job>')))
     .description("start a sync job's or a table sync's workflow; a job that is already running is attached to, not started twice")
+    .option('--dry-run', 'list and decide what a run would copy (counts, bytes, the first keys, what is skipped and why), writing nothing')
+    .option('--direct', 'with --dry-run: list in this process, with its credentials, instead of on a worker')
     .action(async (job: string, raw: unknown) => {
+      const options = parseOptions<GlobalOptions & RunOptions & { dryRun?: boolean; direct?: boolean }>(raw);
+      if (options.dryRun) {
+        const dry = await runSyncDryRun(loadConfigFor(options).config, job, options);
+        process.stdout.write(`${options.json ? JSON.stringify({ type: 'dryRun', ...dry }) : formatSyncDryRun(dry).join('\n')}\n`);
+        return;
+      }
       await followJob<SyncResult | TableSyncResult, SyncSummary>({
         verb: 'sync', resolve: anySyncJob, describe: formatResult,
         summary: (result, ids) => ({
@@ -41,6 +50,6 @@ export function registerSync(program: Command): void {
           filesVerifiedBySizeOnly: result.filesVerifiedBySizeOnly ?? 0,
           ...('table' in result ? { table: result.table, fromVersion: result.fromVersion, toVersion: result.toVersion, rows: result.rows } : {}),
         }),
-      }, job, parseOptions<GlobalOptions & RunOptions>(raw));
+      }, job, options);
     });
 }

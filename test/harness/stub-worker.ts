@@ -12,7 +12,7 @@ import { testEnv } from './test-env';
 
 /** Every activity the worker registers, by name: the compiler fails here when one is added or renamed. */
 const ACTIVITY_NAMES: Record<keyof ConnectorActivities, true> = {
-  syncStartRun: true, syncPlanPage: true, syncCopyPage: true, syncCommitRun: true, syncAbortRun: true,
+  syncStartRun: true, syncPlanPage: true, syncCopyPage: true, syncCommitRun: true, syncAbortRun: true, syncDryRun: true,
   exportPlan: true, exportUploadPage: true, exportCommit: true, exportAbort: true,
   checkSource: true, exploreSource: true, previewSource: true,
   tableRegister: true, tablePreview: true, tableHistory: true, tablesDiscover: true, tableRead: true,
