@@ -6,9 +6,8 @@
  * continues as new between pages when Temporal suggests it, carrying its plan's summary.
  */
 import { ActivityFailure, CancellationScope, continueAsNew, isCancellation, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
-import { progressQuery } from '../shared/temporal-contract';
+import { progressQuery, type SyncProgress } from '../shared/temporal-contract';
 import type { TableSyncPlan } from '../pipelines/table-plan';
-import { renderDetails } from './details';
 import { addEffort, jobActivities } from './job-activities';
 import { initialSyncProgress } from './sync-types';
 import type { TableSyncInput, TableSyncResult, TableSyncState } from './table-sync-types';
@@ -19,7 +18,7 @@ export async function tableSync(input: TableSyncInput): Promise<TableSyncResult>
   const state: TableSyncState = input.resume ?? { runKey: workflowInfo().runId, page: 1, progress: initialSyncProgress() };
   const progress = state.progress;
   setHandler(progressQuery, () => progress);
-  const show = () => setCurrentDetails(renderDetails(input.job, progress));
+  const show = () => setCurrentDetails(renderTableSyncDetails(input.job, state.plan, progress));
   const run = { job: input.job, runKey: state.runKey };
   try {
     const plan: TableSyncPlan = state.plan ?? await quick.tableSyncPlan(run);
@@ -66,4 +65,17 @@ export async function tableSync(input: TableSyncInput): Promise<TableSyncResult>
     await CancellationScope.nonCancellable(() => quick.tableSyncAbort(run)).catch(() => undefined);
     throw err;
   }
+}
+
+const mb = (n: number) => (n / 1e6).toFixed(1);
+
+/** The Markdown a table sync run shows as its current details in the Web UI: the table, the versions, and the data files read. */
+export function renderTableSyncDetails(job: string, plan: TableSyncPlan | undefined, p: SyncProgress): string {
+  const versions = plan?.fromVersion === undefined ? '' : plan.fromVersion === plan.toVersion ? `, version ${plan.fromVersion}` : `, versions ${plan.fromVersion}-${plan.toVersion}`;
+  const what = plan ? `${plan.format} table ${plan.table}${versions} -> ${plan.transaction}${plan.nothingNew ? ' (nothing new)' : ''}` : 'planning';
+  const rows: Array<[string, string | number]> = [
+    ['table commits read', p.listed], ['pages written', p.pages], ['data files read', `${p.filesCopied} / ${p.objectsPlanned}`],
+    ['MB read', `${mb(p.bytesCopied)} / ${mb(p.bytesPlanned)}`], ['data files retried', p.retries ?? 0],
+  ];
+  return `**${job}** — ${p.phase}: ${what}\n\n| | |\n|---|---|\n${rows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}`;
 }

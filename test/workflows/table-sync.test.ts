@@ -45,11 +45,13 @@ describe('the tableSync workflow', () => {
       tableSyncWritePage: async ({ page: n, runKey }) => { writes.push({ page: n, runKey, run: runId() }); return page(n); },
       tableSyncCommit: async (run) => { commits.push(run); return { transaction: 3, type: 'APPEND', files: 24, bytes: 6000, rows: 840 }; },
     });
-    const { handle, ended, progress } = await worker.runUntil(async () => {
+    const { handle, ended, progress, details } = await worker.runUntil(async () => {
       const handle = await temporal.client.workflow.start(tableSync, { taskQueue, workflowId: uniqueWorkflowId('tableSync/long'), args: [input] });
       const ended = await outcome(handle);
-      const progress = await temporal.client.workflow.getHandle(handle.workflowId).query<Record<string, unknown>>('progress');
-      return { handle, ended, progress };
+      const last = temporal.client.workflow.getHandle(handle.workflowId);
+      const progress = await last.query<Record<string, unknown>>('progress');
+      const details = (await last.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails;
+      return { handle, ended, progress, details };
     });
     const runKey = handle.firstExecutionRunId;
     expect(plans).toEqual([runKey]);
@@ -62,6 +64,9 @@ describe('the tableSync workflow', () => {
       summary: 'transaction 3 (APPEND): versions 5-9 of table orders, 840 row(s) in 24 Parquet file(s), 6000 bytes',
     });
     expect(progress).toMatchObject({ kind: 'sync', phase: 'done', pages: 12, listed: 5, objectsPlanned: 36, bytesPlanned: 36000, filesCopied: 36, bytesCopied: 36000 });
+    // The Web UI's details of the run: the table, the versions, and the data files read.
+    expect(details).toBe('**orders-appends** — done: delta table orders, versions 5-9 -> APPEND\n\n| | |\n|---|---|\n'
+      + '| table commits read | 5 |\n| pages written | 12 |\n| data files read | 36 / 36 |\n| MB read | 0.0 / 0.0 |\n| data files retried | 0 |');
   });
 
   it('writes nothing and commits nothing when the table has nothing new', async () => {
