@@ -15,6 +15,7 @@ import type { ReadFormat, ReadProgress } from '../tables/read-output';
 import { readFolder } from '../tables/read-to-store';
 import { readTable, type ReadTableInput } from '../workflows';
 import { temporalClient, type GlobalOptions } from './context';
+import { WaitInterruptedError } from './interrupt';
 import { NoWorkerError, requireWorker } from './worker-presence';
 
 /** A whole read may run as long as the table is large; a workflow that outlives this is ended by Temporal. */
@@ -38,7 +39,11 @@ export async function* readOnWorker(
     if (err instanceof NoWorkerError) err.message += ', or read in this process with its credentials: tables read --direct';
     throw err;
   }
-  const onInterrupt = () => { void client.workflow.getHandle(id).cancel().catch(() => undefined); };
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+    void client.workflow.getHandle(id).cancel().catch(() => undefined);
+  };
   process.once('SIGINT', onInterrupt);
   try {
     const stored = await client.workflow.execute(readTable, {
@@ -56,6 +61,9 @@ export async function* readOnWorker(
       progress.bytes += (chunk as Buffer).length;
       yield chunk as Buffer;
     }
+  } catch (err) {
+    if (interrupted) throw new WaitInterruptedError(`tables read ${table} interrupted: the read on the worker (workflow ${id}) was cancelled and what it wrote removed`, true);
+    throw err;
   } finally {
     process.off('SIGINT', onInterrupt);
     await close();

@@ -53,11 +53,23 @@ export async function readTableToStore(
     }
   }
   const body = Readable.from(bytes(), { objectMode: false });
-  const onAbort = () => body.destroy(signal?.reason instanceof Error ? signal.reason : new Error('the read was cancelled'));
+  // A cancelled read ends at once: the body's source may be waiting on a stalled request, and a
+  // destroyed Readable.from waits for it before it errors, so the store's write is not awaited.
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      const reason: unknown = signal?.reason ?? new Error('the read was cancelled');
+      reject(reason);
+      body.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+    };
+  });
+  aborted.catch(() => undefined);
   signal?.addEventListener('abort', onAbort, { once: true });
+  const written = store.ingest(folder, body, { md5: false });
+  written.catch(() => undefined); // lost the race to `aborted`: its failure is expected and answered below
   try {
     if (signal?.aborted) onAbort();
-    const { path } = await store.ingest(folder, body, { md5: false });
+    const { path } = await Promise.race([written, aborted]);
     return { path, folder, format, rows: progress.rows, bytes: progress.bytes, header: progress.header ?? { columns: [] } };
   } catch (err) {
     body.destroy();

@@ -13,6 +13,8 @@ import { join, resolve } from 'node:path';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { config, minioSource, rootKeyEnv, runCli, withWorker, writeConfigFile } from '../harness/connector';
 import { runCliBytes } from '../harness/cli-bytes';
+import { startFaultProxy } from '../harness/fault-proxy';
+import { startCli } from '../harness/spawn-cli';
 import { filesOf, goldenTable } from '../harness/delta-fixtures';
 import { adminS3, createBucket, putObjects } from '../harness/minio-admin';
 import { testEnv } from '../harness/test-env';
@@ -129,6 +131,36 @@ describe('tables read on a worker, through the dataset store', () => {
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((n) => n.startsWith('failed'))).toEqual([]);
     expect(await leftovers()).toEqual([]);
+  });
+
+  it('cancels the read on the worker when the CLI is interrupted (Ctrl-C) while a data file\'s request hangs, leaving nothing behind', async () => {
+    // Every data file's GET is held, so the activity is mid-read when the cancellation reaches it.
+    const proxy = await startFaultProxy(testEnv().minio.endpoint, { faults: { get: { stall: { rate: 1, when: (r) => r.key.endsWith('.parquet') } } } });
+    try {
+      const slowRaw = {
+        ...raw,
+        sources: { ...(raw.sources as object), slow: minioSource(bucket, { endpoint: proxy.endpoint }) },
+        virtualTables: { ...(raw.virtualTables as object), slow: { source: 'slow', format: 'delta', location: 'lake/cdf/' } },
+      };
+      const slowFile = writeConfigFile(slowRaw);
+      const out = join(dir, 'interrupted.jsonl');
+      const code = await withWorker(config(slowRaw), async (q) => {
+        const cli = startCli(['tables', 'read', 'slow', '--out', out, '--config', slowFile, '--address', testEnv().temporalAddress, '--task-queue', q]);
+        for (let i = 0; !proxy.requests.some((r) => r.faults.includes('stall')); i++) {
+          if (i > 600) throw new Error(`no data file was requested: ${cli.output().stderr}`);
+          await new Promise((ok) => setTimeout(ok, 100));
+        }
+        const exit = await cli.stop('SIGINT');
+        expect(cli.output().stderr).toContain('tables read slow interrupted: the read on the worker (workflow readTable/slow/');
+        return exit;
+      });
+      expect(code).toBe(1);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(dir).filter((n) => n.startsWith('interrupted'))).toEqual([]);
+      expect(await leftovers()).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('stops at once without a worker, saying so and how to read in this process instead', async () => {
