@@ -136,7 +136,7 @@ async function discover(source: string, path: string | undefined, raw: unknown):
     }
     for (const note of notes) process.stderr.write(`${printable(note)}\n`);
     const where = `${result.path || 'the URL'} of source ${source}`;
-    if (!options.apply) {
+    if (!options.apply || fresh.length === 0) {
       process.stderr.write(fresh.length === 0
         ? `${proposals.length} table${proposals.length === 1 ? '' : 's'} found below ${where}; nothing new to add to ${file}\n`
         : `${fresh.length} new table${fresh.length === 1 ? '' : 's'} found below ${where}; nothing written. To add ${fresh.length === 1 ? 'it' : 'them'} to ${file} and register ${fresh.length === 1 ? 'it' : 'them'}: s3-connector tables discover ${source}${path ? ` ${path}` : ''} --apply\n`);
