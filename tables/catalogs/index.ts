@@ -52,7 +52,7 @@ export function catalogOf(sources: SourceRegistry, sourceName: string): IcebergC
         }
         return transport;
       };
-      catalog = restCatalog(field, settings, transportFor);
+      catalog = restCatalog(field, { ...settings, allowLinkLocal: source.allowLinkLocalEndpoint }, transportFor);
       break;
     }
   }

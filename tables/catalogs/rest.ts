@@ -5,6 +5,7 @@
  * the credentials a catalog vends. Unity names a table `catalog.schema.table`: the catalog is the
  * warehouse asked for at `/v1/config`, which answers with the prefix of that catalog's paths.
  */
+import { linkLocalReason } from '../../config/source-url';
 import type { Transport } from '../../s3/http-handler';
 import type { CatalogTable, CatalogTableName, IcebergCatalog, VendedCredentials } from './catalog';
 import { CatalogError } from './errors';
@@ -17,6 +18,8 @@ export interface RestCatalogConfig extends RestAuthConfig {
   uri: string;
   /** rest only: the warehouse sent to `/v1/config`. */
   warehouse?: string;
+  /** The source's allowLinkLocalEndpoint: whether a base URL the catalog's `/v1/config` names may be a link-local or metadata address. */
+  allowLinkLocal?: boolean;
 }
 
 /** Where a warehouse's paths go, from its `/v1/config`. */
@@ -86,6 +89,12 @@ export function restCatalog(field: string, config: RestCatalogConfig, transportF
         const reply = await call(url, `GET /v1/config${warehouse !== undefined ? ` (warehouse ${warehouse})` : ''}`) as { defaults?: Record<string, unknown>; overrides?: Record<string, unknown> };
         const merged = { ...(reply?.defaults ?? {}), ...(reply?.overrides ?? {}) };
         const base = typeof merged.uri === 'string' && merged.uri !== '' ? merged.uri.replace(/\/+$/, '') : uri;
+        // The catalog may move its paths to another base URL; never to the instance metadata service.
+        const moved = base === uri ? undefined : URL.canParse(base) ? new URL(base) : undefined;
+        const reason = moved ? linkLocalReason(moved) : base === uri ? undefined : 'not a URL';
+        if (reason && !(moved && config.allowLinkLocal)) {
+          throw new CatalogError('CatalogBadReply', `${what}: GET /v1/config names the base URL "${base}", which is ${reason}; refused. Fix: check the catalog's configuration, or set allowLinkLocalEndpoint: true on the source if the catalog really is there.`);
+        }
         const prefix = typeof merged.prefix === 'string' ? merged.prefix.replace(/^\/+|\/+$/g, '') : '';
         return { base, prefix };
       })();

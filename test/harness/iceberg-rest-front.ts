@@ -22,9 +22,10 @@ export interface IcebergRestFront {
 
 /**
  * Starts a front on loopback over the server at `target`, serving the one catalog `catalogName`
- * and accepting only `Authorization: Bearer <token>` for one of `tokens`.
+ * and accepting only `Authorization: Bearer <token>` for one of `tokens`. `overrides` are added to
+ * its `/v1/config` answer's (e.g. a `uri` that moves the catalog's paths elsewhere).
  */
-export async function startIcebergRestFront(target: string, catalogName: string, tokens: string[]): Promise<IcebergRestFront> {
+export async function startIcebergRestFront(target: string, catalogName: string, tokens: string[], overrides: Record<string, string> = {}): Promise<IcebergRestFront> {
   const seenTokens: string[] = [];
   const prefix = `catalogs/${catalogName}`;
   const server: Server = createServer((req, res) => {
@@ -41,7 +42,7 @@ export async function startIcebergRestFront(target: string, catalogName: string,
     const rest = url.pathname.slice(UNITY_BASE_PATH.length);
     if (rest === '/v1/config') {
       if (url.searchParams.get('warehouse') !== catalogName) return error(404, 'NoSuchCatalogException', `Catalog '${url.searchParams.get('warehouse')}' does not exist.`);
-      return reply(200, { defaults: {}, overrides: { prefix } });
+      return reply(200, { defaults: {}, overrides: { prefix, ...overrides } });
     }
     if (!rest.startsWith(`/v1/${prefix}/`)) return error(404, 'NoSuchCatalogException', `no catalog in ${rest}`);
     const forwarded = new URL(`${target}/v1/${rest.slice(`/v1/${prefix}/`.length)}${url.search}`);

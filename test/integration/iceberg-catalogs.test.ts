@@ -116,6 +116,31 @@ describe('the rest catalog against Apache Iceberg\'s REST catalog server', () =>
   });
 });
 
+describe('the base URL and prefix a REST catalog\'s /v1/config names', () => {
+  test('are followed: the catalog\'s paths move to the uri it names, without a prefix', async () => {
+    const moved = await startIcebergRestFront(testEnv().icebergRest.uri, 'main', [PAT], { uri: testEnv().icebergRest.uri, prefix: '' });
+    try {
+      const catalog = catalogFor({ type: 'rest', uri: moved.uri, warehouse: 'main', token: '${env:TEST_UNITY_TOKEN}' });
+      expect((await catalog.loadTable(`${ns}.orders`)).metadataLocation).toBe(written.rest.orders);
+      // The front saw /v1/config only: the table was loaded from the server the uri named.
+      expect(moved.seenTokens).toHaveLength(1);
+    } finally {
+      await moved.close();
+    }
+  });
+
+  test('are refused when the uri is the instance metadata address, unless the source allows link-local endpoints', async () => {
+    const moved = await startIcebergRestFront(testEnv().icebergRest.uri, 'main', [PAT], { uri: 'http://169.254.169.254/latest' });
+    try {
+      const error = await refusal(catalogFor({ type: 'rest', uri: moved.uri, warehouse: 'main', token: '${env:TEST_UNITY_TOKEN}' }).loadTable(`${ns}.orders`));
+      expect(error.catalogCode).toBe('CatalogBadReply');
+      expect(error.message).toMatch(/names the base URL "http:\/\/169\.254\.169\.254\/latest", which is .*link-local.*Fix:.*allowLinkLocalEndpoint/);
+    } finally {
+      await moved.close();
+    }
+  });
+});
+
 describe('the unity catalog (Unity\'s Iceberg REST path form, through the prefixing front)', () => {
   const unity = (token = '${env:TEST_UNITY_TOKEN}') => catalogFor({ type: 'unity', uri: front.uri, token });
 
