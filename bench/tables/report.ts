@@ -1,0 +1,66 @@
+/**
+ * The tables benchmark's figures and their markdown: per query, each tool's median wall time,
+ * bytes read from S3 (counted by the proxy) and requests, and s3-connector's ratios to DuckDB.
+ */
+
+/** One tool's cell: medians over the runs, and each run's time. */
+export interface ToolCell {
+  seconds: number;
+  bytes: number;
+  requests: number;
+  rows: number;
+  runs: number[];
+}
+
+/** One query's results. */
+export interface QueryResult {
+  name: string;
+  where?: string;
+  connector: ToolCell;
+  duckdb: ToolCell;
+}
+
+/** A whole run. */
+export interface TablesResults {
+  startedAt: string;
+  endedAt: string;
+  rows: number;
+  commits: number;
+  runsPerCell: number;
+  dataFiles: number;
+  dataBytes: number;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; loadBefore: number[]; loadAfter: number[] };
+  /** `tables read --explain --json` of the pruned query. */
+  plan: Record<string, number>;
+  queries: QueryResult[];
+}
+
+const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
+
+/** The results as markdown. */
+export function tablesReport(r: TablesResults): string {
+  const lines = [
+    `# Virtual tables: s3-connector tables read against DuckDB`,
+    '',
+    `${r.startedAt} → ${r.endedAt}. ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB RAM, Node ${r.machine.node}. Load average before: ${r.machine.loadBefore.join(' / ')}; after: ${r.machine.loadAfter.join(' / ')}. MinIO, the proxy and both clients share this machine over loopback.`,
+    '',
+    `Table: a Delta table written by deltalake, ${r.rows} rows in ${r.commits} commits, partitioned by region and month, ${r.dataFiles} data files, ${mb(r.dataBytes)} MB. Each cell is the median of ${r.runsPerCell} run(s); time is the process's wall clock (start to exit: runtime start, extension load and the output file included); bytes are the reply bodies that passed the counting proxy in front of MinIO. Both write every row as JSON lines to a file. MB = 10^6 bytes.`,
+    '',
+    '| query | tool | rows | time (s) | bytes from S3 (MB) | requests |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const q of r.queries) {
+    for (const [tool, c] of [['s3-connector', q.connector], ['DuckDB', q.duckdb]] as const) {
+      lines.push(`| ${q.name}${q.where && tool === 's3-connector' ? ` (\`${q.where}\`)` : ''} | ${tool} | ${c.rows} | ${c.seconds.toFixed(2)} | ${mb(c.bytes)} | ${c.requests} |`);
+    }
+  }
+  lines.push('', '| query | time, s3-connector ÷ DuckDB | bytes, s3-connector ÷ DuckDB | bytes, pruned ÷ full scan (s3-connector / DuckDB) |', '|---|---|---|---|');
+  const full = r.queries.find((q) => q.where === undefined);
+  for (const q of r.queries) {
+    const share = full && q !== full ? `${(q.connector.bytes / full.connector.bytes).toFixed(3)} / ${(q.duckdb.bytes / full.duckdb.bytes).toFixed(3)}` : '-';
+    lines.push(`| ${q.name} | ${(q.connector.seconds / q.duckdb.seconds).toFixed(2)}× | ${(q.connector.bytes / q.duckdb.bytes).toFixed(2)}× | ${share} |`);
+  }
+  const p = r.plan;
+  lines.push('', `s3-connector's plan of the pruned query (\`--explain\`): ${p.filesTotal} files, ${p.filesPrunedByPartition} pruned by partition, ${p.filesPrunedByStatistics} by statistics, ${p.filesToRead} read; ${p.bytesToRead} bytes of column chunks to read; the plan itself read ${p.metadataBytesRead} bytes.`, '');
+  return `${lines.join('\n')}\n`;
+}
