@@ -67,6 +67,9 @@ export function restCatalog(field: string, config: RestCatalogConfig, transportF
       if (typeof error?.type === 'string') detail = ` (${error.type}${typeof error.message === 'string' ? `: ${error.message.slice(0, 300)}` : ''})`;
     } catch { /* not an Iceberg error body */ }
     const status = reply.status;
+    if (status === 407) {
+      return new CatalogError('CatalogUnauthorized', `${what}: ${subject}: the source's proxy refused the request (HTTP 407). Fix: check ${field.replace(/\.catalog$/, '')}.proxy.credentials.`, status);
+    }
     if (status === 401 || status === 403 || status === 419) {
       return new CatalogError('CatalogUnauthorized', `${what}: ${subject}: the catalog refused our credentials (HTTP ${status}${status === 401 ? ', bad or expired token' : ', not allowed'})${detail}. Fix: ${auth.fix}.`, status);
     }
