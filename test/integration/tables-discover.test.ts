@@ -141,7 +141,7 @@ describe('tables discover', () => {
       await runCli(['tables', 'discover', 'src', '--apply', '--json', ...flags(q)], env),
       await runCli(['tables', 'list', '--json', '--config', file], env),
       await runCli(['tables', 'schema', 'events', '--config', file], env),
-      await runCli(['tables', 'discover', 'src', ...flags(q)], env),
+      await runCli(['tables', 'discover', 'src', '--apply', ...flags(q)], env),
     ]);
     const icebergReadable = READABLE_FORMATS.includes('iceberg');
     const outcomes = jsonLines(applied.stdout);
