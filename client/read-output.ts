@@ -12,7 +12,7 @@ import { UsageError } from './context';
 export interface ReadSink {
   write(chunk: Uint8Array): Promise<void>;
   commit(): Promise<void>;
-  abort(): void;
+  abort(): Promise<void>;
 }
 
 /** The format of `--format`, jsonl by default; another name is a usage error. */
@@ -55,19 +55,24 @@ export function openReadSink(out: string | undefined, format: ReadFormat, stdout
     return {
       write: (chunk) => write(process.stdout, chunk, stdoutError),
       commit: async () => {},
-      abort: () => {},
+      abort: async () => {},
     };
   }
   const temp = `${out}.tmp-${process.pid}`;
   const file: WriteStream = createWriteStream(temp);
+  // The file opens asynchronously: an error (no such folder, no permission) is kept for the next write.
+  let failure: Error | undefined;
+  file.on('error', (err) => { failure ??= err; });
   return {
-    write: (chunk) => write(file, chunk),
+    write: (chunk) => write(file, chunk, () => failure),
     commit: async () => {
       await new Promise<void>((ok, fail) => file.end((err?: Error | null) => (err ? fail(err) : ok())));
+      if (failure) throw failure;
       renameSync(temp, out);
     },
-    abort: () => {
-      file.destroy();
+    abort: async () => {
+      // Wait until the stream is closed: an open still under way would create the temp file after its removal.
+      if (!file.closed) await new Promise<void>((ok) => { file.once('close', ok); file.destroy(); });
       rmSync(temp, { force: true });
     },
   };
@@ -79,7 +84,7 @@ export async function writeRead(chunks: AsyncIterable<Uint8Array>, sink: ReadSin
     for await (const chunk of chunks) await sink.write(chunk);
     await sink.commit();
   } catch (err) {
-    sink.abort();
+    await sink.abort();
     throw err;
   }
 }

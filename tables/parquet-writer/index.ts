@@ -8,7 +8,8 @@
  * parquet-wasm's Node build instantiates its WebAssembly synchronously on first require, in the
  * main thread or a worker thread alike (each thread its own instance). WebAssembly memory grows
  * to the largest row group encoded and is never returned to the system while the thread lives:
- * bound the row group with `rowGroupRows` for wide rows.
+ * bound the row group with `rowGroupRows` for wide rows (rows are the only bound: the builder's
+ * setMaxRowGroupBytes does not close row groups in 0.8.0's streaming writer, as tried).
  */
 import { RecordBatch, RecordBatchStreamWriter, Struct, makeData } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
