@@ -18,6 +18,7 @@ import { encodeTableRead, type ReadProgress } from '../../tables/read-output';
 import { openTable, READABLE_FORMATS, VERSIONED_FORMATS } from '../../tables/registry-ops';
 import { explainLines, explainTableRead } from '../../tables/explain';
 import { PredicateError } from '../../tables/predicate';
+import { parsePredicate } from '../../tables/predicate/parse';
 import { CountingTableStorage } from '../../tables/storage-counting';
 import { previewTable, registerTable, tableHistory } from '../../workflows';
 import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
@@ -247,6 +248,8 @@ async function read(name: string, raw: unknown): Promise<void> {
 async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.ErrnoException | undefined): Promise<void> {
   const options = parseOptions<ReadOptions>(raw);
   refuseUnbuilt(options);
+  // The predicate's syntax is checked here, so a typo exits 2 before any table or worker is reached (its columns are checked against the schema by the read).
+  if (options.where !== undefined) parsePredicate(options.where);
   let asOf: number | undefined;
   if (options.asOf !== undefined) {
     asOf = Date.parse(options.asOf);
