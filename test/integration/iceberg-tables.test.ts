@@ -81,12 +81,19 @@ describe('Iceberg tables written by pyiceberg to MinIO', () => {
     }
   });
 
-  it('registers a table on a worker, shows its schema from the store, and lists its snapshots with ids, times, operations and refs', async () => {
+  it('registers and previews tables on a worker, shows a schema from the store, and lists the snapshots with ids, times, operations and refs', async () => {
     const t = expected.evolve as ExpectedTable;
-    const [register, history] = await withWorker(config(raw), async (q) => [
+    const [register, history, preview] = await withWorker(config(raw), async (q) => [
       await runCli(['tables', 'register', 'evolve', '--json', ...flags(q)]),
       await runCli(['tables', 'history', 'evolve', '--json', ...flags(q)]),
+      await runCli(['tables', 'preview', 'types', '--rows', '3', '--json', ...flags(q)]),
     ]);
+    expect(preview.code).toBe(0);
+    const [head, ...previewed] = linesOf(preview.stdout);
+    expect(JSON.parse(head!)).toMatchObject({ type: 'preview', table: 'types' });
+    expect(previewed).toHaveLength(3);
+    const allTypes = oracle((expected.types as ExpectedTable).current);
+    for (const row of canonical(previewed)) expect(allTypes).toContainEqual(row);
     expect(register.stderr).toBe('');
     expect(register.code).toBe(0);
     const [record] = jsonLines(register.stdout);
