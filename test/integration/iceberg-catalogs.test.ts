@@ -328,7 +328,7 @@ describe('a catalog table on a worker', () => {
 });
 
 describe('catalogs behind the source\'s proxy', () => {
-  test('REST catalog and Glue requests go through the source\'s proxy, with its basic auth', async () => {
+  test('REST catalog and Glue requests go through the source\'s proxy with its basic auth, and a 407 from the proxy is named as the proxy\'s', async () => {
     const proxy = await startTinyproxy({ user: 'catalog', password: 'proxy-secret' });
     try {
       process.env.TEST_CATALOG_PROXY_PASSWORD = 'proxy-secret';
@@ -343,6 +343,11 @@ describe('catalogs behind the source\'s proxy', () => {
       expect(log).toMatch(new RegExp(`Request .*: GET http://127\\.0\\.0\\.1:${restPort}/v1/config`));
       expect(log).toMatch(new RegExp(`Request .*: GET http://127\\.0\\.0\\.1:${restPort}/v1/namespaces/${ns}/tables/orders`));
       expect(log).toMatch(new RegExp(`Request .*: POST http://127\\.0\\.0\\.1:${new URL(testEnv().moto.endpoint).port}/`));
+      // Without the proxy's credentials tinyproxy answers 407: the proxy is named, not the catalog's token.
+      const anonymous = { host: viaProxy.host, port: viaProxy.port, protocol: viaProxy.protocol };
+      const refused = await refusal(catalogFor({ type: 'rest', uri: testEnv().icebergRest.uri, token: 'any' }, { proxy: anonymous }).loadTable(`${ns}.orders`));
+      expect(refused.status).toBe(407);
+      expect(refused.message).toMatch(/the source's proxy refused the request \(HTTP 407\)\. Fix: check sources\.lake\.proxy\.credentials/);
     } finally {
       await proxy.stop();
     }
