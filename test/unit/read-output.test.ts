@@ -85,7 +85,7 @@ describe('where a read is written', () => {
     expect(readdirSync(dir)).toEqual(['rows.jsonl']);
 
     const nowhere = join(dir, 'no-such-folder', 'rows.jsonl');
-    await expect(writeRead((function* () { yield Buffer.from('a\n'); })(), openReadSink(nowhere, 'jsonl', () => undefined))).rejects.toThrow(/ENOENT.*no-such-folder/);
+    await expect(writeRead((async function* () { yield Buffer.from('a\n'); })(), openReadSink(nowhere, 'jsonl', () => undefined))).rejects.toThrow(/ENOENT.*no-such-folder/);
     expect(readdirSync(dir)).toEqual(['rows.jsonl']);
   });
 
