@@ -21,6 +21,7 @@ import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '.
 import { JobFailedError, rootMessage } from '../errors';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 import { printable } from '../printable';
+import { NoWorkerError, requireWorker } from '../worker-presence';
 
 interface DiscoverOptions extends GlobalOptions {
   apply?: boolean;
@@ -48,6 +49,13 @@ async function discoverRunner(config: ConnectorConfig, source: string, options: 
     };
   }
   const { client, close } = await temporalClient(options);
+  try {
+    await requireWorker(client, { namespace: options.namespace, taskQueue: options.taskQueue });
+  } catch (err) {
+    await close();
+    if (err instanceof NoWorkerError) err.message += ', or run it in this process with its credentials: --direct';
+    throw err;
+  }
   const start = (type: 'discoverTables' | 'registerTable', name: string) => ({
     taskQueue: options.taskQueue,
     workflowId: workflowId(type, name, randomUUID()),

@@ -123,6 +123,13 @@ describe('tables discover', () => {
     expect(jsonLines(few.stdout).length).toBeLessThan(5);
   });
 
+  it('stops at once when no worker polls the queue, naming --direct, and writes nothing', async () => {
+    const result = await runCli(['tables', 'discover', 'src', '--apply', '--config', file, '--address', testEnv().temporalAddress, '--task-queue', `nobody-${Date.now()}`], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no worker polls task queue nobody-\d+ .*, or run it in this process with its credentials: --direct/);
+    expect(readFileSync(file, 'utf8')).toBe(configText);
+  });
+
   it('finds tables in folders of more than one listing page: a flat folder of 1005 files, a table below 1001 other files', async () => {
     const result = await runCli(['tables', 'discover', 'wide', '--json', '--direct', '--config', file], env);
     expect(result.code).toBe(0);
