@@ -33,6 +33,26 @@ export interface ContentFile {
   equalityIds?: number[];
   /** Position delete files that apply to one data file only (its path). */
   referencedDataFile?: string;
+  /** Column statistics by field id, as stored (bounds in Iceberg's single-value serialization; see bounds.ts). */
+  stats: FileStats;
+}
+
+/** A file's column statistics from its manifest entry. */
+export interface FileStats {
+  lowerBounds: Map<number, Uint8Array>;
+  upperBounds: Map<number, Uint8Array>;
+  nullValueCounts: Map<number, number>;
+  valueCounts: Map<number, number>;
+}
+
+/** An Iceberg map stored in Avro (an array of key/value records) as a Map. */
+function mapOf<V>(raw: unknown, value: (v: unknown) => V): Map<number, V> {
+  const out = new Map<number, V>();
+  if (!Array.isArray(raw)) return out;
+  for (const entry of raw as Array<{ key?: unknown; value?: unknown }>) {
+    if (entry.key !== undefined && entry.value !== undefined && entry.value !== null) out.set(Number(entry.key), value(entry.value));
+  }
+  return out;
 }
 
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
@@ -114,6 +134,12 @@ async function manifestFiles(storage: TableStorage, manifest: ManifestRef): Prom
       recordCount: Number(valueById(data, df, 103)), size: Number(valueById(data, df, 104)), sequenceNumber,
       ...(Array.isArray(equality) ? { equalityIds: equality.map(Number) } : {}),
       ...(typeof referenced === 'string' ? { referencedDataFile: referenced } : {}),
+      stats: {
+        lowerBounds: mapOf(valueById(data, df, 125), (v) => new Uint8Array(v as Uint8Array)),
+        upperBounds: mapOf(valueById(data, df, 128), (v) => new Uint8Array(v as Uint8Array)),
+        nullValueCounts: mapOf(valueById(data, df, 110), Number),
+        valueCounts: mapOf(valueById(data, df, 109), Number),
+      },
     });
   }
   return out;

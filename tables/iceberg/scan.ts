@@ -3,8 +3,9 @@
  * field id (renamed columns read under their new name, added ones null in older files, dropped
  * ones never read), identity partition values from the manifest for a column a file does not
  * store, then position and equality deletes applied (deletes.ts), then `--where` (exact, on the
- * rows left). A file whose identity partition values rule the predicate out is not opened; a
- * row group whose Parquet statistics (columns by field id) rule it out is not read. Only Parquet
+ * rows left). A file whose identity partition values or manifest column bounds (bounds.ts) rule
+ * the predicate out is not opened; a row group whose Parquet statistics (columns by field id)
+ * rule it out is not read. Only Parquet
  * data files are read; ORC and Avro data files are refused by name, as is a file without field
  * ids is read through the table's name mapping (name-mapping.ts), and refused without one.
  */
@@ -15,6 +16,7 @@ import { filterRows, rowGroupBytes, type ScanStats } from '../scan-stats';
 import type { TableStorage } from '../storage';
 import type { TableRow, TableRowBatch } from '../table-reader';
 import type { TableValue } from '../values';
+import { fileBoundsSummaries } from './bounds';
 import { equalityKey, type DeleteIndex } from './deletes';
 import { IcebergUnsupportedError } from './errors';
 import type { ContentFile } from './manifests';
@@ -67,6 +69,10 @@ export async function* scanDataFile(plan: IcebergScanPlan, file: ContentFile): A
   const byPartition = partitionSummaries(constants, new Set(Object.keys(constants)));
   if (where && !mayMatch(where.bound, byPartition)) {
     stats.filesPrunedByPartition++;
+    return;
+  }
+  if (where && !mayMatch(where.bound, firstOf(byPartition, fileBoundsSummaries(file.stats, file.recordCount, plan.fieldsById)))) {
+    stats.filesPrunedByStatistics++;
     return;
   }
   const parquet = await openParquet(plan.storage, file.key, file.size);

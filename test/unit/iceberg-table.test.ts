@@ -132,6 +132,46 @@ describe('Iceberg tables written by pyiceberg', () => {
     expect(rows.filter((r) => r.k === 'from-manifest').map((r) => r.id)).toEqual([2n ** 53n + 10n, 2n ** 53n + 11n]);
   });
 
+  test('--where on every prunable type keeps exactly the rows it is true for, and files ruled out by their manifest bounds are never opened', async () => {
+    const rowsOf = oracle((expected.types as ExpectedTable).current) as Array<Record<string, unknown>>;
+    const cases: Array<[string, (r: Record<string, unknown>) => boolean]> = [
+      ['l >= 9223372036854775800', (r) => r.l !== null && BigInt(r.l as bigint) >= 9223372036854775800n],
+      ['i < -2147483640', (r) => r.i !== null && (r.i as number) < -2147483640],
+      ['dec9 >= -3.05', (r) => r.dec9 !== null && Number(r.dec9) >= -3.05],
+      ['dec38 > 1000000000000000000000000000.0000000000', (r) => r.dec38 !== null && (r.dec38 as string).length > 38],
+      ["d < DATE '1965-01-01'", (r) => r.d !== null && (r.d as string) < '1965-01-01'],
+      ["ts >= TIMESTAMP '2024-02-29T23:59:59.999995'", (r) => r.ts !== null && (r.ts as string) >= '2024-02-29T23:59:59.999995'],
+      ["tstz <= TIMESTAMP '1900-01-01T00:00:00.000002Z'", (r) => r.tstz !== null && (r.tstz as string) <= '1900-01-01T00:00:00.000002Z'],
+      ["s = 'str-12-é'", (r) => r.s === 'str-12-é'],
+      ['b = true AND l IS NOT NULL', (r) => r.b === true],
+      ['s IS NULL', (r) => r.s === null],
+    ];
+    for (const [where, keep] of cases) {
+      const rows: TableRow[] = [];
+      for await (const batch of (await openIcebergTable(storageOf('types'))).scan({ where })) rows.push(...batch.rows);
+      const wanted = rowsOf.filter(keep);
+      expect({ where, rows: canonical(rows.map(jsonLineOfRow)) }).toEqual({ where, rows: wanted });
+      expect({ where, some: wanted.length > 0 }).toEqual({ where, some: true });
+    }
+    // Only the data files holding ids from 2^62 (the bucket partitions of one append) are opened: the others' manifest bounds rule them out.
+    const base = storageOf('evolve');
+    const opened = new Set<string>();
+    const counting = Object.assign(Object.create(base) as typeof base, {
+      readRange: (key: string, start: number, end: number) => { if (key.endsWith('.parquet')) opened.add(key); return base.readRange(key, start, end); },
+    });
+    const stats = emptyScanStats();
+    const rows: TableRow[] = [];
+    const withRows = new Set<string>();
+    for await (const batch of (await openIcebergTable(counting)).scan({ where: 'id >= 4611686018427387904', stats })) {
+      rows.push(...batch.rows);
+      if (batch.rows.length > 0) withRows.add(batch.file);
+    }
+    expect(rows).toHaveLength(6);
+    expect([...opened].sort()).toEqual([...withRows].sort());
+    expect(stats.filesTotal).toBeGreaterThan(opened.size);
+    expect(stats.filesPrunedByStatistics).toBe(stats.filesTotal - stats.filesPrunedByPartition - opened.size);
+  });
+
   test('a data file without field ids reads through the name mapping, and is refused without one', async () => {
     const table = await openIcebergTable(storageOf('migrated'));
     const rows = await readRows('migrated');
