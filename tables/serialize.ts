@@ -9,15 +9,36 @@
  */
 import type { TableValue } from './values';
 
+/** Characters JSON.stringify escapes in a string (quote, backslash, controls, lone-surrogate candidates). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON text of a string: most strings need no escape, and quoting them is much cheaper than JSON.stringify's call. */
+function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/** Object keys as `"key":`, cached: a table has few column names and writes them on every row. */
+const keyTexts = new Map<string, string>();
+
+function keyText(k: string): string {
+  let text = keyTexts.get(k);
+  if (text === undefined) {
+    text = `${jsonString(k)}:`;
+    if (keyTexts.size < 4096) keyTexts.set(k, text);
+  }
+  return text;
+}
+
 /** The JSON text of one value. */
 export function jsonOfValue(value: TableValue): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean': return value ? 'true' : 'false';
     case 'bigint': return value.toString();
-    case 'string': return JSON.stringify(value);
+    case 'string': return jsonString(value);
     case 'number':
-      if (Number.isFinite(value)) return Object.is(value, -0) ? '-0.0' : JSON.stringify(value);
+      // String() of a finite number is JSON.stringify's text.
+      if (Number.isFinite(value)) return Object.is(value, -0) ? '-0.0' : String(value);
       return JSON.stringify(Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity');
     default: break;
   }
@@ -28,7 +49,12 @@ export function jsonOfValue(value: TableValue): string {
     if (entries.every(([k]) => typeof k === 'string')) return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${jsonOfValue(v)}`).join(',')}}`;
     return `[${entries.map(([k, v]) => `[${jsonOfValue(k)},${jsonOfValue(v)}]`).join(',')}]`;
   }
-  return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${jsonOfValue(v)}`).join(',')}}`;
+  let out = '{';
+  for (const k in value) {
+    if (out.length > 1) out += ',';
+    out += keyText(k) + jsonOfValue(value[k] as TableValue);
+  }
+  return `${out}}`;
 }
 
 /** One row as a JSON line (without the newline): its columns in the row's order. */
