@@ -80,6 +80,7 @@ export async function writeTablePage(deps: JobDeps, input: TableSyncWriteInput):
         let rows = 0;
         const counted = async function* () {
           for await (const batch of chunker.chunk()) {
+            run.signal?.throwIfAborted(); // a cancelled run stops within a row group, not a whole data file
             rows += batch.length;
             run.beat();
             yield batch;

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
 import { minioSource, rootKeyEnv, writeConfigFile } from '../harness/connector';
 import { filesOf } from '../harness/delta-fixtures';
 import { createBucket, putObjects } from '../harness/minio-admin';
@@ -88,5 +89,39 @@ describe('table sync durability', () => {
     const before = new Set(fixture('rows', table, '0').map(idOf));
     expect(landed).toEqual(fixture('rows', table, '60').filter((l) => !before.has(idOf(l))));
     expect(readdirSync(join(storeRoot, 'rows', 'runs'))).toEqual([]);
+  });
+
+  it('removes every file of a run cancelled mid-write, and commits nothing', async () => {
+    const bucket = await createBucket('table-sync-cancel');
+    const table = join(mkdtempSync(join(tmpdir(), 'table-sync-cancel-')), 'orders');
+    const storeRoot = mkdtempSync(join(tmpdir(), 'table-sync-cancel-store-'));
+    fixture('appends', table, '0', '30', '100'); // 200 data files, 1500 files of 2 rows: a write that outlasts the cancellation
+    await putObjects(bucket, filesOf(table, 'lake/orders/'));
+    const raw = {
+      datasetStore: storeRoot, sources: { src: minioSource(bucket) },
+      virtualTables: { orders: { source: 'src', format: 'delta', location: 'lake/orders/' } },
+      tableSyncs: { cancel: { table: 'orders', dataset: 'rows', rowsPerFile: 2 } },
+    };
+    const taskQueue = `table-cancel-${Date.now()}`;
+    const worker = await startWorkerProcess(writeConfigFile(raw), testEnv().temporalAddress, taskQueue);
+    try {
+      const handle = await t.client.workflow.start('tableSync', {
+        taskQueue, workflowId: `tableSync/cancel-${Date.now()}`, args: [{ job: 'cancel', source: 'src', dataset: 'rows', maxErrorRetries: 3 }],
+      });
+      while (savedProgress(storeRoot, 'rows') === 0) await new Promise((r) => setTimeout(r, 50));
+      await handle.cancel();
+      await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      const history = await handle.fetchHistory();
+      expect(history.events!.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).toContain('tableSyncAbort');
+    } finally {
+      await worker.stop('SIGTERM');
+    }
+    expect(await localDataset(storeRoot, 'rows').transactions()).toEqual([]);
+    expect(readdirSync(join(storeRoot, 'rows', 'runs'))).toEqual([]);
+    const manifests = join(storeRoot, 'rows', 'manifests');
+    expect(existsSync(manifests) ? readdirSync(manifests) : []).toEqual([]);
+    const blobs = readdirSync(join(storeRoot, 'rows', 'blobs'), { recursive: true, encoding: 'utf8' }).filter((n) => /[0-9a-f]{64}$/.test(n));
+    expect(blobs).toEqual([]);
   });
 });
