@@ -77,6 +77,9 @@ describe('table sync durability', () => {
       worker = await startWorkerProcess(file, testEnv().temporalAddress, taskQueue);
       const result = await handle.result() as TableSyncResult;
       expect(result).toMatchObject({ transaction: 2, transactionType: 'APPEND', fromVersion: 1, toVersion: 60, rows: 1800 });
+      // The killed worker's write activity was retried on the other one (its last attempt is the second).
+      const events = (await handle.fetchHistory()).events ?? [];
+      expect(events.some((e) => Number(e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2)).toBe(true);
     } finally {
       await worker.stop('SIGTERM');
     }

@@ -5,7 +5,7 @@
  * row with deltalake's reading of the versions landed (scripts/fixtures/delta_table_sync.py).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { config, minioSource, rootKeyEnv, runCli, withWorker, writeConfigFile } from '../harness/connector';
@@ -14,7 +14,10 @@ import { filesOf, goldenTable } from '../harness/delta-fixtures';
 import { createBucket, putObjects } from '../harness/minio-admin';
 import { localDataset, temporalClient } from '../harness/sync-runner';
 import { testEnv } from '../harness/test-env';
+import { Dataset } from '../../datasets/dataset';
+import { s3Backend } from '../../datasets/s3-backend';
 import type { TransactionRecord } from '../../datasets/types';
+import { createSourceRegistry } from '../../s3/source-registry';
 
 const root = resolve(__dirname, '..', '..');
 const python = join(root, '.tools', 'venv', 'bin', 'python');
@@ -219,5 +222,26 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
       result: expect.objectContaining({ transaction: 1, transactionType: 'SNAPSHOT', table: 'events', rows: fixture('files', ...files).length }),
       failure: null,
     })]);
+  });
+
+  it('lands into a dataset store inside an S3 source, its Parquet files uploaded as blobs there', async () => {
+    const storeBucket = await createBucket('table-sync-store');
+    const onS3 = { ...raw, datasetStore: 'store', sources: { ...(raw.sources as object), store: minioSource(storeBucket) } };
+    const run = await withWorker(config(onS3), (q) => runCli(['sync', 'orders-appends', '--wait', ...flags(q).slice(2), '--config', writeConfigFile(onS3)]));
+    expect(run.code).toBe(0);
+    const version = Number(fixture('version', delta)[0]);
+    expect(jsonLines(run.stdout).at(-1)).toMatchObject({ transaction: 1, fromVersion: version, toVersion: version });
+    const store = s3Backend(createSourceRegistry(config(onS3)).get('store'));
+    const dataset = new Dataset(store, 'orders_rows');
+    const [record] = await dataset.transactions();
+    const local = mkdtempSync(join(tmpdir(), 'table-sync-s3-blobs-'));
+    const paths: string[] = [];
+    for (const entry of await dataset.transactionFiles(record!)) {
+      expect(entry.blob).toMatch(/^orders_rows\/blobs\/[0-9a-f-]{36}$/);
+      const path = join(local, `${paths.length}.parquet`);
+      writeFileSync(path, (await store.read(entry.blob))!);
+      paths.push(path);
+    }
+    expect(fixture('files', ...paths).sort((a, b) => idOf(a) - idOf(b))).toEqual(fixture('rows', delta, String(version)));
   });
 });
