@@ -6,75 +6,13 @@
  * and maps become Arrow Struct, List and Map columns. A value of the wrong kind, or a null in a
  * field the schema says is not nullable, fails naming the column and the row.
  */
-import {
-  Binary, Bool, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, List, Map_, Null, Schema, Struct,
-  TimeUnit, Timestamp, Utf8, makeData, type Data, type DataType,
-} from 'apache-arrow';
-import type { DeltaField, DeltaType } from '../delta/schema';
-import { typeName } from '../delta/schema';
-import { parseDateDays, parseDecimalUnscaled, parseTimestampMicros } from '../delta/values';
+import { makeData, type Binary, type Bool, type Data, type Decimal, type List, type Null, type Struct, type Utf8 } from 'apache-arrow';
+import { typeName, type DeltaType } from '../delta/schema';
+import { parseDateDays, parseDecimalUnscaled } from '../delta/values';
 import type { TableRow, TableSchema } from '../table-reader';
 import type { TableValue } from '../values';
-
-/** A schema, type or value the Parquet writer cannot write; names the column and, for a value, the row. */
-export class ParquetWriteError extends Error {
-  override readonly name = 'ParquetWriteError';
-}
-
-/** Decimal128 holds at most 38 digits; Delta's decimals never exceed it. */
-const MAX_DECIMAL_PRECISION = 38;
-
-/** The Arrow type of a table type; a type Parquet output cannot hold fails naming the column. */
-export function arrowTypeOf(type: DeltaType, path: string): DataType {
-  switch (type.kind) {
-    case 'primitive':
-      switch (type.name) {
-        case 'string': return new Utf8();
-        case 'long': return new Int64();
-        case 'integer': return new Int32();
-        case 'short': return new Int16();
-        case 'byte': return new Int8();
-        case 'float': return new Float32();
-        case 'double': return new Float64();
-        case 'boolean': return new Bool();
-        case 'binary': return new Binary();
-        case 'date': return new DateDay();
-        case 'timestamp': return new Timestamp(TimeUnit.MICROSECOND, 'UTC');
-        case 'timestamp_ntz': return new Timestamp(TimeUnit.MICROSECOND, null);
-        case 'void': return new Null();
-      }
-      break;
-    case 'decimal':
-      if (type.precision < 1 || type.precision > MAX_DECIMAL_PRECISION || type.scale < 0 || type.scale > type.precision) {
-        throw new ParquetWriteError(`column ${path}: ${typeName(type)} cannot be written as a Parquet decimal (precision 1-${MAX_DECIMAL_PRECISION}, scale 0-precision). Fix: leave the column out (--columns).`);
-      }
-      return new Decimal(type.scale, type.precision, 128);
-    case 'struct': return new Struct(type.fields.map((f) => arrowFieldOf(f, `${path}.${f.name}`)));
-    case 'array': return new List(new Field('element', arrowTypeOf(type.elementType, `${path}.element`), type.containsNull));
-    case 'map': return new Map_(new Field('key_value', new Struct<{ key: DataType; value: DataType }>([
-      new Field('key', arrowTypeOf(type.keyType, `${path}.key`), false),
-      new Field('value', arrowTypeOf(type.valueType, `${path}.value`), type.valueContainsNull),
-    ]), false), false);
-  }
-  throw new ParquetWriteError(`column ${path}: type ${typeName(type)} has no Parquet mapping. Fix: leave the column out (--columns).`);
-}
-
-function arrowFieldOf(field: DeltaField, path: string): Field {
-  return new Field(field.name, arrowTypeOf(field.type, path), field.nullable);
-}
-
-/** The Arrow schema of a table schema (its logical column names). */
-export function arrowSchemaOf(schema: TableSchema): Schema {
-  return new Schema(schema.fields.map((f) => arrowFieldOf(f, f.name)));
-}
-
-/** Where a value sits, for messages: the column path and the row within the batch. */
-type At = (index: number) => string;
-
-function fail(at: string, type: DeltaType, value: TableValue, why = ''): never {
-  const shown = typeof value === 'bigint' ? `${value}n` : value instanceof Uint8Array ? 'binary' : JSON.stringify(value) ?? String(value);
-  throw new ParquetWriteError(`${at}: ${shown?.slice(0, 80)} is not a ${typeName(type)}${why ? ` (${why})` : ''}`);
-}
+import { arrowTypeOf, ParquetWriteError } from './arrow-types';
+import { fail, longOf, parsed, smallIntegerOf, textOf, timestampOf, type At } from './value-parsers';
 
 /** Whether a slot may be null: a field's nullability, or per row (a non-nullable field of a struct may be null where its struct is). */
 type Nullable = boolean | ((index: number) => boolean);
@@ -94,29 +32,24 @@ function validity(values: TableValue[], nullable: Nullable, at: At, type: DeltaT
   return { nullBitmap, nullCount };
 }
 
-function integerOf(v: TableValue, bits: number, at: string, type: DeltaType): bigint {
-  let n: bigint;
-  if (typeof v === 'bigint') n = v;
-  else if (typeof v === 'number' && Number.isSafeInteger(v)) n = BigInt(v);
-  else return fail(at, type, v);
-  if (BigInt.asIntN(bits, n) !== n) fail(at, type, v, `outside the ${bits}-bit range`);
-  return n;
+const tooLarge = (path: string) => new ParquetWriteError(`column ${path}: a row group holds over 2 GiB of values, beyond Arrow's 32-bit offsets. Fix: write smaller row groups (rowGroupRows).`);
+
+/** Offsets and UTF-8 bytes of strings, encoded straight into one buffer. */
+function utf8Column(values: TableValue[], at: At, type: DeltaType, path: string) {
+  const valueOffsets = new Int32Array(values.length + 1);
+  let total = 0;
+  values.forEach((v, i) => {
+    if (v !== null && v !== undefined) total += Buffer.byteLength(textOf(v, at, i, type), 'utf8');
+    if (total > 0x7fffffff) throw tooLarge(path);
+    valueOffsets[i + 1] = total;
+  });
+  const data = new Uint8Array(total);
+  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  values.forEach((v, i) => { if (typeof v === 'string') buffer.write(v, valueOffsets[i]!, 'utf8'); });
+  return { valueOffsets, data };
 }
 
-function textOf(v: TableValue, at: string, type: DeltaType): string {
-  return typeof v === 'string' ? v : fail(at, type, v);
-}
-
-/** Runs a parser of tables/delta/values.ts, naming the value's place when it refuses the text. */
-function parsed<T>(at: string, type: DeltaType, v: TableValue, parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    return fail(at, type, v, (err as Error).message);
-  }
-}
-
-/** Offsets and bytes of variable-length values (strings, binary). */
+/** Offsets and bytes of binary values. */
 function variableWidth(values: TableValue[], bytesOf: (v: TableValue, i: number) => Uint8Array, path: string) {
   const valueOffsets = new Int32Array(values.length + 1);
   const parts: Uint8Array[] = [];
@@ -126,7 +59,7 @@ function variableWidth(values: TableValue[], bytesOf: (v: TableValue, i: number)
       const bytes = bytesOf(v, i);
       parts.push(bytes);
       total += bytes.length;
-      if (total > 0x7fffffff) throw new ParquetWriteError(`column ${path}: a row group holds over 2 GiB of values, beyond Arrow's 32-bit offsets. Fix: write smaller row groups (rowGroupRows).`);
+      if (total > 0x7fffffff) throw tooLarge(path);
     }
     valueOffsets[i + 1] = total;
   });
@@ -139,7 +72,6 @@ function variableWidth(values: TableValue[], bytesOf: (v: TableValue, i: number)
   return { valueOffsets, data };
 }
 
-const utf8 = new TextEncoder();
 
 /** One Arrow column of `values` of `type` (`path` names it in errors, `row` numbers the rows). */
 export function columnData(type: DeltaType, values: TableValue[], nullable: Nullable, path: string, row: At = (i) => `row ${i}`): Data {
@@ -155,16 +87,16 @@ export function columnData(type: DeltaType, values: TableValue[], nullable: Null
   switch (type.kind) {
     case 'primitive':
       switch (type.name) {
-        case 'long': return fixed(new BigInt64Array(length), (v, i) => integerOf(v, 64, at(i), type));
-        case 'integer': return fixed(new Int32Array(length), (v, i) => Number(integerOf(v, 32, at(i), type)));
-        case 'short': return fixed(new Int16Array(length), (v, i) => Number(integerOf(v, 16, at(i), type)));
-        case 'byte': return fixed(new Int8Array(length), (v, i) => Number(integerOf(v, 8, at(i), type)));
+        case 'long': return fixed(new BigInt64Array(length), (v, i) => longOf(v, at, i, type));
+        case 'integer': return fixed(new Int32Array(length), (v, i) => smallIntegerOf(v, 32, at, i, type));
+        case 'short': return fixed(new Int16Array(length), (v, i) => smallIntegerOf(v, 16, at, i, type));
+        case 'byte': return fixed(new Int8Array(length), (v, i) => smallIntegerOf(v, 8, at, i, type));
         case 'float': return fixed(new Float32Array(length), (v, i) => (typeof v === 'number' ? v : fail(at(i), type, v)));
         case 'double': return fixed(new Float64Array(length), (v, i) => (typeof v === 'number' ? v : fail(at(i), type, v)));
-        case 'date': return fixed(new Int32Array(length), (v, i) => parsed(at(i), type, v, () => parseDateDays(textOf(v, at(i), type))));
+        case 'date': return fixed(new Int32Array(length), (v, i) => parsed(v, at, i, type, parseDateDays));
         case 'timestamp':
         case 'timestamp_ntz':
-          return fixed(new BigInt64Array(length), (v, i) => (typeof v === 'bigint' ? v : parsed(at(i), type, v, () => parseTimestampMicros(textOf(v, at(i), type)))));
+          return fixed(new BigInt64Array(length), (v, i) => timestampOf(v, at, i, type));
         case 'boolean': {
           const data = new Uint8Array(Math.ceil(length / 8));
           present((v, i) => {
@@ -174,7 +106,7 @@ export function columnData(type: DeltaType, values: TableValue[], nullable: Null
           return makeData({ type: arrowType as Bool, length, nullCount, nullBitmap, data });
         }
         case 'string':
-          return makeData({ type: arrowType as Utf8, length, nullCount, nullBitmap, ...variableWidth(values, (v, i) => utf8.encode(textOf(v, at(i), type)), path) });
+          return makeData({ type: arrowType as Utf8, length, nullCount, nullBitmap, ...utf8Column(values, at, type, path) });
         case 'binary':
           return makeData({ type: arrowType as Binary, length, nullCount, nullBitmap, ...variableWidth(values, (v, i) => (v instanceof Uint8Array ? v : fail(at(i), type, v)), path) });
         case 'void':
@@ -186,7 +118,7 @@ export function columnData(type: DeltaType, values: TableValue[], nullable: Null
       const limit = 10n ** BigInt(type.precision);
       const data = new Uint32Array(length * 4);
       present((v, i) => {
-        const unscaled = parsed(at(i), type, v, () => parseDecimalUnscaled(textOf(v, at(i), type), type.scale));
+        const unscaled = parsed(v, at, i, type, (text) => parseDecimalUnscaled(text, type.scale));
         if (unscaled >= limit || unscaled <= -limit) fail(at(i), type, v, `more than ${type.precision} digits`);
         const bits = BigInt.asUintN(128, unscaled); // two's complement, little-endian 32-bit words
         for (let w = 0; w < 4; w++) data[i * 4 + w] = Number((bits >> BigInt(32 * w)) & 0xffffffffn);

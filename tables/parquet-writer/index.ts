@@ -14,9 +14,10 @@
 import { RecordBatch, RecordBatchStreamWriter, Struct, makeData } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
 import type { TableRow, TableSchema } from '../table-reader';
-import { arrowSchemaOf, columnsOfRows, ParquetWriteError } from './arrow-columns';
+import { columnsOfRows } from './arrow-columns';
+import { arrowSchemaOf, ParquetWriteError } from './arrow-types';
 
-export { ParquetWriteError } from './arrow-columns';
+export { ParquetWriteError } from './arrow-types';
 
 /** How the file is written. */
 export interface ParquetWriteOptions {

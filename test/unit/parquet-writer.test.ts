@@ -103,6 +103,18 @@ describe('the Parquet writer', () => {
     expect(back).toEqual(rows.map(expectedLine));
   });
 
+  it('writes timestamps given in other ISO 8601 forms (no fraction, an offset, a bigint of microseconds) at the same instant', async () => {
+    const schema: TableSchema = { kind: 'struct', fields: [field('at', p('timestamp')), field('local', p('timestamp_ntz'))] };
+    const { file } = await writeFile(schema, [[
+      { at: '2024-01-02T03:04:05Z', local: '2024-01-02T03:04:05' },
+      { at: '2024-01-02T05:04:05.5+02:00', local: 1_704_164_645_500_000n },
+    ]]);
+    expect(pyarrowRead(file).lines).toEqual([
+      '{"at":"2024-01-02T03:04:05.000000Z","local":"2024-01-02T03:04:05.000000"}',
+      '{"at":"2024-01-02T03:04:05.500000Z","local":"2024-01-02T03:04:05.500000"}',
+    ]);
+  });
+
   it('writes snappy and uncompressed column chunks when asked', async () => {
     expect(pyarrowRead((await writeFile(SCHEMA, [rows.slice(0, 10)], { compression: 'snappy' })).file).head.codecs).toEqual(['SNAPPY']);
     expect(pyarrowRead((await writeFile(SCHEMA, [rows.slice(0, 10)], { compression: 'none' })).file).head.codecs).toEqual(['UNCOMPRESSED']);
