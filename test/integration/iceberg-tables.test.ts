@@ -60,7 +60,7 @@ describe('Iceberg tables written by pyiceberg to MinIO', () => {
     raw = {
       datasetStore: mkdtempSync(join(tmpdir(), 'iceberg-store-')),
       sources: { src: minioSource(bucket) },
-      virtualTables: Object.fromEntries(['evolve', 'types', 'v1', 'deletes', 'migrated', 'projected'].map((n) => [n, { source: 'src', format: 'iceberg', location: locationOf(n) }])),
+      virtualTables: Object.fromEntries(['evolve', 'types', 'v1', 'deletes', 'migrated', 'projected', 'promoted'].map((n) => [n, { source: 'src', format: 'iceberg', location: locationOf(n) }])),
     };
     file = writeConfigFile(raw);
   }, 180_000);
@@ -68,7 +68,7 @@ describe('Iceberg tables written by pyiceberg to MinIO', () => {
   it('reads every snapshot of every table through S3 as pyiceberg reads it, row for row', async () => {
     const cfg = config(raw);
     const sources = createSourceRegistry(cfg);
-    for (const name of ['evolve', 'types', 'v1', 'deletes', 'migrated', 'projected']) {
+    for (const name of ['evolve', 'types', 'v1', 'deletes', 'migrated', 'projected', 'promoted']) {
       const table = openTable(cfg, sources, name);
       const t = expected[name] as ExpectedTable;
       for (const s of [...t.snapshots, { id: undefined, rows: t.current }]) {
