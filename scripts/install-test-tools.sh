@@ -79,4 +79,12 @@ if [ "$("$venv/bin/python" -c 'from importlib.metadata import version as v; prin
 fi
 # The Iceberg catalog servers (the REST catalog server from Maven Central, moto's Glue from PyPI).
 bash "$root/scripts/install-catalog-servers.sh"
-echo "install-test-tools: ok (tinyproxy, imagemagick, ffmpeg, sox, exiftool, ghostscript, pyarrow, fastavro, deltalake, pyiceberg, duckdb)" >&2
+# compose-check (scripts/compose-check): Docker Compose's own loader (compose-go, pinned in its
+# go.mod), to check docker-compose.yml on machines without a Docker engine. Rebuilt when its
+# sources change.
+if [ ! -x "$bin/compose-check" ] || [ -n "$(find "$root/scripts/compose-check" -newer "$bin/compose-check" -type f)" ]; then
+  echo "install-test-tools: building compose-check (Go, first run only)" >&2
+  (cd "$root/scripts/compose-check" && go build -o "$bin/compose-check" .) \
+    || { echo "install-test-tools: go build of scripts/compose-check failed (see above)." >&2; exit 1; }
+fi
+echo "install-test-tools: ok (tinyproxy, imagemagick, ffmpeg, sox, exiftool, ghostscript, pyarrow, fastavro, deltalake, pyiceberg, duckdb, compose-check)" >&2
