@@ -35,7 +35,7 @@ export interface AppendedVersion {
   adds: RawAddFile[];
 }
 
-/** The latest version of the table and its log listing from `from` on. */
+/** The latest version of the table and its log listing from version `from` on (the whole log when nothing is there). */
 export async function listFrom(storage: TableStorage, from: number): Promise<{ listing: LogListing; latest: number }> {
   let listing = await listLog(storage, from);
   let latest = latestVersion(listing);

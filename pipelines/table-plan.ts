@@ -99,7 +99,8 @@ async function planDelta(deps: JobDeps, job: TableSyncJob, table: OpenedTable, b
     };
   }
   const from = base.version + 1;
-  const { listing, latest } = await listFrom(table.storage, from);
+  // Listed from the landed version on (its commit included), so a table with nothing new costs one short listing.
+  const { listing, latest } = await listFrom(table.storage, base.version);
   if (latest < base.version) {
     throw new DeltaTableError(`table ${job.table}: its latest version is ${latest}, but this job already landed version ${base.version}: the table was replaced. Fix: land it anew into a new dataset (point tableSyncs.${job.name}.dataset at a new name).`);
   }
