@@ -186,8 +186,9 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
   });
 
   it('lands a Delta snapshot without the rows its deletion vectors delete', async () => {
-    const run = await withWorker(config(raw), (q) => runCli(['sync', 'dv-rows', '--wait', ...flags(q)]));
+    const run = await withWorker(config(raw), (q) => runCli(['sync', 'dv-rows', '--wait', ...flags(q).filter((f) => f !== '--json')]));
     expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^tableSync\/dv-rows \(run [0-9a-f-]+\) completed: transaction 1 \(SNAPSHOT\): version \d+ of table dv, 8 row\(s\) in 1 Parquet file\(s\), \d+ bytes/m);
     const [record] = await localDataset(storeRoot, 'dv_rows').transactions();
     // delta-kernel-rs's expected rows of table-with-dv-small: values 1 to 8 (0 and 9 deleted by its deletion vector).
     const values = (await landedRows('dv_rows', record!)).map((l) => (JSON.parse(l) as { value: number }).value).sort((a, b) => a - b);
