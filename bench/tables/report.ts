@@ -54,12 +54,13 @@ export function tablesReport(r: TablesResults): string {
       lines.push(`| ${q.name}${q.where && tool === 's3-connector' ? ` (\`${q.where}\`)` : ''} | ${tool} | ${c.rows} | ${c.seconds.toFixed(2)} | ${mb(c.bytes)} | ${c.requests} |`);
     }
   }
-  lines.push('', '| query | time, s3-connector ÷ DuckDB | bytes, s3-connector ÷ DuckDB | bytes, pruned ÷ full scan (s3-connector / DuckDB) |', '|---|---|---|---|');
+  lines.push('', '| query | time, s3-connector ÷ DuckDB (above 1: s3-connector slower) | bytes from S3, s3-connector ÷ DuckDB | bytes, pruned ÷ full scan (s3-connector / DuckDB) |', '|---|---|---|---|');
   const full = r.queries.find((q) => q.where === undefined);
   for (const q of r.queries) {
     const share = full && q !== full ? `${(q.connector.bytes / full.connector.bytes).toFixed(3)} / ${(q.duckdb.bytes / full.duckdb.bytes).toFixed(3)}` : '-';
     lines.push(`| ${q.name} | ${(q.connector.seconds / q.duckdb.seconds).toFixed(2)}× | ${(q.connector.bytes / q.duckdb.bytes).toFixed(2)}× | ${share} |`);
   }
+  lines.push('', `Each run's time (s): ${r.queries.map((q) => `${q.name}: s3-connector ${q.connector.runs.map((t) => t.toFixed(2)).join(', ')}; DuckDB ${q.duckdb.runs.map((t) => t.toFixed(2)).join(', ')}`).join('. ')}.`);
   const p = r.plan;
   lines.push('', `s3-connector's plan of the pruned query (\`--explain\`): ${p.filesTotal} files, ${p.filesPrunedByPartition} pruned by partition, ${p.filesPrunedByStatistics} by statistics, ${p.filesToRead} read; ${p.bytesToRead} bytes of column chunks to read; the plan itself read ${p.metadataBytesRead} bytes.`, '');
   return `${lines.join('\n')}\n`;
