@@ -2,8 +2,10 @@
  * A table read run on a worker (`tables read` without --direct): the read's bytes, in its output
  * format (read-output.ts), streamed into the dataset store as one blob below a reserved folder,
  * `_reads/<workflow id>/` (`_reads` holds no transaction record, so it is never listed as a
- * dataset). The caller copies the blob out and removes the folder. A read that fails or is
- * cancelled removes its folder before it reports, so the store keeps nothing of it.
+ * dataset), in a sub-folder named by the time the write began. The caller copies the blob out
+ * and removes the folder. A read that fails or is cancelled removes its folder before it
+ * reports, so the store keeps nothing of it; a folder whose caller died before removing it is
+ * removed by a later read once it is {@link ABANDONED_READ_MS} old.
  */
 import { Readable } from 'node:stream';
 import type { StoreBackend } from '../datasets/backend';
@@ -12,6 +14,12 @@ import type { OpenedTable, ReadRequest } from './registry-ops';
 
 /** The folder of reads in progress in the dataset store. */
 export const READS_DIR = '_reads';
+
+/**
+ * A read folder whose write began this long ago was abandoned (its CLI died before removing it):
+ * twice the readTable workflow's 12-hour limit, so no read still running is touched.
+ */
+export const ABANDONED_READ_MS = 24 * 3600_000;
 
 /** What a read left in the store, for the caller to copy out. */
 export interface StoredRead {
@@ -41,6 +49,8 @@ export async function readTableToStore(
   table: OpenedTable, request: ReadRequest, format: ReadFormat, store: StoreBackend, folder: string, signal?: AbortSignal,
 ): Promise<StoredRead> {
   await store.remove(folder);
+  // Housekeeping must not fail the read: a store that cannot list fails the write below anyway.
+  await sweepAbandonedReads(store, Date.now(), folder).catch(() => []);
   const progress: ReadProgress = { rows: 0, bytes: 0 };
   // The store reports a failed body as its own write failure: the read's error says what went wrong, and whether to retry.
   let readError: unknown;
@@ -65,7 +75,7 @@ export async function readTableToStore(
   });
   aborted.catch(() => undefined);
   signal?.addEventListener('abort', onAbort, { once: true });
-  const written = store.ingest(folder, body, { md5: false });
+  const written = store.ingest(`${folder}/${Date.now()}`, body, { md5: false });
   written.catch(() => undefined); // lost the race to `aborted`: its failure is expected and answered below
   try {
     if (signal?.aborted) onAbort();
@@ -78,4 +88,23 @@ export async function readTableToStore(
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Removes the read folders below `_reads/` (but `keep`) whose write began over
+ * {@link ABANDONED_READ_MS} before `now`; returns their names. A folder with no write yet (an
+ * upload under way shows no object) or not named by a time is left alone.
+ */
+export async function sweepAbandonedReads(store: StoreBackend, now: number, keep?: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await store.list(READS_DIR)) {
+    const folder = `${READS_DIR}/${name}`;
+    if (folder === keep) continue;
+    const started = (await store.list(folder)).filter((n) => /^\d+$/.test(n)).map(Number);
+    if (started.length > 0 && Math.max(...started) < now - ABANDONED_READ_MS) {
+      await store.remove(folder);
+      removed.push(name);
+    }
+  }
+  return removed;
 }
