@@ -20,6 +20,7 @@ export interface ConfigSummary {
   syncs: number;
   exports: number;
   virtualTables: number;
+  tableSyncs: number;
   warnings: string[];
 }
 
@@ -27,7 +28,7 @@ export interface ConfigSummary {
 export function validateConfig(options: GlobalOptions): ConfigSummary {
   const { file, config, warnings } = loadConfigFor(options);
   const count = (o: object | undefined) => Object.keys(o ?? {}).length;
-  return { file, sources: count(config.sources), syncs: count(config.syncs), exports: count(config.exports), virtualTables: count(config.virtualTables), warnings };
+  return { file, sources: count(config.sources), syncs: count(config.syncs), exports: count(config.exports), virtualTables: count(config.virtualTables), tableSyncs: count(config.tableSyncs), warnings };
 }
 
 /** The JSON Schema (draft 2020-12) of the config file as written (before defaults apply). */
@@ -83,7 +84,7 @@ function validate(raw: unknown): void {
   }
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   process.stdout.write(`ok: ${printable(summary.file)} is valid: ${plural(summary.sources, 'source')}, ${plural(summary.syncs, 'sync')}, `
-    + `${plural(summary.exports, 'export')}, ${plural(summary.virtualTables, 'virtual table')}${summary.warnings.length > 0 ? `, ${plural(summary.warnings.length, 'warning')} (above)` : ''}\n`);
+    + `${plural(summary.exports, 'export')}, ${plural(summary.virtualTables, 'virtual table')}, ${plural(summary.tableSyncs, 'table sync')}${summary.warnings.length > 0 ? `, ${plural(summary.warnings.length, 'warning')} (above)` : ''}\n`);
 }
 
 function schema(): void {
