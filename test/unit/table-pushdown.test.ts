@@ -4,12 +4,14 @@
  * groups of 100): which files and row groups `--where` skips, by partition values and by
  * row-group statistics (negative timestamps and dates, struct fields, strings with nulls), that
  * decimals are never pruned by hyparquet's inexact statistics, and that the rows are those of
- * the generator's definition filtered by the same condition written in plain code.
+ * the generator's definition filtered by the same condition written in plain code. And an Avro
+ * table in hive folders (make_avro_tables.py's `parted/`): files pruned by partition values.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../harness/temp-dir';
+import { openAvroTable } from '../../tables/avro/table';
 import { openParquetTable } from '../../tables/parquet/table';
 import { emptyScanStats, type ScanStats } from '../../tables/scan-stats';
 import { LocalTableStorage } from '../../tables/storage-local';
@@ -20,12 +22,15 @@ const CODECS = ['none', 'snappy', 'gzip', 'brotli', 'lz4', 'zstd'];
 const REGIONS = ['eu', 'eu', 'us', 'us', null, null];
 const BASE = 2n ** 62n;
 let out: string;
+let avro: string;
 
 beforeAll(() => {
   const python = join(root, '.tools', 'venv', 'bin', 'python');
   if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/install-test-tools.sh`);
   out = tempDir('table-pushdown-');
   execFileSync(python, [join(root, 'scripts', 'fixtures', 'make_parquet_tables.py'), out], { stdio: 'inherit' });
+  avro = tempDir('table-pushdown-avro-');
+  execFileSync(python, [join(root, 'scripts', 'fixtures', 'make_avro_tables.py'), avro], { stdio: 'inherit' });
 });
 
 /** Every (file k, row i) of the codecs table, in file order. */
@@ -108,5 +113,25 @@ describe('pruning Parquet tables by --where', () => {
     for await (const batch of table.scan({ where: `id >= ${BASE + 5250n}`, stats, planOnly: true })) throw new Error(`a plan yielded ${batch.rows.length} rows`);
     expect(stats.rowGroupsPruned).toBe(17);
     expect(storage.counts.reads).toBe(before); // the footers were read when the table was opened
+  });
+});
+
+describe('pruning Avro tables by --where', () => {
+  // make_avro_tables.py's parted/: day=2024-01-0<d>/n=<7 | null>/part.avro, one row {v: "<d>-<n>"} each.
+  test('hive partition values drop files before they are opened; data columns are filtered row by row', async () => {
+    const storage = new CountingTableStorage(new LocalTableStorage(join(avro, 'parted')));
+    const table = await openAvroTable(storage);
+    const read = async (where: string) => {
+      const stats = emptyScanStats();
+      const rows: unknown[] = [];
+      for await (const batch of table.scan({ where, stats, columns: ['v'] })) rows.push(...batch.rows.map((r) => r.v));
+      return { rows, stats };
+    };
+    const byDay = await read("day = DATE '2024-01-02' AND n IS NOT NULL");
+    expect(byDay.rows).toEqual(['2-7']);
+    expect(byDay.stats).toMatchObject({ filesTotal: 4, filesPrunedByPartition: 3 });
+    const byValue = await read("v IN ('1-__HIVE_DEFAULT_PARTITION__', '2-7')");
+    expect(byValue.rows.sort()).toEqual(['1-__HIVE_DEFAULT_PARTITION__', '2-7']);
+    expect(byValue.stats).toMatchObject({ filesTotal: 4, filesPrunedByPartition: 0 });
   });
 });
