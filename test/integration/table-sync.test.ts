@@ -42,6 +42,7 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
   const delta = join(mkdtempSync(join(tmpdir(), 'table-sync-delta-')), 'orders');
   const parquet = join(mkdtempSync(join(tmpdir(), 'table-sync-pq-')), 'events');
   const avro = join(mkdtempSync(join(tmpdir(), 'table-sync-avro-')), 'clicks');
+  const evolving = join(mkdtempSync(join(tmpdir(), 'table-sync-evolving-')), 'evolving');
   const flags = (taskQueue: string) => ['--config', file, '--address', testEnv().temporalAddress, '--task-queue', taskQueue, '--json'];
 
   /** Uploads the local Delta table (again: new files are added, others overwritten with the same bytes). */
@@ -73,6 +74,8 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
     fixture('avro-table', avro, '25', '40');
     await putObjects(bucket, filesOf(avro, 'lake/clicks/'));
     await putObjects(bucket, filesOf(goldenTable('table-with-dv-small'), 'lake/dv/'));
+    fixture('append', evolving, '0', '10');
+    await putObjects(bucket, filesOf(evolving, 'lake/evolving/'));
     raw = {
       datasetStore: storeRoot,
       sources: { src: minioSource(bucket) },
@@ -81,6 +84,7 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
         events: { source: 'src', format: 'parquet', location: 'lake/events/' },
         clicks: { source: 'src', format: 'avro', location: 'lake/clicks/' },
         dv: { source: 'src', format: 'delta', location: 'lake/dv/' },
+        evolving: { source: 'src', format: 'delta', location: 'lake/evolving/' },
       },
       tableSyncs: {
         'orders-appends': { table: 'orders', dataset: 'orders_rows', rowsPerFile: 40 },
@@ -88,6 +92,7 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
         'events-scheduled': { table: 'events', dataset: 'events_scheduled', schedule: { cron: '0 0 1 1 *' } },
         'clicks-snapshot': { table: 'clicks', dataset: 'clicks_rows', rowsPerFile: 30 },
         'dv-rows': { table: 'dv', dataset: 'dv_rows' },
+        'evolving-appends': { table: 'evolving', dataset: 'evolving_rows' },
       },
     };
     file = writeConfigFile(raw);
@@ -193,6 +198,23 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
     // delta-kernel-rs's expected rows of table-with-dv-small: values 1 to 8 (0 and 9 deleted by its deletion vector).
     const values = (await landedRows('dv_rows', record!)).map((l) => (JSON.parse(l) as { value: number }).value).sort((a, b) => a - b);
     expect(values).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('reads the appends of a range whose last version adds a column under that version\'s schema: older rows get null', async () => {
+    await withWorker(config(raw), async (q) => {
+      expect((await runCli(['sync', 'evolving-appends', '--wait', ...flags(q)])).code).toBe(0);
+      fixture('append', evolving, '10', '6'); // version 1, the old schema
+      fixture('append-noted', evolving, '16', '4'); // version 2 adds the column note
+      await putObjects(bucket, filesOf(evolving, 'lake/evolving/'));
+      const run = await runCli(['sync', 'evolving-appends', '--wait', ...flags(q)]);
+      expect(run.code).toBe(0);
+      expect(jsonLines(run.stdout).at(-1)).toMatchObject({ transaction: 2, fromVersion: 1, toVersion: 2, rows: 10 });
+    });
+    const records = await localDataset(storeRoot, 'evolving_rows').transactions();
+    const before = new Set(fixture('rows', evolving, '0').map(idOf));
+    const expected = fixture('rows-all', evolving, '2').filter((l) => !before.has(idOf(l)));
+    expect(expected.filter((l) => (JSON.parse(l) as { note: string | null }).note === null)).toHaveLength(6);
+    expect(await landedRows('evolving_rows', records[1]!)).toEqual(expected);
   });
 
   it('is scheduled by schedule apply, and its runs are listed by runs and shown by status like other jobs', async () => {
