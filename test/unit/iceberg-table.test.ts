@@ -32,6 +32,7 @@ interface ExpectedTable {
   refs: Record<string, { snapshotId: string; type: string; rows: string }>;
   current: string;
   duckdbCurrent: string;
+  duckdbError?: string;
   columns: string[];
 }
 let expected: Record<string, ExpectedTable>;
@@ -77,8 +78,8 @@ describe('Iceberg tables written by pyiceberg', () => {
     expect(canonical(current.map(jsonLineOfRow))).toEqual(oracle(t.current));
   });
 
-  test('the current snapshots read as DuckDB 1.5.5 reads them too, but for its equality delete applied across partitions', async () => {
-    for (const name of ['evolve', 'types', 'v1', 'migrated', 'projected', 'promoted']) {
+  test('the current snapshots read as DuckDB 1.5.5 reads them too, but for its equality delete applied across partitions and the zstandard manifests it cannot read', async () => {
+    for (const name of ['evolve', 'types', 'v1', 'migrated', 'promoted']) {
       expect({ name, rows: canonical((await readRows(name)).map(jsonLineOfRow)) }).toEqual({ name, rows: oracle((expected[name] as ExpectedTable).duckdbCurrent) });
     }
     // The spec applies an equality delete to data files of its own partition only (or to all when it is
@@ -87,6 +88,8 @@ describe('Iceberg tables written by pyiceberg', () => {
     const duck = oracle((expected.deletes as ExpectedTable).duckdbCurrent);
     expect(ours.filter((r) => !duck.some((d) => JSON.stringify(d) === JSON.stringify(r)))).toEqual([{ id: 2, k: 'a', v: 'v2' }]);
     expect(duck.every((d) => ours.some((r) => JSON.stringify(d) === JSON.stringify(r)))).toBe(true);
+    // DuckDB's Avro reader has no zstandard codec: it cannot read the projected table's manifests, which this reader reads.
+    expect((expected.projected as ExpectedTable).duckdbError).toMatch(/unknown codec/);
   });
 
   test('position deletes apply to their data file, equality deletes only to older data in their partition', async () => {
@@ -191,6 +194,17 @@ describe('Iceberg tables written by pyiceberg', () => {
     const large = await read('a >= 1099511627777');
     expect(large.values).toEqual([2n ** 40n + 1n, 2n ** 40n + 2n]);
     expect(large.stats.filesPrunedByStatistics).toBe(1);
+  });
+
+  test('manifest lists and manifests in the deflate, zstandard and null codecs are read (the tables read above use them)', async () => {
+    const codecs: Record<string, string[]> = {};
+    for (const name of ['evolve', 'projected', 'promoted']) {
+      const table = await openIcebergTable(storageOf(name));
+      const list = await readAvroObjects(storageOf(name), storageOf(name).keyOfUri(table.snapshot?.manifestList as string), 'manifest list');
+      const manifest = await readAvroObjects(storageOf(name), storageOf(name).keyOfUri(list.records[0]?.manifest_path as string), 'manifest');
+      codecs[name] = [list.metadata.get('avro.codec') ?? 'null', manifest.metadata.get('avro.codec') ?? 'null'];
+    }
+    expect(codecs).toEqual({ evolve: ['deflate', 'deflate'], projected: ['zstandard', 'zstandard'], promoted: ['null', 'null'] });
   });
 
   test('a table without snapshots has no rows and no files', async () => {
