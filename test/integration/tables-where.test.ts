@@ -10,7 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { minioSource, rootKeyEnv, runCli, writeConfigFile } from '../harness/connector';
+import { config, minioSource, rootKeyEnv, runCli, withWorker, writeConfigFile } from '../harness/connector';
+import { testEnv } from '../harness/test-env';
 import { jsonLines } from '../harness/cli-output';
 import { filesOf } from '../harness/delta-fixtures';
 import { createBucket, putObjects } from '../harness/minio-admin';
@@ -60,6 +61,7 @@ const PREDICATES = [
 describe('tables read --where and --explain on tables written by deltalake and pyarrow', () => {
   let dir: string;
   let file: string;
+  let raw: Record<string, unknown>;
   // In this process (--direct): the read reports the bytes it took from S3, which a read on a worker does not.
   const read = (...args: string[]) => runCli(['tables', 'read', ...args, '--direct', '--config', file]);
 
@@ -70,7 +72,7 @@ describe('tables read --where and --explain on tables written by deltalake and p
     execFileSync(python, [join(root, 'scripts', 'fixtures', 'make_pushdown_tables.py'), dir], { stdio: 'inherit' });
     const bucket = await createBucket('where');
     await putObjects(bucket, [...filesOf(join(dir, 'delta'), 'lake/sales/'), ...filesOf(join(dir, 'parquet'), 'lake/pq/'), ...filesOf(cdfTable, 'lake/cdf/')]);
-    file = writeConfigFile({
+    raw = {
       datasetStore: mkdtempSync(join(tmpdir(), 'tables-where-store-')),
       sources: { src: minioSource(bucket) },
       virtualTables: {
@@ -78,7 +80,18 @@ describe('tables read --where and --explain on tables written by deltalake and p
         pq: { source: 'src', format: 'parquet', location: 'lake/pq/' },
         cdf: { source: 'src', format: 'delta', location: 'lake/cdf/' },
       },
-    });
+    };
+    file = writeConfigFile(raw);
+  });
+
+  it('filters the same way when the read runs on a worker', async () => {
+    const predicate = "region = 'us' AND day <= DATE '2024-01-04' AND name IS NOT NULL";
+    const expected = oracle('delta', join(dir, 'delta'), [predicate]);
+    const result = await withWorker(config(raw), (q) => runCli(['tables', 'read', 'sales', '--where', predicate, '--config', file, '--address', testEnv().temporalAddress, '--task-queue', q]));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('(read on a worker)');
+    expect(rowsOf(result.stdout)).toEqual(expected[predicate]);
+    expect(expected[predicate]!.length).toBeGreaterThan(0);
   });
 
   it.each([['sales', 'delta'], ['pq', 'parquet']] as const)('returns exactly duckdb\'s rows for each predicate on the %s table (%s)', async (table, kind) => {
