@@ -14,7 +14,9 @@ import { SEARCH_ATTRIBUTE_KEYS, workflowId } from '../shared/temporal-contract';
 import type { ReadFormat, ReadProgress } from '../tables/read-output';
 import { readFolder } from '../tables/read-to-store';
 import { readTable, type ReadTableInput } from '../workflows';
+import type { StoreBackend } from '../datasets/backend';
 import { temporalClient, type GlobalOptions } from './context';
+import { JobFailedError } from './errors';
 import { WaitInterruptedError } from './interrupt';
 import { NoWorkerError, requireWorker } from './worker-presence';
 
@@ -56,6 +58,7 @@ export async function* readOnWorker(
     process.off('SIGINT', onInterrupt);
     progress.rows = stored.rows;
     progress.header = stored.header;
+    await requireInStore(store, stored.path);
     const body = await store.readStream(stored.path);
     for await (const chunk of body) {
       progress.bytes += (chunk as Buffer).length;
@@ -69,4 +72,15 @@ export async function* readOnWorker(
     await close();
     await store.remove(readFolder(id));
   }
+}
+
+/**
+ * Fails naming the fix when the worker's copy is not in this process's dataset store: the worker
+ * and the CLI then read different stores (a local folder on each machine, a container's volume).
+ */
+async function requireInStore(store: StoreBackend, path: string): Promise<void> {
+  const slash = path.lastIndexOf('/');
+  if ((await store.list(path.slice(0, slash))).includes(path.slice(slash + 1))) return;
+  throw new JobFailedError(`the worker wrote the read to ${path} in its dataset store, which is not in this process's dataset store ${store.location}: `
+    + 'the worker and the CLI must share the dataset store (an S3 source, or one folder both reach). Fix: use a shared datasetStore, or read in this process: tables read --direct');
 }

@@ -163,6 +163,16 @@ describe('tables read on a worker, through the dataset store', () => {
     }
   });
 
+  it('fails naming the fix when the worker writes to a dataset store this process does not reach', async () => {
+    const workerStore = mkdtempSync(join(tmpdir(), 'worker-store-'));
+    const cliFile = writeConfigFile({ ...raw, datasetStore: mkdtempSync(join(tmpdir(), 'cli-store-')) });
+    const result = await withWorker(config({ ...raw, datasetStore: workerStore }), (q) => runCli(['tables', 'read', 'cdf', '--config', cliFile, '--address', testEnv().temporalAddress, '--task-queue', q]));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('which is not in this process\'s dataset store');
+    expect(result.stderr).toContain('tables read --direct');
+    expect(result.stdout).toBe('');
+  });
+
   it('stops at once without a worker, saying so and how to read in this process instead', async () => {
     const result = await runCli(['tables', 'read', 'cdf', ...flags(`nobody-${Date.now()}`)]);
     expect(result.code).toBe(1);
