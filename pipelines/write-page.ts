@@ -113,7 +113,8 @@ export async function writeTablePage(deps: JobDeps, input: TableSyncWriteInput):
 
 /** The dataset path of chunk `chunk` of a data file: below `v<version>/` for Delta (new paths for every APPEND). */
 function outputPath(job: TableSyncJob, file: SourceFile, chunk: number): string {
-  const stem = file.key.replace(/\.(parquet|avro)$/i, '');
+  // The codec in a source name (`.snappy.parquet`) would misname a file written with zstd.
+  const stem = file.key.replace(/(\.(snappy|zstd|gz|lz4|brotli))?\.(parquet|avro)$/i, '');
   const name = `${stem}-${String(chunk).padStart(5, '0')}.parquet`;
   return file.version !== undefined ? `v${String(file.version).padStart(20, '0')}/${name}` : name;
 }

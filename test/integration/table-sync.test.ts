@@ -113,7 +113,7 @@ describe('table syncs land a table\'s appended rows into a dataset as Parquet fi
       const files = await localDataset(storeRoot, 'orders_rows').transactionFiles(recs[0]!);
       for (const f of files) {
         expect(f.table!.rows).toBeLessThanOrEqual(40);
-        expect(f.path).toMatch(/^v00000000000000000001\/region=(eu|us)\/part-.*-\d{5}\.parquet$/);
+        expect(f.path).toMatch(/^v00000000000000000001\/region=(eu|us)\/part-\d{5}-[0-9a-f-]{36}-c000-\d{5}\.parquet$/);
         expect(f.verifiedBy).toBe('written');
       }
 
