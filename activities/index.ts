@@ -20,7 +20,8 @@ import { previewObject, type PreviewResult } from '../preview/preview';
 import { ConcurrencyRegistry } from '../s3/adaptive-concurrency';
 import type { SourceRegistry } from '../s3/source-registry';
 import { previewAvroRows } from '../tables/avro/preview';
-import { discoverTables, type DiscoveredTable, type DiscoverRequest, type DiscoverResult } from '../tables/discover';
+import type { DiscoveredTable, DiscoverRequest, DiscoverResult } from '../tables/discover';
+import { discoverSource } from '../tables/discover-catalog';
 import { checkTableEntry, type TableEntry } from '../tables/discover-names';
 import type { ReadFormat } from '../tables/read-output';
 import { readFolder, readTableToStore, type StoredRead } from '../tables/read-to-store';
@@ -81,8 +82,8 @@ export function createActivities({ sources, config, store }: ActivityDeps) {
     exploreSource: (source: string, request: ExploreRequest): Promise<ExplorePage> => explorePage(sources.get(source), request),
     /** The first rows or the media type of one object (preview/preview.ts). */
     previewSource: (source: string, path: string, limit: number): Promise<PreviewResult> => previewObject(sources.get(source), path, limit, { avro: previewAvroRows }),
-    /** Finds the tables below a folder of the source, by bounded delimiter listings (tables/discover.ts). */
-    tablesDiscover: (source: string, request: DiscoverRequest): Promise<DiscoverResult> => withLiveness(() => discoverTables(sources.get(source), request)),
+    /** Finds the tables below a folder of the source, by bounded delimiter listings, and its catalog's (tables/discover.ts, tables/discover-catalog.ts). */
+    tablesDiscover: (source: string, request: DiscoverRequest): Promise<DiscoverResult> => withLiveness(() => discoverSource(sources, source, request)),
     /**
      * Reads virtual table `name`'s latest snapshot, records it in the dataset store (tables/registry.ts)
      * and returns the record with the one it replaced. With `entry`, the table is that entry (its

@@ -22,12 +22,17 @@ export interface AppliedEntries {
   added: string[];
 }
 
+/** The `virtualTables:` entry of a proposal: a catalog table by its identifier (its catalog says where it is now), else its folder. */
+export function entryOf(p: TableProposal): TableEntry {
+  return p.identifier !== undefined ? { source: p.source, format: p.format, identifier: p.identifier } : { source: p.source, format: p.format, location: p.location };
+}
+
 /** The proposals' entries added to the config text `text`; throws when one would replace an entry. */
 export function addTableEntries(text: string, proposals: TableProposal[], file = '<config>'): { text: string; added: string[] } {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new DiscoverApplyError(`${file}: not valid YAML (${doc.errors[0]?.message.split('\n')[0]}); nothing written. Fix: correct the file first.`);
   const entries = new Map<string, TableEntry>();
-  for (const p of proposals) if (!p.configured) entries.set(p.name, { source: p.source, format: p.format, location: p.location });
+  for (const p of proposals) if (!p.configured) entries.set(p.name, entryOf(p));
   const existing = doc.get('virtualTables', true);
   for (const name of entries.keys()) {
     if (isMap(existing) && existing.has(name)) throw new DiscoverApplyError(`${file}: virtualTables.${name} exists already; nothing written. Fix: run discover again, which names around it.`);

@@ -26,7 +26,16 @@ export interface DiscoverRequest {
   maxDepth: number;
   /** Entries (objects and folders) listed at most, over the whole walk. */
   maxObjects: number;
+  /** The source's catalog: false to leave it out (the S3 walk alone). Listed when the source has one. */
+  catalog?: boolean;
+  /** Only the catalog's tables in this namespace and those below it, its parts joined by dots (Unity: the catalog name first). */
+  namespace?: string;
+  /** Catalog tables found at most (each is asked for its metadata location); {@link CATALOG_DEFAULTS} by default. */
+  maxCatalogTables?: number;
 }
+
+/** Where a table was found: the walk of the S3 folders, or the source's catalog. */
+export type FoundBy = 's3-walk' | 'catalog';
 
 /** Default limits of {@link DiscoverRequest}. */
 export const DISCOVER_DEFAULTS = { maxDepth: 8, maxObjects: 20_000 } as const;
@@ -37,8 +46,12 @@ export const MAX_DISCOVERED = 1000;
 /** One table found. */
 export interface DiscoveredTable {
   format: DiscoveredFormat;
-  /** Its folder below the source URL, ending with `/`. */
+  /** Its folder below the source URL, ending with `/` (a catalog table: the folder its metadata names). */
   location: string;
+  /** A catalog table: its identifier in the source's catalog, which --apply writes instead of the folder. */
+  identifier?: string;
+  /** Where it was found: a catalog table whose folder the walk found too is listed once, with both. */
+  foundBy: FoundBy[];
   /** Parquet and Avro: the data files and their bytes seen (lower bounds when not `complete`). */
   files?: number;
   bytes?: number;
@@ -59,10 +72,15 @@ export interface DiscoverResult {
   tables: DiscoveredTable[];
   /** Entries listed. */
   listed: number;
-  /** The limits reached: `maxObjects`, `maxDepth` (folders left unlisted), `maxTables`. */
-  limits: { maxObjects?: number; maxDepth?: number; maxTables?: number };
-  /** Folders that look like tables but are not proposed, and why. */
-  skipped: Array<{ location: string; reason: string }>;
+  /**
+   * The limits reached: `maxObjects`, `maxDepth` (folders left unlisted), `maxTables`; the
+   * catalog's `maxCatalogTables` and `maxNamespaces` (namespaces left unlisted).
+   */
+  limits: { maxObjects?: number; maxDepth?: number; maxTables?: number; maxCatalogTables?: number; maxNamespaces?: number };
+  /** Folders (and catalog tables, by identifier) that look like tables but are not proposed, and why. */
+  skipped: Array<{ location?: string; identifier?: string; reason: string }>;
+  /** The source's catalog, when it was listed: its type and what it listed. */
+  catalog?: { type: string; namespaces: number; tables: number };
 }
 
 interface Pending {
@@ -152,7 +170,7 @@ export async function discoverTables(client: SourceClient, request: DiscoverRequ
       const log = await list(`${item.folder}_delta_log/`, 1);
       if (isDeltaLog(log)) {
         const version = log.complete ? newestDeltaVersion(log) : undefined;
-        found.push({ format: 'delta', location: item.folder, ...(version !== undefined ? { version } : {}), complete: true });
+        found.push({ format: 'delta', location: item.folder, foundBy: ['s3-walk'], ...(version !== undefined ? { version } : {}), complete: true });
         continue;
       }
       skipped.push({ location: item.folder, reason: `its _delta_log/ holds no commit or checkpoint${log.complete ? '' : ' in its first page'}` });
@@ -163,7 +181,7 @@ export async function discoverTables(client: SourceClient, request: DiscoverRequ
       const metadata = await list(`${item.folder}metadata/`, 1);
       const files = icebergMetadataFiles(metadata);
       if (files.length > 0) {
-        found.push({ format: 'iceberg', location: item.folder, metadataFile: files[files.length - 1] as string, complete: metadata.complete });
+        found.push({ format: 'iceberg', location: item.folder, foundBy: ['s3-walk'], metadataFile: files[files.length - 1] as string, complete: metadata.complete });
         continue;
       }
       rejected.add('metadata');
@@ -216,7 +234,7 @@ export async function discoverTables(client: SourceClient, request: DiscoverRequ
       skipped.push({ location: folder, reason: complete ? 'its partition folders hold no Parquet or Avro file' : 'not listed far enough to find a data file before --max-objects was reached' });
     } else {
       found.push({
-        format: formats[0] as 'parquet' | 'avro', location: folder, files: tally.files, bytes: tally.bytes,
+        format: formats[0] as 'parquet' | 'avro', location: folder, foundBy: ['s3-walk'], files: tally.files, bytes: tally.bytes,
         partitionColumns: tally.partitionColumns, complete,
       });
     }

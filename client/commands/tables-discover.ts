@@ -1,7 +1,8 @@
 /**
  * `tables discover SOURCE [PATH] [--apply]`: finds Delta, Iceberg, Parquet and Avro tables below a
- * folder of a source (tables/discover.ts, on a worker as the `discoverTables` workflow, or in this
- * process with --direct) and proposes a `virtualTables:` entry for each. Without --apply nothing
+ * folder of a source, and the tables of its catalog when it has one (tables/discover.ts,
+ * tables/discover-catalog.ts; on a worker as the `discoverTables` workflow, or in this process
+ * with --direct) and proposes a `virtualTables:` entry for each (a catalog table by identifier). Without --apply nothing
  * is written; with it the entries go into the config file (tables/discover-config.ts: comments
  * kept, whole or not at all) and each new table is registered like `tables register`, reported
  * as registered or failed with its error.
@@ -13,8 +14,9 @@ import type { ConnectorConfig } from '../../config/schema';
 import { openStore } from '../../datasets/open-store';
 import { createSourceRegistry } from '../../s3/source-registry';
 import { SEARCH_ATTRIBUTE_KEYS, workflowId } from '../../shared/temporal-contract';
-import { DISCOVER_DEFAULTS } from '../../tables/discover';
-import { applyProposals, DiscoverApplyError } from '../../tables/discover-config';
+import { DISCOVER_DEFAULTS, MAX_DISCOVERED } from '../../tables/discover';
+import { CATALOG_DEFAULTS } from '../../tables/discover-catalog';
+import { applyProposals, DiscoverApplyError, entryOf } from '../../tables/discover-config';
 import { proposeNames, type TableProposal } from '../../tables/discover-names';
 import { discoverTables, registerTable } from '../../workflows';
 import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
@@ -28,6 +30,10 @@ interface DiscoverOptions extends GlobalOptions {
   direct?: boolean;
   maxDepth: number;
   maxObjects: number;
+  /** False with --no-catalog. */
+  catalog: boolean;
+  catalogNamespace?: string;
+  maxCatalogTables: number;
 }
 
 /** Runs the walk and the registrations on a worker, or in this process with --direct. */
@@ -77,21 +83,21 @@ interface Outcome {
 }
 
 function jsonOf(p: TableProposal, outcome: Outcome): string {
-  const { name, format, source, location, files, bytes, partitionColumns, version, metadataFile, complete } = p;
+  const { name, format, source, location, identifier, foundBy, files, bytes, partitionColumns, version, metadataFile, complete } = p;
   return JSON.stringify({
-    type: 'proposal', name, format, source, location, files: files ?? null, bytes: bytes ?? null, partitionColumns: partitionColumns ?? [],
+    type: 'proposal', name, format, source, location, identifier: identifier ?? null, foundBy, files: files ?? null, bytes: bytes ?? null, partitionColumns: partitionColumns ?? [],
     version: version ?? null, metadataFile: metadataFile ?? null, complete, ...outcome,
   });
 }
 
 function tableLines(proposals: TableProposal[], outcomes: Outcome[]): string[] {
   const rows = proposals.map((p, i) => [
-    p.name, p.format, p.location, p.files === undefined ? '-' : `${p.files}${p.complete ? '' : '+'}`,
+    p.name, p.format, p.foundBy.join('+'), p.location, p.identifier ?? '-', p.files === undefined ? '-' : `${p.files}${p.complete ? '' : '+'}`,
     p.bytes === undefined ? '-' : `${p.bytes}${p.complete ? '' : '+'}`,
     p.partitionColumns?.length ? p.partitionColumns.join(',') : p.version !== undefined ? `version ${p.version}` : p.metadataFile ?? '-',
     outcomes[i]!.status + (outcomes[i]!.error ? `: ${outcomes[i]!.error}` : ''),
   ]);
-  const header = ['NAME', 'FORMAT', 'LOCATION', 'FILES', 'BYTES', 'PARTITIONS / VERSION', 'STATUS'];
+  const header = ['NAME', 'FORMAT', 'FOUND BY', 'LOCATION', 'IDENTIFIER', 'FILES', 'BYTES', 'PARTITIONS / VERSION', 'STATUS'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ');
   return [line(header), ...rows.map(line)];
@@ -103,8 +109,26 @@ function limitLines(result: DiscoverResult, options: DiscoverOptions): string[] 
   if (result.limits.maxObjects !== undefined) lines.push(`limit reached: ${result.listed} entries listed (--max-objects ${options.maxObjects}); folders not listed may hold more tables, and counts marked + are lower bounds`);
   if (result.limits.maxDepth !== undefined) lines.push(`limit reached: folders deeper than ${options.maxDepth} levels below ${result.path || 'the source URL'} were not listed (--max-depth)`);
   if (result.limits.maxTables !== undefined) lines.push(`limit reached: at most ${result.limits.maxTables} tables are proposed at once; discover below a narrower PATH`);
-  for (const s of result.skipped) lines.push(`skipped ${s.location}: ${s.reason}`);
+  if (result.limits.maxCatalogTables !== undefined) lines.push(`limit reached: ${result.limits.maxCatalogTables} catalog tables listed (--max-catalog-tables); namespaces not listed may hold more; discover below a narrower --catalog-namespace`);
+  if (result.limits.maxNamespaces !== undefined) lines.push(`limit reached: ${result.limits.maxNamespaces} namespace listings made; namespaces below them were not listed; discover below a narrower --catalog-namespace`);
+  for (const s of result.skipped) lines.push(s.identifier !== undefined ? `skipped catalog table ${s.identifier}: ${s.reason}` : `skipped ${s.location}: ${s.reason}`);
+  if (result.catalog) lines.push(`catalog (${result.catalog.type}): ${result.catalog.tables} Iceberg table${result.catalog.tables === 1 ? '' : 's'} in ${result.catalog.namespaces} namespace${result.catalog.namespaces === 1 ? '' : 's'}${options.catalogNamespace ? ` below ${options.catalogNamespace}` : ''}`);
   return lines;
+}
+
+/** The walk's request: the catalog's fields only when the source has a catalog and --no-catalog is not given. */
+function discoverRequest(config: ConnectorConfig, source: string, path: string | undefined, options: DiscoverOptions): DiscoverRequest {
+  const base = { path: path ?? '', maxDepth: options.maxDepth, maxObjects: options.maxObjects };
+  const catalog = config.sources[source]?.catalog;
+  if (!catalog) {
+    if (options.catalogNamespace !== undefined) throw new UsageError(`--catalog-namespace ${options.catalogNamespace}: source "${source}" has no catalog. Fix: leave --catalog-namespace out, or add sources.${source}.catalog.`);
+    return base;
+  }
+  if (!options.catalog) return { ...base, catalog: false };
+  if (catalog.type === 'unity' && !options.catalogNamespace) {
+    throw new UsageError(`sources.${source}.catalog is a unity catalog, whose Iceberg endpoint lists the schemas of one catalog at a time. Fix: name it with --catalog-namespace CATALOG_NAME (or CATALOG_NAME.SCHEMA_NAME), or walk the folders alone with --no-catalog.`);
+  }
+  return { ...base, ...(options.catalogNamespace ? { namespace: options.catalogNamespace } : {}), maxCatalogTables: options.maxCatalogTables };
 }
 
 async function discover(source: string, path: string | undefined, raw: unknown): Promise<void> {
@@ -113,9 +137,10 @@ async function discover(source: string, path: string | undefined, raw: unknown):
   if (!config.sources[source]) {
     throw new UsageError(`source "${source}" is not in the config. Fix: use one of ${Object.keys(config.sources).join(', ') || '(none: add one under sources:)'}.`);
   }
+  const request = discoverRequest(config, source, path, options);
   const runner = await discoverRunner(config, source, options);
   try {
-    const result = await runner.discover({ path: path ?? '', maxDepth: options.maxDepth, maxObjects: options.maxObjects });
+    const result = await runner.discover(request);
     const proposals = proposeNames(source, result.tables, config.virtualTables);
     const outcomes: Outcome[] = proposals.map((p) => ({ status: p.configured ? 'configured' : 'proposed' }));
     const fresh = proposals.filter((p) => !p.configured);
@@ -129,7 +154,7 @@ async function discover(source: string, path: string | undefined, raw: unknown):
       for (const [i, p] of proposals.entries()) {
         if (p.configured) continue;
         try {
-          await runner.register(p.name, { source: p.source, format: p.format, location: p.location });
+          await runner.register(p.name, entryOf(p));
           outcomes[i] = { status: 'registered' };
         } catch (err) {
           outcomes[i] = { status: 'failed', error: rootMessage(err) };
@@ -161,10 +186,13 @@ async function discover(source: string, path: string | undefined, raw: unknown):
 /** Adds `discover` to the `tables` command group. */
 export function registerDiscover(group: Command): void {
   addGlobalOptions(group.command('discover <source> [path]'))
-    .description('find Delta, Iceberg, Parquet and Avro tables below the source URL (or PATH below it) and propose virtualTables: entries; --apply writes and registers them')
+    .description('find Delta, Iceberg, Parquet and Avro tables below the source URL (or PATH below it), and the Iceberg tables of its catalog, and propose virtualTables: entries; --apply writes and registers them')
     .option('--apply', 'add the proposed entries to the config file (comments kept) and register each table')
     .option('--max-depth <n>', 'folder levels below PATH listed at most', wholeNumber(0, 100), DISCOVER_DEFAULTS.maxDepth)
     .option('--max-objects <n>', 'entries (objects and folders) listed at most', wholeNumber(1), DISCOVER_DEFAULTS.maxObjects)
+    .option('--catalog-namespace <ns>', 'only the catalog\'s tables in this namespace and below (parts joined by dots; unity: CATALOG_NAME first)')
+    .option('--max-catalog-tables <n>', 'catalog tables listed at most (each is loaded for its metadata location)', wholeNumber(1, MAX_DISCOVERED), CATALOG_DEFAULTS.maxCatalogTables)
+    .option('--no-catalog', 'walk the S3 folders only, not the source\'s catalog')
     .option('--direct', 'run in this process instead of on a worker')
     .exitOverride()
     .action(discover);

@@ -40,8 +40,11 @@ export interface IcebergCatalog {
   loadTable(identifier: string): Promise<CatalogTable>;
   /** Namespaces (Glue: databases; Unity: a catalog's schemas), each as its parts; below `parent` when given. */
   listNamespaces(parent?: string[]): Promise<string[][]>;
-  /** The Iceberg tables of a namespace. */
-  listTables(namespace: string[]): Promise<CatalogTableName[]>;
+  /**
+   * The Iceberg tables of a namespace. Tables the catalog holds that are not Iceberg (Glue's
+   * Hive-style tables) are left out, each told to `skipped` with the reason when it is given.
+   */
+  listTables(namespace: string[], skipped?: (table: CatalogTableName, reason: string) => void): Promise<CatalogTableName[]>;
   /** Every table at once, where one request lists them all (the files catalog's one listing); used by discovery when present. */
   listAllTables?(): Promise<CatalogTableName[]>;
 }

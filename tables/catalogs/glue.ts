@@ -29,6 +29,12 @@ export function isIcebergTable(table: Table | undefined): boolean {
   return (table?.Parameters?.table_type ?? table?.Parameters?.TABLE_TYPE ?? '').toUpperCase() === 'ICEBERG';
 }
 
+/** Why Glue's table is not read as an Iceberg table: its table_type (Parameters.table_type, else TableType). */
+export function notIcebergReason(table: Table | undefined): string {
+  const type = table?.Parameters?.table_type ?? table?.Parameters?.TABLE_TYPE ?? table?.TableType ?? 'none';
+  return `not an Iceberg table (Glue table_type ${type}, not ICEBERG)`;
+}
+
 /** The Glue catalog of source `sourceName`. */
 export function glueCatalog(field: string, sourceName: string, source: SourceConfig, config: GlueCatalogConfig): IcebergCatalog {
   const region = config.region ?? source.region ?? 'us-east-1';
@@ -73,8 +79,7 @@ export function glueCatalog(field: string, sourceName: string, source: SourceCon
       const out = await send(`GetTable ${identifier}`, () => glue.send(new GetTableCommand({ DatabaseName: database, Name: name, CatalogId: config.catalogId })));
       const table = out.Table;
       if (!isIcebergTable(table)) {
-        const type = table?.Parameters?.table_type ?? table?.TableType ?? 'none';
-        throw new CatalogError('CatalogNotIceberg', `${what}: table ${identifier} is not an Iceberg table (table_type ${type}). Fix: register it with its format (parquet, avro, delta) and its folder as location:, or name an Iceberg table.`);
+        throw new CatalogError('CatalogNotIceberg', `${what}: table ${identifier} is ${notIcebergReason(table)}. Fix: register it with its format (parquet, avro, delta) and its folder as location:, or name an Iceberg table.`);
       }
       const metadataLocation = table?.Parameters?.metadata_location;
       if (!metadataLocation) {
@@ -94,13 +99,17 @@ export function glueCatalog(field: string, sourceName: string, source: SourceCon
       } while (token);
       return names;
     },
-    async listTables(namespace: string[]): Promise<CatalogTableName[]> {
+    async listTables(namespace: string[], skipped?: (table: CatalogTableName, reason: string) => void): Promise<CatalogTableName[]> {
       if (namespace.length !== 1) return [];
       const tables: CatalogTableName[] = [];
       let token: string | undefined;
       do {
         const out = await send(`GetTables ${namespace[0]}`, () => glue.send(new GetTablesCommand({ DatabaseName: namespace[0], CatalogId: config.catalogId, NextToken: token })));
-        for (const t of out.TableList ?? []) if (t.Name && isIcebergTable(t)) tables.push({ namespace: [...namespace], name: t.Name });
+        for (const t of out.TableList ?? []) {
+          if (!t.Name) continue;
+          if (isIcebergTable(t)) tables.push({ namespace: [...namespace], name: t.Name });
+          else skipped?.({ namespace: [...namespace], name: t.Name }, notIcebergReason(t));
+        }
         token = out.NextToken || undefined;
       } while (token);
       return tables;

@@ -126,7 +126,7 @@ export function restCatalog(field: string, config: RestCatalogConfig, transportF
   const place = (namespace: string[]): { warehouse: string | undefined; inner: string[]; outer: string[] } => {
     if (config.type !== 'unity') return { warehouse: config.warehouse, inner: namespace, outer: [] };
     if (namespace.length === 0) {
-      throw new CatalogError('CatalogBadIdentifier', `${what}: Unity's Iceberg endpoint lists the schemas of one catalog. Fix: name the catalog (tables discover SOURCE CATALOG_NAME).`);
+      throw new CatalogError('CatalogBadIdentifier', `${what}: Unity's Iceberg endpoint lists the schemas of one catalog. Fix: name the catalog (tables discover SOURCE --catalog-namespace CATALOG_NAME).`);
     }
     return { warehouse: namespace[0], inner: namespace.slice(1), outer: namespace.slice(0, 1) };
   };

@@ -80,7 +80,7 @@ describe('tables discover', () => {
     { name: 'events', format: 'parquet', location: 'lake/raw/events/', files: 2, bytes: bytesOf('lake/raw/events', '.parquet'), partitionColumns: [], version: null, metadataFile: null, complete: true },
     { name: 'sales_orders', format: 'delta', location: 'lake/sales/orders/', files: null, bytes: null, partitionColumns: [], version: 1, metadataFile: null, complete: true },
     { name: 'trips', format: 'iceberg', location: 'lake/warehouse/db/trips/', files: null, bytes: null, partitionColumns: [], version: null, metadataFile: expect.stringMatching(/^00001-.*\.metadata\.json$/), complete: true },
-  ].map((p) => ({ type: 'proposal', source: 'src', ...p }));
+  ].map(({ name, format, location, ...rest }) => ({ type: 'proposal', name, format, source: 'src', location, identifier: null, foundBy: ['s3-walk'], ...rest }));
 
   it('finds exactly the Delta, Iceberg, Parquet and Avro tables, and writes nothing without --apply', async () => {
     const result = await runCli(['tables', 'discover', 'src', '--json', '--direct', '--config', file], env);
@@ -100,9 +100,9 @@ describe('tables discover', () => {
     const human = await runCli(['tables', 'discover', 'src', 'lake/raw', '--direct', '--config', file], env);
     expect(human.code).toBe(0);
     const lines = human.stdout.split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+FORMAT\s+LOCATION\s+FILES\s+BYTES\s+PARTITIONS \/ VERSION\s+STATUS$/);
-    expect(lines[1]).toMatch(/^my_clicks\s+parquet\s+lake\/raw\/clicks\/\s+3\s+\d+\s+year,month\s+configured$/);
-    expect(lines[2]).toMatch(/^events\s+parquet\s+lake\/raw\/events\/\s+2\s+\d+\s+-\s+proposed$/);
+    expect(lines[0]).toMatch(/^NAME\s+FORMAT\s+FOUND BY\s+LOCATION\s+IDENTIFIER\s+FILES\s+BYTES\s+PARTITIONS \/ VERSION\s+STATUS$/);
+    expect(lines[1]).toMatch(/^my_clicks\s+parquet\s+s3-walk\s+lake\/raw\/clicks\/\s+-\s+3\s+\d+\s+year,month\s+configured$/);
+    expect(lines[2]).toMatch(/^events\s+parquet\s+s3-walk\s+lake\/raw\/events\/\s+-\s+2\s+\d+\s+-\s+proposed$/);
     expect(lines).toHaveLength(4);
 
     // Locations are below the source's URL, whatever its prefix; my_clicks is another source's.

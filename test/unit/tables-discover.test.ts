@@ -77,7 +77,7 @@ describe('a data table\'s recursive listing', () => {
   });
 });
 
-const found = (location: string, format: DiscoveredTable['format'] = 'parquet'): DiscoveredTable => ({ format, location, complete: true });
+const found = (location: string, format: DiscoveredTable['format'] = 'parquet'): DiscoveredTable => ({ format, location, foundBy: ['s3-walk'], complete: true });
 
 describe('proposed names', () => {
   it('names a table after its folder, then its parent and folder, then with a number, never reusing a configured name', () => {
@@ -110,7 +110,9 @@ describe('a table entry a worker receives with a registration', () => {
     expect(() => checkTableEntry('events', { source: 'src', format: 'avro', location: 'lake/events/' })).not.toThrow();
     expect(() => checkTableEntry('../x', { source: 'src', format: 'avro', location: '/abs/' })).toThrow('table entry ../x: name "../x" is not a valid config name; location is not a relative folder without ".."');
     expect(() => checkTableEntry('t', { source: 'src', format: 'orc' as 'avro', location: 'a/../b/' })).toThrow(/format orc is not one of .*; location is not a relative folder/);
-    expect(() => checkTableEntry('t', { source: 'src', format: 'iceberg', location: 'x/', identifier: 'db.t' })).toThrow('identifier');
+    expect(() => checkTableEntry('t', { source: 'src', format: 'iceberg', location: 'x/', identifier: 'db.t' })).toThrow('table entry t: has both location and identifier; an entry has one');
+    expect(() => checkTableEntry('t', { source: 'src', format: 'iceberg', identifier: 'db.t' })).not.toThrow();
+    expect(() => checkTableEntry('t', { source: 'src', format: 'delta', identifier: 'db..t' })).toThrow('table entry t: identifier is not dotted parts without an empty one; identifier (a catalog table) needs format iceberg');
   });
 });
 

@@ -18,7 +18,11 @@ afterAll(async () => { await temporal?.close(); });
 
 const found: Found = {
   path: 'lake/', listed: 12, limits: { maxDepth: 2 }, skipped: [],
-  tables: [{ format: 'delta', location: 'lake/orders/', version: 3, complete: true }],
+  tables: [
+    { format: 'delta', location: 'lake/orders/', foundBy: ['s3-walk'], version: 3, complete: true },
+    { format: 'iceberg', location: 'lake/ice/', identifier: 'db.ice', foundBy: ['catalog', 's3-walk'], metadataFile: 'v2.metadata.json', complete: true },
+  ],
+  catalog: { type: 'glue', namespaces: 1, tables: 1 },
 };
 
 describe('discover workflows', () => {
@@ -31,7 +35,7 @@ describe('discover workflows', () => {
         return found;
       },
     });
-    const request = { path: 'lake/', maxDepth: 2, maxObjects: 500 };
+    const request = { path: 'lake/', maxDepth: 2, maxObjects: 500, namespace: 'db', maxCatalogTables: 10 };
     const ended = await worker.runUntil(async () => outcome(await temporal.client.workflow.start(discoverTables, {
       taskQueue, workflowId: uniqueWorkflowId('discoverTables/lake'), args: [{ source: 'lake', maxErrorRetries: 1, request }],
     })));
