@@ -60,6 +60,7 @@ async function main(): Promise<void> {
       },
       exports: { deliver: { dataset: 'bulk', source: 'out', pathPrefix: 'deliveries/', cannedAcl: 'bucket-owner-full-control', mode: 'incremental' } },
       virtualTables: { basic: { source: 'src', format: 'delta', location: 'tables/basic/' } },
+      tableSyncs: { 'basic-rows': { table: 'basic', dataset: 'basic_rows' } },
     });
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     const worker = await createConnectorWorker({ config, connection: nativeConnection, taskQueue: 'replay', fromSources: true });
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       ['registerTable', 'register-table-entry', { table: 'found', maxErrorRetries: 1, entry: { source: 'src', format: 'delta', location: 'tables/basic/' } }],
       ['syncDryRun', 'sync-dry-run', { source: 'src', maxErrorRetries: 1, job: 'inc', now: 0 }],
       ['readTable', 'read-table', { table: 'basic', maxErrorRetries: 1, request: { limit: 4 }, format: 'parquet' }],
+      ['tableSync', 'table-sync', { job: 'basic-rows', source: 'src', dataset: 'basic_rows', maxErrorRetries: 1 }],
     ];
     const only = process.argv.indexOf('--only');
     const wanted = only < 0 ? undefined : new Set((process.argv[only + 1] ?? '').split(','));
