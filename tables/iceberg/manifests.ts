@@ -63,30 +63,46 @@ export function keyOfPath(storage: TableStorage, path: string): string {
 }
 
 /** One manifest as the manifest list describes it. */
-interface ManifestRef {
+export interface ManifestRef {
   path: string;
   specId?: number;
   content: 'data' | 'deletes';
   sequenceNumber: bigint;
+  /** Live files it holds (added and existing), when the list says. */
+  liveFiles?: number;
+  /** Per field of its partition spec, in order: the summary of the partition values of its files. */
+  partitions?: Array<{ containsNull: boolean; lower?: Uint8Array; upper?: Uint8Array }>;
 }
 
 const bigOf = (v: unknown): bigint | undefined => (v === null || v === undefined ? undefined : BigInt(v as bigint | number));
 
 /** The manifests of a snapshot: from its manifest list, or (format version 1) its `manifests` list. */
-async function manifestsOf(storage: TableStorage, snapshot: Snapshot): Promise<ManifestRef[]> {
+export async function manifestsOf(storage: TableStorage, snapshot: Snapshot): Promise<ManifestRef[]> {
   if (snapshot.manifestList === undefined) {
     return (snapshot.manifests ?? []).map((path) => ({ path, content: 'data', sequenceNumber: 0n }));
   }
   const list = await readAvroObjects(storage, keyOfPath(storage, snapshot.manifestList), 'manifest list');
   const ids = fieldsById(list.schema);
+  // The partition field summaries: an array (field id 507) of records (509 contains_null, 510 lower_bound, 511 upper_bound).
+  const summaryIds = fieldsById((ids.get(507)?.schema as { items?: unknown } | undefined)?.items);
   return list.records.map((r) => {
     const path = valueById(r, ids, 500);
     if (typeof path !== 'string') throw new IcebergTableError(`${snapshot.manifestList}: a manifest list entry has no manifest_path`);
     const content = Number(valueById(r, ids, 517) ?? 0);
     if (content !== 0 && content !== 1) throw new IcebergTableError(`${snapshot.manifestList}: manifest ${path} has content ${content}, neither data (0) nor deletes (1)`);
+    const added = valueById(r, ids, 504);
+    const existing = valueById(r, ids, 505);
+    const summaries = valueById(r, ids, 507);
+    const bytes = (v: unknown) => (v instanceof Uint8Array ? new Uint8Array(v) : undefined);
     return {
       path, specId: Number(valueById(r, ids, 502) ?? 0), content: content === 0 ? 'data' : 'deletes',
       sequenceNumber: bigOf(valueById(r, ids, 515)) ?? 0n,
+      ...(added !== undefined && added !== null && existing !== undefined && existing !== null ? { liveFiles: Number(added) + Number(existing) } : {}),
+      ...(Array.isArray(summaries) ? {
+        partitions: (summaries as Array<Record<string, unknown>>).map((p) => ({
+          containsNull: valueById(p, summaryIds, 509) !== false, lower: bytes(valueById(p, summaryIds, 510)), upper: bytes(valueById(p, summaryIds, 511)),
+        })),
+      } : {}),
     };
   });
 }
@@ -98,7 +114,7 @@ export async function snapshotFiles(storage: TableStorage, snapshot: Snapshot): 
   return out;
 }
 
-async function manifestFiles(storage: TableStorage, manifest: ManifestRef): Promise<ContentFile[]> {
+export async function manifestFiles(storage: TableStorage, manifest: ManifestRef): Promise<ContentFile[]> {
   const file = await readAvroObjects(storage, keyOfPath(storage, manifest.path), 'manifest');
   const where = manifest.path;
   const entry = fieldsById(file.schema);

@@ -11,7 +11,8 @@ import type { TableStorage } from '../storage';
 import { limitRows, selectColumns, type TableDescription, type TableReader, type TableRowBatch, type TableScanOptions, type TableSchema } from '../table-reader';
 import { checkEqualityFields, loadDeletes, type DeleteIndex } from './deletes';
 import { currentMetadataKey, placeOf, readMetadataFile } from './locate';
-import { snapshotFiles, type ContentFile } from './manifests';
+import { manifestMayMatch } from './manifest-pruning';
+import { manifestFiles, manifestsOf, snapshotFiles, type ContentFile, type ManifestRef } from './manifests';
 import { NAME_MAPPING_PROPERTY, parseNameMapping } from './name-mapping';
 import { specById, type Snapshot, type TableMetadata } from './metadata';
 import { scanDataFile, type IcebergScanPlan } from './scan';
@@ -53,8 +54,18 @@ export async function openIcebergTable(storage: TableStorage, options: IcebergTa
   let files: Promise<ContentFile[]> | undefined;
   const liveFiles = (): Promise<ContentFile[]> => (files ??= snapshot ? snapshotFiles(storage, snapshot) : Promise.resolve([]));
   let deletes: Promise<DeleteIndex> | undefined;
-  const deleteIndex = (): Promise<DeleteIndex> => (deletes ??= liveFiles().then(async (all) => {
-    const index = await loadDeletes(storage, all.filter((f) => f.content !== 'data'), allFields, metadata.specs);
+  let manifests: Promise<ManifestRef[]> | undefined;
+  const manifestList = (): Promise<ManifestRef[]> => (manifests ??= snapshot ? manifestsOf(storage, snapshot) : Promise.resolve([]));
+  // Delete files only: read from the delete manifests, so that a pruned scan need not read every data manifest.
+  const deleteFiles = async (): Promise<ContentFile[]> => {
+    if (!snapshot) return [];
+    if (files) return (await files).filter((f) => f.content !== 'data');
+    const out: ContentFile[] = [];
+    for (const m of await manifestList()) if (m.content === 'deletes') out.push(...await manifestFiles(storage, m));
+    return out;
+  };
+  const deleteIndex = (): Promise<DeleteIndex> => (deletes ??= deleteFiles().then(async (all) => {
+    const index = await loadDeletes(storage, all, allFields, metadata.specs);
     checkEqualityFields(index.equalityFieldIds, topLevel);
     return index;
   }));
@@ -66,7 +77,20 @@ export async function openIcebergTable(storage: TableStorage, options: IcebergTa
 
   async function* scanAll(plan: Omit<IcebergScanPlan, 'deletes'>): AsyncGenerator<TableRowBatch> {
     const full: IcebergScanPlan = { ...plan, deletes: await deleteIndex() };
-    for (const file of await liveFiles()) if (file.content === 'data') yield* scanDataFile(full, file);
+    if (!plan.where || !snapshot) {
+      for (const file of await liveFiles()) if (file.content === 'data') yield* scanDataFile(full, file);
+      return;
+    }
+    // With a predicate, data manifests whose partition summaries rule it out are not read.
+    for (const manifest of await manifestList()) {
+      if (manifest.content !== 'data') continue;
+      if (!manifestMayMatch(plan.where, manifest, metadata.specs, allFields)) {
+        plan.stats.filesTotal += manifest.liveFiles ?? 0;
+        plan.stats.filesPrunedByPartition += manifest.liveFiles ?? 0;
+        continue;
+      }
+      for (const file of await manifestFiles(storage, manifest)) if (file.content === 'data') yield* scanDataFile(full, file);
+    }
   }
 
   let description: Promise<TableDescription> | undefined;

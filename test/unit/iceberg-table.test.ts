@@ -135,6 +135,25 @@ describe('Iceberg tables written by pyiceberg', () => {
     expect(rows.filter((r) => r.k === 'from-manifest').map((r) => r.id)).toEqual([2n ** 53n + 10n, 2n ** 53n + 11n]);
   });
 
+  test('--where skips whole data manifests whose partition summaries in the manifest list rule it out, unread', async () => {
+    const manifestsRead = async (where?: string) => {
+      const base = storageOf('evolve');
+      const read = new Set<string>();
+      const counting = Object.assign(Object.create(base) as typeof base, {
+        read: (key: string) => { if (/^metadata\/(?!snap-).*\.avro$/.test(key)) read.add(key); return base.read(key); },
+      });
+      const rows: TableRow[] = [];
+      for await (const batch of (await openIcebergTable(counting)).scan(where === undefined ? {} : { where })) rows.push(...batch.rows);
+      return { read, rows: canonical(rows.map(jsonLineOfRow)) };
+    };
+    const all = await manifestsRead();
+    const onlyB = await manifestsRead("category = 'b'");
+    expect(onlyB.rows).toEqual((all.rows as Array<Record<string, unknown>>).filter((r) => r.category === 'b'));
+    expect(onlyB.read.size).toBeGreaterThan(0);
+    expect(onlyB.read.size).toBeLessThan(all.read.size);
+    expect([...onlyB.read].every((k) => all.read.has(k))).toBe(true);
+  });
+
   test('--where on every prunable type keeps exactly the rows it is true for, and files ruled out by their manifest bounds are never opened', async () => {
     const rowsOf = oracle((expected.types as ExpectedTable).current) as Array<Record<string, unknown>>;
     const cases: Array<[string, (r: Record<string, unknown>) => boolean]> = [
