@@ -3,7 +3,7 @@
  * query, and the human-readable words for progress and results.
  */
 import { Presets, SingleBar } from 'cli-progress';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import { progressQuery, type JobProgress } from '../shared/temporal-contract';
 import type { ExportResult } from '../workflows/export-types';
 import type { SyncResult } from '../workflows/sync-types';
@@ -30,8 +30,43 @@ function counts(p: JobProgress): { files: number; filesPlanned: number; bytes: n
     : { files: p.filesCopied, filesPlanned: p.objectsPlanned, bytes: p.bytesCopied, bytesPlanned: p.bytesPlanned };
 }
 
+/** An activity of the run that Temporal is retrying: what the progress counts cannot show. */
+export interface PendingRetry {
+  activity: string;
+  /** The attempt running or scheduled now (2 = the first retry). */
+  attempt: number;
+  lastError?: string;
+}
+
+/** The run's activities past their first attempt, from Temporal's description of the run. */
+export function retriesOf({ raw }: WorkflowExecutionDescription): PendingRetry[] {
+  return (raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 1) > 1).map((a) => ({
+    activity: a.activityType?.name ?? '?', attempt: a.attempt ?? 0, ...(a.lastFailure?.message ? { lastError: rootOf(a.lastFailure) } : {}),
+  }));
+}
+
+/** The innermost message of a failure and its causes: where the activity's own words are. */
+function rootOf(failure: { message?: string | null; cause?: unknown }): string {
+  let current: { message?: string | null; cause?: unknown } | undefined = failure;
+  let message = '';
+  while (current) {
+    if (current.message) message = current.message;
+    current = current.cause as typeof current;
+  }
+  return message;
+}
+
+/** One line per retried activity: `syncPlanPage: attempt 3, last error: ...`. */
+export function formatRetries(retries: PendingRetry[]): string[] {
+  return retries.map((r) => `${r.activity}: attempt ${r.attempt}${r.lastError ? `, last error: ${r.lastError}` : ''}`);
+}
+
 /** One line of progress: phase, objects, bytes. */
 export function formatProgress(p: JobProgress): string {
+  if (p.kind === 'sync' && (p.phase === 'starting' || p.phase === 'listing')) {
+    // Nothing is planned yet: "0/0 objects" would read as an empty source.
+    return `${p.phase}: the first page is being listed and decided${p.listed ? ` (${p.listed} objects listed)` : ''}`;
+  }
   const c = counts(p);
   const done = `${p.phase}: ${c.files}/${c.filesPlanned} objects, ${formatBytes(c.bytes)} / ${formatBytes(c.bytesPlanned)}`;
   const effort = `${p.retries ? `, ${p.retries} object(s) retried` : ''}${p.concurrency && p.concurrency.limit < p.concurrency.max ? `, ${p.concurrency.limit} of ${p.concurrency.max} requests in flight (the store asked for fewer)` : ''}`;
@@ -73,12 +108,14 @@ export function drawProgressBar(handle: WorkflowHandle): ProgressBar {
   bar.start(0, 0, { phase: 'starting', bytes: '0 B', rate: '-' });
   let stopped = false;
   let last: JobProgress | undefined;
+  let retrying = '';
+  let polls = 0;
   const show = (p: JobProgress) => {
     const seconds = (Date.now() - startedAt) / 1000;
     const c = counts(p);
     bar.setTotal(c.filesPlanned);
     bar.update(c.files, {
-      phase: p.phase.padEnd(10),
+      phase: `${p.phase}${retrying ? ` (${retrying})` : ''}`.padEnd(10),
       bytes: `${formatBytes(c.bytes)} / ${formatBytes(c.bytesPlanned)}`,
       rate: seconds > 0 ? `${formatBytes(c.bytes / seconds)}/s` : '-',
     });
@@ -87,6 +124,11 @@ export function drawProgressBar(handle: WorkflowHandle): ProgressBar {
     while (!stopped) {
       try {
         last = await queryProgress(handle);
+        // Every ~2 s: an activity Temporal is retrying (a listing that keeps failing) shows in the bar.
+        if (polls++ % 4 === 0) {
+          const retry = retriesOf(await handle.describe())[0];
+          retrying = retry ? `${retry.activity} attempt ${retry.attempt}: ${(retry.lastError ?? '').slice(0, 60)}` : '';
+        }
         show(last);
       } catch {
         // Not answerable yet (no worker, or the run's first task has not run): try again.

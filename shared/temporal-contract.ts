@@ -83,7 +83,8 @@ export interface RunEffort {
  */
 export interface SyncProgress extends RunEffort {
   kind: 'sync';
-  phase: 'starting' | 'copying' | 'committing' | 'done';
+  /** listing: the first page is being planned (listed and decided); copying: pages are copied (the next one listed meanwhile). */
+  phase: 'starting' | 'listing' | 'copying' | 'committing' | 'done';
   pages: number;
   listed: number;
   objectsPlanned: number;

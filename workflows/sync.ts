@@ -26,11 +26,12 @@ async function runSync(input: SyncInput): Promise<SyncResult> {
     if (!input.resume) {
       state.baseTransaction = (await quick.syncStartRun(input.job)).baseTransaction;
     }
-    progress.phase = 'copying';
+    progress.phase = state.pendingPlan ? 'copying' : 'listing';
     show();
     let plan: PlanSummary = state.pendingPlan ?? await quick.syncPlanPage({
       job: input.job, runKey: state.runKey, page: state.page, startedAt: state.startedAt, baseTransaction: state.baseTransaction,
     });
+    progress.phase = 'copying';
     for (;;) {
       progress.objectsPlanned += plan.toCopy;
       progress.bytesPlanned += plan.bytes;

@@ -10,7 +10,7 @@ import type { ExportResult } from '../../workflows/export-types';
 import type { SyncResult } from '../../workflows/sync-types';
 import { temporalClient, UsageError, type GlobalOptions } from '../context';
 import { rootMessage } from '../errors';
-import { formatProgress, formatResult, queryProgress } from '../job-progress';
+import { type PendingRetry, formatProgress, formatResult, formatRetries, queryProgress, retriesOf } from '../job-progress';
 import { addGlobalOptions, parseOptions } from '../options';
 import { printable } from '../printable';
 import { isWorkflowId, resolveRun } from '../resolve-run';
@@ -28,6 +28,8 @@ export interface RunStatus {
   startTime: string;
   closeTime: string | null;
   progress: JobProgress | null;
+  /** Activities Temporal is retrying now (attempt and last error): a listing that keeps failing shows here. */
+  retrying: PendingRetry[];
   result: SyncResult | ExportResult | null;
   failure: string | null;
 }
@@ -72,7 +74,7 @@ export async function runStatus(handle: WorkflowHandle, note: (line: string) => 
     job: sa.get(SEARCH_ATTRIBUTE_KEYS.job) ?? null, source: sa.get(SEARCH_ATTRIBUTE_KEYS.source) ?? null,
     dataset: sa.get(SEARCH_ATTRIBUTE_KEYS.dataset) ?? null,
     startTime: info.startTime.toISOString(), closeTime: info.closeTime?.toISOString() ?? null,
-    progress, ...await outcome(run, status),
+    progress, retrying: retriesOf(info), ...await outcome(run, status),
   };
 }
 
@@ -83,6 +85,7 @@ export function formatStatus(s: RunStatus): string[] {
   lines.push(`  started   ${s.startTime}`);
   if (s.closeTime) lines.push(`  closed    ${s.closeTime}`);
   if (s.progress) lines.push(`  progress  ${formatProgress(s.progress)}`);
+  for (const retry of formatRetries(s.retrying)) lines.push(`  retrying  ${retry}`);
   if (s.result) lines.push(`  result    ${formatResult(s.result)}`);
   if (s.failure) lines.push(`  failure   ${s.failure}`);
   // A failure or an export's summary may quote keys.

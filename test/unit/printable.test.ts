@@ -42,7 +42,7 @@ describe('text output escapes control characters in keys and what quotes them', 
     const check = formatCheck({ source: 's', bucket: 'b', prefix: 'p/', viaProxy: false, probes: [{ permission: 's3:GetObject', status: 'error', detail: `GetObject s3://b/${HOSTILE}: SlowDown` }] });
     expect(check[1]).toContain(`s3://b/${SHOWN}`);
     const status: RunStatus = { workflowId: 'w', runId: 'r', workflowType: 'bulkImport', status: 'FAILED', taskQueue: 'q', job: 'j', source: 's', dataset: 'd',
-      startTime: 't', closeTime: 't', progress: null, result: null, failure: `GetObject s3://b/${HOSTILE}: gone` };
+      startTime: 't', closeTime: 't', progress: null, retrying: [], result: null, failure: `GetObject s3://b/${HOSTILE}: gone` };
     expect(formatStatus(status).at(-1)).toBe(`  failure   GetObject s3://b/${SHOWN}: gone`);
   });
 
