@@ -50,7 +50,7 @@ export function compareCodePoints(a: string, b: string): number {
 
 /**
  * The key of a row value (tables/values.ts forms) of a column in `domain`; `scale` is the
- * common scale of an exact comparison, `columnIsDate` whether a time column holds dates.
+ * common scale of an exact comparison (integers and decimals become bigints at that scale).
  */
 export function keyOfValue(value: TableValue, domain: Domain, scale: number): Key | null {
   if (value === null || value === undefined) return null;
