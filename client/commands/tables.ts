@@ -48,9 +48,7 @@ function tableEntry(config: ConnectorConfig, name: string) {
   if (!READABLE_FORMATS.includes(entry.format)) {
     throw new UsageError(`virtualTables.${name}: format ${entry.format} is not built yet; only ${READABLE_FORMATS.join(', ')} tables can be registered and read so far.`);
   }
-  if (entry.location === undefined) {
-    throw new UsageError(`virtualTables.${name}: catalog tables (identifier:) are not built yet. Fix: give the table's folder as location:.`);
-  }
+  // A catalog table (identifier:) is resolved through its source's catalog where it is opened (tables/registry-ops.ts).
   return entry;
 }
 
