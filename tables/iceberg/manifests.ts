@@ -35,6 +35,10 @@ export interface ContentFile {
   referencedDataFile?: string;
   /** Column statistics by field id, as stored (bounds in Iceberg's single-value serialization; see bounds.ts). */
   stats: FileStats;
+  /** Whether its entry is ADDED (status 1) rather than EXISTING: incremental reads take the added ones. */
+  added?: boolean;
+  /** The snapshot that added the file (the entry's snapshot_id, inherited from the manifest when null). */
+  snapshotId?: bigint;
 }
 
 /** A file's column statistics from its manifest entry. */
@@ -68,6 +72,8 @@ export interface ManifestRef {
   specId?: number;
   content: 'data' | 'deletes';
   sequenceNumber: bigint;
+  /** The snapshot that wrote it (`added_snapshot_id`), when the list says. */
+  addedSnapshotId?: bigint;
   /** Live files it holds (added and existing), when the list says. */
   liveFiles?: number;
   /** Per field of its partition spec, in order: the summary of the partition values of its files. */
@@ -97,6 +103,7 @@ export async function manifestsOf(storage: TableStorage, snapshot: Snapshot): Pr
     return {
       path, specId: Number(valueById(r, ids, 502) ?? 0), content: content === 0 ? 'data' : 'deletes',
       sequenceNumber: bigOf(valueById(r, ids, 515)) ?? 0n,
+      ...(bigOf(valueById(r, ids, 503)) !== undefined ? { addedSnapshotId: bigOf(valueById(r, ids, 503)) } : {}),
       ...(added !== undefined && added !== null && existing !== undefined && existing !== null ? { liveFiles: Number(added) + Number(existing) } : {}),
       ...(Array.isArray(summaries) ? {
         partitions: (summaries as Array<Record<string, unknown>>).map((p) => ({
@@ -145,11 +152,13 @@ export async function manifestFiles(storage: TableStorage, manifest: ManifestRef
     for (const [id, f] of partitionIds) partition.set(id, values[f.name] ?? null);
     const equality = valueById(data, df, 135);
     const referenced = valueById(data, df, 143);
+    const snapshotId = bigOf(valueById(record, entry, 1)) ?? manifest.addedSnapshotId;
     out.push({
       content, path, key: keyOfPath(storage, path), format: String(valueById(data, df, 101) ?? '').toUpperCase(), specId, partition,
       recordCount: Number(valueById(data, df, 103)), size: Number(valueById(data, df, 104)), sequenceNumber,
       ...(Array.isArray(equality) ? { equalityIds: equality.map(Number) } : {}),
       ...(typeof referenced === 'string' ? { referencedDataFile: referenced } : {}),
+      added: status === 1, ...(snapshotId !== undefined ? { snapshotId } : {}),
       stats: {
         lowerBounds: mapOf(valueById(data, df, 125), (v) => new Uint8Array(v as Uint8Array)),
         upperBounds: mapOf(valueById(data, df, 128), (v) => new Uint8Array(v as Uint8Array)),

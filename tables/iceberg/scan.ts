@@ -3,8 +3,9 @@
  * field id (renamed columns read under their new name, added ones null in older files, dropped
  * ones never read), identity partition values from the manifest for a column a file does not
  * store, then position and equality deletes applied (deletes.ts), then `--where` (exact, on the
- * rows left). A file whose identity partition values or manifest column bounds (bounds.ts) rule
- * the predicate out is not opened; a row group whose Parquet statistics (columns by field id)
+ * rows left). A file whose partition values (identity, or the ranges of time and truncate
+ * transforms: transform-summaries.ts) or manifest column bounds (bounds.ts) rule the predicate
+ * out is not opened; a row group whose Parquet statistics (columns by field id)
  * rule it out is not read. Only Parquet
  * data files are read; ORC and Avro data files are refused by name, as is a file without field
  * ids is read through the table's name mapping (name-mapping.ts), and refused without one.
@@ -17,6 +18,7 @@ import type { TableStorage } from '../storage';
 import type { TableRow, TableRowBatch } from '../table-reader';
 import type { TableValue } from '../values';
 import { fileBoundsSummaries } from './bounds';
+import { transformSummaries } from './transform-summaries';
 import { equalityKey, type DeleteIndex } from './deletes';
 import { IcebergUnsupportedError } from './errors';
 import type { ContentFile } from './manifests';
@@ -66,7 +68,8 @@ export async function* scanDataFile(plan: IcebergScanPlan, file: ContentFile): A
   // The read columns whose every value in this file is its identity partition value.
   const constants: Record<string, TableValue> = {};
   for (const f of plan.fields) if (partition.has(f.id)) constants[f.name] = partition.get(f.id) ?? null;
-  const byPartition = partitionSummaries(constants, new Set(Object.keys(constants)));
+  const spec = plan.specs.find((x) => x.specId === file.specId);
+  const byPartition = firstOf(partitionSummaries(constants, new Set(Object.keys(constants))), transformSummaries(file, spec, plan.fieldsById));
   if (where && !mayMatch(where.bound, byPartition)) {
     stats.filesPrunedByPartition++;
     return;

@@ -19,6 +19,10 @@ import { readAvroObjects } from '../../tables/iceberg/avro-objects';
 import { gzipSync } from 'node:zlib';
 import type { TableRow } from '../../tables/table-reader';
 import { emptyScanStats } from '../../tables/scan-stats';
+import { compileWhere, mayMatch } from '../../tables/predicate';
+import { transformSummaries } from '../../tables/iceberg/transform-summaries';
+import { tableStructOf, type IcebergField } from '../../tables/iceberg/types';
+import type { ContentFile } from '../../tables/iceberg/manifests';
 
 const root = resolve(__dirname, '..', '..');
 let out: string;
@@ -133,6 +137,42 @@ describe('Iceberg tables written by pyiceberg', () => {
   test('an identity partition column a data file does not store reads as the manifest\'s partition value', async () => {
     const rows = await readRows('projected');
     expect(rows.filter((r) => r.k === 'from-manifest').map((r) => r.id)).toEqual([2n ** 53n + 10n, 2n ** 53n + 11n]);
+  });
+
+  test('--where prunes files by the ranges of day, month, year, hour and int truncate partitions', async () => {
+    const stats = emptyScanStats();
+    const rows: TableRow[] = [];
+    for await (const batch of (await openIcebergTable(storageOf('types'))).scan({ where: "ts >= TIMESTAMP '2024-03-01T00:00:00'", stats })) rows.push(...batch.rows);
+    expect(rows).toEqual([]);
+    expect(stats.filesTotal).toBeGreaterThan(0);
+    expect(stats.filesPrunedByPartition).toBe(stats.filesTotal); // day(ts) = 2024-02-29, or null
+    const sources: IcebergField[] = [
+      { id: 1, name: 'ts', required: false, type: { kind: 'primitive', name: 'timestamptz' } },
+      { id: 2, name: 'd', required: false, type: { kind: 'primitive', name: 'date' } },
+      { id: 3, name: 'n', required: false, type: { kind: 'primitive', name: 'long' } },
+    ];
+    const schema = tableStructOf({ kind: 'struct', fields: sources });
+    const fields = new Map(sources.map((f) => [f.id, f]));
+    const may = (sourceId: number, transform: string, value: unknown, where: string) => {
+      const spec = { specId: 0, fields: [{ sourceId, fieldId: 1000, name: 'p', transform }] };
+      const file = { partition: new Map([[1000, value]]) } as unknown as ContentFile;
+      return mayMatch(compileWhere(where, schema, 'test').bound, transformSummaries(file, spec, fields));
+    };
+    const cases: Array<[number, string, unknown, string, string]> = [
+      [1, 'month', 650, '2024-03-01T00:00:00.000000Z', '2024-03-31T23:59:59.999999Z'],
+      [1, 'month', -1, '1969-12-01T00:00:00.000000Z', '1969-12-31T23:59:59.999999Z'],
+      [1, 'year', 54, '2024-01-01T00:00:00.000000Z', '2024-12-31T23:59:59.999999Z'],
+      [1, 'day', 19723, '2024-01-01T00:00:00.000000Z', '2024-01-01T23:59:59.999999Z'],
+      [1, 'hour', 473353, '2024-01-01T01:00:00.000000Z', '2024-01-01T01:59:59.999999Z'],
+    ];
+    for (const [source, transform, value, first, last] of cases) {
+      const at = (op: string, t: string) => may(source, transform, value, `ts ${op} TIMESTAMP '${t}'`);
+      expect({ transform, value, inside: [at('>=', first), at('<=', last), at('=', first), at('=', last)] }).toEqual({ transform, value, inside: [true, true, true, true] });
+      expect({ transform, value, outside: [at('<', first), at('>', last)] }).toEqual({ transform, value, outside: [false, false] });
+    }
+    expect([may(2, 'month', 650, "d = DATE '2024-03-31'"), may(2, 'month', 650, "d = DATE '2024-04-01'"), may(2, 'year', 54, "d < DATE '2024-01-01'")]).toEqual([true, false, false]);
+    expect([may(3, 'truncate[10]', 20n, 'n = 29'), may(3, 'truncate[10]', 20n, 'n = 30'), may(3, 'truncate[10]', 20n, 'n < 20')]).toEqual([true, false, false]);
+    expect([may(3, 'bucket[4]', 1, 'n = 5'), may(1, 'day', null, 'ts IS NULL'), may(1, 'day', null, "ts > TIMESTAMP '2000-01-01T00:00:00Z'")]).toEqual([true, true, false]);
   });
 
   test('--where skips whole data manifests whose partition summaries in the manifest list rule it out, unread', async () => {
