@@ -51,6 +51,16 @@ describe('dry runs', () => {
     expect(storeFiles(storeRoot)).toEqual([]);
     const direct = await runCli(['sync', 'inc', '--dry-run', '--direct', ...flags('unused')], rootKeyEnv());
     expect(jsonLines(direct.stdout)[0]).toEqual(dry);
+
+    // The dry run is a probe: listed by `runs --probes`, never among the job runs.
+    let probes: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 40 && !probes.some((r) => r.workflowType === 'syncDryRun'); i++) {
+      if (i > 0) await new Promise((ok) => setTimeout(ok, 250)); // visibility lags a second
+      probes = jsonLines((await runCli(['runs', '--probes', '--limit', '1000', ...flags('unused')])).stdout);
+    }
+    expect(probes).toContainEqual(expect.objectContaining({ workflowType: 'syncDryRun', workflowId: expect.stringMatching(/^syncDryRun\/inc\//), status: 'COMPLETED' }));
+    const jobRuns = jsonLines((await runCli(['runs', '--limit', '1000', ...flags('unused')])).stdout);
+    expect(jobRuns.filter((r) => !['bulkImport', 'incrementalSync', 'mediaSync', 'fileExport', 'tableSync'].includes(r.workflowType as string))).toEqual([]);
   });
 
   it('after a run, sync --dry-run counts new, changed and unchanged objects against what landed', async () => {
