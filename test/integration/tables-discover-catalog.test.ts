@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load';
 import { parseJsonLineExact } from '../../tables/serialize';
-import { makeCatalogTables, type CatalogTables, type OracleRow } from '../harness/catalog-fixtures';
+import { makeCatalogTables, PAT, type CatalogTables, type OracleRow } from '../harness/catalog-fixtures';
 import { jsonLines, ownStderr } from '../harness/cli-output';
 import { minioSource, rootKeyEnv, runCli, withWorker, writeConfigFile } from '../harness/connector';
 import { testEnv } from '../harness/test-env';
@@ -45,8 +45,9 @@ const fileOf = (metadataLocation: string) => metadataLocation.slice(metadataLoca
 /** The folder the S3 walk starts at: the parent of the namespace's tables' folders. */
 const parentOf = (metadataLocation: string) => folderOf(metadataLocation).replace(/[^/]+\/$/, '');
 
-const proposal = (name: string, identifier: string, metadataLocation: string, source: string) => ({
-  type: 'proposal', name, format: 'iceberg', source, location: folderOf(metadataLocation), identifier, foundBy: ['catalog', 's3-walk'],
+/** A proposed Iceberg table: a catalog table the walk found too, or (identifier null) a folder of the walk alone. */
+const proposal = (name: string, identifier: string | null, metadataLocation: string, source: string) => ({
+  type: 'proposal', name, format: 'iceberg', source, location: folderOf(metadataLocation), identifier, foundBy: identifier === null ? ['s3-walk'] : ['catalog', 's3-walk'],
   files: null, bytes: null, partitionColumns: [], version: null, metadataFile: fileOf(metadataLocation), complete: true, status: 'proposed',
 });
 
@@ -142,6 +143,20 @@ describe('tables discover on a source with a catalog', () => {
     const again = await runCli(['tables', 'discover', 'rest', parentOf(written.rest.orders!), '--catalog-namespace', ns, '--json', '--direct', '--config', file], env);
     expect(jsonLines(again.stdout).map((p) => [p.name, p.status]).sort()).toEqual([['deep', 'configured'], ['events', 'configured'], [`${ns}_orders`, 'configured']].sort());
   }, 120_000);
+
+  it('finds a Unity catalog schema\'s tables by catalog.schema.table through the prefixing front, and the nested table, which Unity does not list, by the S3 walk alone', async () => {
+    const { ns, written } = tables;
+    const unity = writeConfigFile({ sources: { u: minioSource(bucket, { catalog: { type: 'unity', uri: tables.front.uri, token: '${env:TEST_UNITY_TOKEN}' } }) } });
+    const result = await runCli(['tables', 'discover', 'u', parentOf(written.rest.orders!), '--catalog-namespace', `main.${ns}`, '--json', '--direct', '--config', unity], { ...env, TEST_UNITY_TOKEN: PAT });
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout)).toEqual([
+      proposal('deep', null, written.rest.inner!, 'u'),
+      proposal('events', `main.${ns}.events`, written.rest.events!, 'u'),
+      proposal('orders', `main.${ns}.orders`, written.rest.orders!, 'u'),
+    ]);
+    expect(result.stdout).not.toContain(PAT);
+    expect(result.stderr).not.toContain(PAT);
+  }, 60_000);
 
   it('refuses a unity source without the catalog to list, naming --catalog-namespace, before anything runs', async () => {
     const unity = writeConfigFile({ sources: { u: minioSource(bucket, { catalog: { type: 'unity', uri: tables.front.uri, token: '${env:TEST_UNITY_TOKEN}' } }) } });
