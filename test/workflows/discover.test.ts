@@ -1,7 +1,8 @@
 /**
  * discoverTables and registerTable with an entry (tables discover --apply), on stub activities:
  * the walk's source and limits reach the activity and its result comes back; a transient failure
- * of the walk is retried maxErrorRetries times; a registration carries its entry to the activity,
+ * of the walk is retried maxErrorRetries times (its catalog fields and its catalog tables passed
+ * through as they are); a registration carries its entry to the activity (a folder or a catalog identifier),
  * and one without an entry calls it with the name alone.
  */
 import { activityInfo } from '@temporalio/activity';
@@ -43,7 +44,7 @@ describe('discover workflows', () => {
     expect(seen).toEqual([[1, 'lake', request], [2, 'lake', request]]);
   }, 30_000);
 
-  it('registerTable hands its entry to the activity, and only the name when it has none', async () => {
+  it('registerTable hands its entry (a folder or a catalog identifier) to the activity, and only the name when it has none', async () => {
     const seen: unknown[][] = [];
     const record = {
       name: 'orders', format: 'delta' as const, source: 'lake', location: 'lake/orders/', url: 's3://b/lake/orders/', schema: [],
@@ -53,10 +54,12 @@ describe('discover workflows', () => {
       tableRegister: async (...args) => (seen.push(args), { record }),
     });
     const entry = { source: 'lake', format: 'delta' as const, location: 'lake/orders/' };
+    const catalogEntry = { source: 'lake', format: 'iceberg' as const, identifier: 'db.orders' };
     await worker.runUntil(async () => {
       await outcome(await temporal.client.workflow.start(registerTable, { taskQueue, workflowId: uniqueWorkflowId('registerTable/orders'), args: [{ table: 'orders', maxErrorRetries: 0, entry }] }));
+      await outcome(await temporal.client.workflow.start(registerTable, { taskQueue, workflowId: uniqueWorkflowId('registerTable/orders'), args: [{ table: 'orders', maxErrorRetries: 0, entry: catalogEntry }] }));
       await outcome(await temporal.client.workflow.start(registerTable, { taskQueue, workflowId: uniqueWorkflowId('registerTable/orders'), args: [{ table: 'orders', maxErrorRetries: 0 }] }));
     });
-    expect(seen).toEqual([['orders', entry], ['orders']]);
+    expect(seen).toEqual([['orders', entry], ['orders', catalogEntry], ['orders']]);
   }, 30_000);
 });
