@@ -7,8 +7,10 @@
  *   and NaN sorts above every number);
  * - Delta: min/max are bounds of the file's values (PROTOCOL.md "Per-file Statistics");
  *   timestamps there are truncated to milliseconds, so bounds widen by 999 µs each way (as
- *   delta-kernel-rs does); null counts and numRecords are used only when tightBounds is not
- *   false (a file with deletion vectors may have wide statistics);
+ *   delta-kernel-rs does); a string maximum of 32 characters or more is not used (writers
+ *   truncate string statistics to a 32-character prefix, the maximum with a tie-breaker
+ *   character that need not exceed every longer string); null counts and numRecords are used
+ *   only when tightBounds is not false (a file with deletion vectors may have wide statistics);
  * - Parquet: only `min_value`/`max_value` (the deprecated `min`/`max` used signed byte order),
  *   only signed integers, dates, timestamps (exact microseconds), booleans and UTF-8 strings;
  *   not decimals (hyparquet turns their statistics into doubles), unsigned integers, INT96,
@@ -25,6 +27,9 @@ import { keyOfValue, MICROS_PER_DAY, type Key } from './keys';
 import type { ColumnSummary, SummaryOf } from './prune';
 
 const PRUNABLE = new Set(['exact', 'time', 'string', 'boolean']);
+
+/** Delta writers may truncate string statistics to this many characters (delta.dataSkippingStringPrefixLength, 32 by default). */
+const STRING_PREFIX_LENGTH = 32;
 
 /** Partition columns as constants (`values` by top-level name); other columns unknown. */
 export function partitionSummaries(values: Record<string, TableValue>, partitionColumns: ReadonlySet<string>): SummaryOf {
@@ -68,6 +73,8 @@ export function deltaStatsSummaries(stats: DeltaFileStats | undefined): SummaryO
     };
     let min = key(at(stats.minValues, column.path));
     let max = key(at(stats.maxValues, column.path));
+    // A string maximum that may be truncated (a prefix plus a tie-breaker character) need not bound every longer string.
+    if (typeof max === 'string' && [...max].length >= STRING_PREFIX_LENGTH) max = undefined;
     const type = column.type;
     if (type.kind === 'primitive' && (type.name === 'timestamp' || type.name === 'timestamp_ntz')) {
       if (typeof min === 'bigint') min -= 999n;

@@ -161,7 +161,7 @@ describe('pruning decisions', () => {
     expect(mayMatch(where("NOT name IN ('eu', 'us')").bound, region('asia'))).toBe(true);
   });
 
-  it('reads Delta statistics as bounds: timestamps widened by 999 µs, null counts ignored when bounds are wide', () => {
+  it('reads Delta statistics as bounds: timestamps widened by 999 µs, long string maxima unused, null counts ignored when bounds are wide', () => {
     const stats = {
       numRecords: 10, minValues: { at: '2024-01-01T00:00:00.000000Z' }, maxValues: { at: '2024-01-01T00:00:00.123000Z' }, nullCount: { at: 10 },
     };
@@ -170,6 +170,11 @@ describe('pruning decisions', () => {
     expect(mayMatch(atWhere("at = TIMESTAMP '2024-01-01T00:00:00.124000Z'"), deltaStatsSummaries({ ...stats, nullCount: { at: 0 } }))).toBe(false);
     expect(mayMatch(atWhere('at IS NOT NULL'), deltaStatsSummaries(stats))).toBe(false);
     expect(mayMatch(atWhere('at IS NOT NULL'), deltaStatsSummaries({ ...stats, tightBounds: false }))).toBe(true);
+    // A string maximum of 32 characters or more may be a truncated prefix: it bounds nothing.
+    const names = (max: string) => deltaStatsSummaries({ numRecords: 10, minValues: { name: 'a' }, maxValues: { name: max }, nullCount: {} });
+    expect(mayMatch(where("name > 'b'").bound, names('abc'))).toBe(false);
+    expect(mayMatch(where("name > 'b'").bound, names('a'.repeat(32)))).toBe(true);
+    expect(mayMatch(where("name < 'a'").bound, names('a'.repeat(32)))).toBe(false); // the minimum still bounds
     const scores = { numRecords: 10, minValues: { score: 1 }, maxValues: { score: 2 }, nullCount: {} };
     expect(mayMatch(where('score > 5').bound, deltaStatsSummaries(scores))).toBe(true); // floats are never pruned: NaN is not in statistics
   });
