@@ -15,6 +15,7 @@ import { listLog } from './delta/log-files';
 import { typeName, type DeltaStructType } from './delta/schema';
 import { compileWhere } from './predicate';
 import { icebergTableHistory, inspectIcebergTable, IcebergRequestError, readIcebergRows } from './iceberg-ops';
+import { readIcebergAppendRows } from './iceberg-appends-ops';
 import { openTableReader } from './readers';
 import { filterRows, type ScanStats } from './scan-stats';
 import type { TableRow, TableSchema } from './table-reader';
@@ -150,6 +151,10 @@ export interface ReadRequest {
   since?: number;
   /** The last version of a `since` range; the latest by default. */
   until?: number;
+  /** Iceberg: the rows appended after this snapshot (64-bit id, decimal text), up to `untilSnapshot` (tables/iceberg-appends-ops.ts). */
+  sinceSnapshot?: string;
+  /** Iceberg: the last snapshot of a `sinceSnapshot` range; the current one by default. */
+  untilSnapshot?: string;
   /** Iceberg: the snapshot of this id (64-bit, decimal text). */
   snapshot?: string;
   /** Iceberg: the snapshot a branch or tag points at. */
@@ -165,8 +170,10 @@ export interface ReadRequest {
 /** The version read (tables with versions) and its columns. */
 export interface ReadHeader {
   version?: number;
-  /** Iceberg: the snapshot read (64-bit id as decimal text). */
+  /** Iceberg: the snapshot read (64-bit id as decimal text); with --since, the range's last one. */
   snapshotId?: string;
+  /** Iceberg, with --since: the snapshot the appends read follow. */
+  sinceSnapshotId?: string;
   columns: TableColumn[];
   /** The same columns as typed fields (the schema a Parquet output is written with). */
   schema: TableSchema;
@@ -185,14 +192,19 @@ export async function* readTableRows(table: OpenedTable, request: ReadRequest, h
   if (request.version !== undefined && request.asOf !== undefined) throw new TableRequestError('give --version or --as-of, not both');
   if (request.until !== undefined && request.since === undefined) throw new TableRequestError('--until needs --since');
   if (request.since !== undefined && (request.version !== undefined || request.asOf !== undefined)) throw new TableRequestError('give --since (changes) or --version/--as-of (a snapshot), not both');
-  if (table.format !== 'delta' && request.since !== undefined) {
+  if (!VERSIONED_FORMATS.includes(table.format) && (request.since !== undefined || request.sinceSnapshot !== undefined)) {
     throw new TableRequestError(`table ${table.name} (format ${table.format}) has no versions: --since applies to ${VERSIONED_FORMATS.join(', ')} tables`);
   }
   if ((request.snapshot !== undefined || request.ref !== undefined) && table.format !== 'iceberg') throw new TableRequestError(`table ${table.name} (format ${table.format}) has no snapshots: --snapshot and --ref apply to iceberg tables`);
-  if (table.format === 'iceberg' && request.since === undefined) {
+  if (request.untilSnapshot !== undefined && request.sinceSnapshot === undefined) throw new TableRequestError('--until needs --since');
+  if (request.sinceSnapshot !== undefined && table.format !== 'iceberg') throw new TableRequestError(`table ${table.name} (format ${table.format}) has no snapshots: a --since snapshot id applies to iceberg tables`);
+  if (table.format === 'iceberg' && request.since !== undefined) {
+    throw new TableRequestError(`table ${table.name} is an Iceberg table: --since takes a snapshot id (64-bit, as decimal text: sinceSnapshot), not a Delta version`);
+  }
+  if (table.format === 'iceberg') {
     table = await resolveTable(table);
     try {
-      yield* readIcebergRows(table, request, header);
+      yield* request.sinceSnapshot !== undefined ? readIcebergAppendRows(table, request, header) : readIcebergRows(table, request, header);
     } catch (err) {
       throw err instanceof IcebergRequestError ? new TableRequestError(err.message) : err;
     }

@@ -27,6 +27,7 @@ import { printable } from '../printable';
 import { NoWorkerError, requireWorker } from '../worker-presence';
 import { openReadSink, quietOnClosedStdout, readFormatOf, writeRead } from '../read-output';
 import { readOnWorker } from '../table-read-worker';
+import { sinceRangeOf, wholeNumberText } from '../since-range';
 import { registerDiscover } from './tables-discover';
 
 type DirectOptions = GlobalOptions & { direct?: boolean };
@@ -216,8 +217,9 @@ interface ReadOptions extends GlobalOptions {
   out?: string;
   format?: string;
   where?: string;
-  since?: number;
-  until?: number;
+  /** Whole-number text (client/since-range.ts): a Delta version or a 64-bit Iceberg snapshot id. */
+  since?: string;
+  until?: string;
   explain?: boolean;
   direct?: boolean;
 }
@@ -228,7 +230,6 @@ function refuseUnbuilt(o: ReadOptions): void {
   if (unbuilt.length > 0) throw new UsageError(`tables read: not built yet: ${unbuilt.join('; ')}. Fix: leave the option out.`);
   if (o.version !== undefined && o.asOf !== undefined) throw new UsageError('tables read: give --version or --as-of, not both.');
   if (o.until !== undefined && o.since === undefined) throw new UsageError('tables read: --until needs --since.');
-  if (o.until !== undefined && o.since !== undefined && o.until < o.since) throw new UsageError(`tables read: --until ${o.until} is before --since ${o.since}.`);
   if (o.since !== undefined && (o.version !== undefined || o.asOf !== undefined)) throw new UsageError('tables read: give --since (the changes of a range of versions) or --version/--as-of (a snapshot), not both.');
   if (o.explain && o.since !== undefined) throw new UsageError('tables read: --explain plans snapshot reads; --since filters the changed rows by --where without pruning. Fix: leave out --explain or --since.');
 }
@@ -261,7 +262,7 @@ async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.E
   if (entry.format !== 'iceberg' && (options.snapshot !== undefined || options.ref !== undefined)) throw new UsageError(`tables read: table ${name} (format ${entry.format}) has no snapshots: --snapshot and --ref apply to iceberg tables.`);
   if (entry.format === 'iceberg') {
     if (options.version !== undefined) throw new UsageError(`tables read: table ${name} is an Iceberg table, whose versions are snapshots with 64-bit ids. Fix: give --snapshot ID (tables history ${name} lists them), --ref NAME (a branch or tag) or --as-of TIME.`);
-    if (options.since !== undefined) throw new UsageError(`tables read: --since on Iceberg tables (incremental append reads) is not built yet. Fix: read a snapshot with --snapshot, --ref or --as-of.`);
+    if (options.since !== undefined && (options.snapshot !== undefined || options.ref !== undefined)) throw new UsageError('tables read: give --since/--until (the appends of a range of snapshots) or --snapshot/--ref (one snapshot), not both.');
     if ([options.snapshot, options.ref, asOf].filter((v) => v !== undefined).length > 1) throw new UsageError('tables read: give one of --snapshot, --ref and --as-of, not several.');
     if (options.snapshot !== undefined && !/^-?\d{1,19}$/.test(options.snapshot)) throw new UsageError(`tables read: --snapshot ${options.snapshot} is not a snapshot id (a 64-bit integer, as tables history ${name} shows it).`);
   }
@@ -276,11 +277,12 @@ async function readTable(name: string, raw: unknown, stdoutError: () => NodeJS.E
   const counted = new CountingTableStorage(opened.storage);
   const table = { ...opened, storage: counted };
   const format = readFormatOf(options.format);
-  const request = { columns, limit: options.limit, version: options.version, asOf, since: options.since, until: options.until, snapshot: options.snapshot, ref: options.ref, where: options.where };
+  const range = sinceRangeOf(entry.format, name, options.since, options.until);
+  const request = { columns, limit: options.limit, version: options.version, asOf, ...range, snapshot: options.snapshot, ref: options.ref, where: options.where };
   const progress: ReadProgress = { rows: 0, bytes: 0 };
   const sink = openReadSink(options.out, format, stdoutError);
   await writeRead(options.direct ? encodeTableRead(table, request, format, progress) : readOnWorker(config, options, name, request, format, progress), sink);
-  const what = options.since !== undefined ? `, the changes of versions ${options.since} to ${progress.header?.version ?? '?'}` : progress.header?.version !== undefined ? ` version ${progress.header.version}` : progress.header?.snapshotId !== undefined ? ` snapshot ${progress.header.snapshotId}` : '';
+  const what = range.sinceSnapshot !== undefined ? `, the appends after snapshot ${range.sinceSnapshot} up to snapshot ${progress.header?.snapshotId ?? '?'}` : options.since !== undefined ? `, the changes of versions ${options.since} to ${progress.header?.version ?? '?'}` : progress.header?.version !== undefined ? ` version ${progress.header.version}` : progress.header?.snapshotId !== undefined ? ` snapshot ${progress.header.snapshotId}` : '';
   process.stderr.write(`${progress.rows} row${progress.rows === 1 ? '' : 's'} of table ${name}${what}${options.out !== undefined ? ` written to ${options.out}` : ''}${options.direct ? '' : ' (read on a worker)'}\n`);
   if (options.direct) process.stderr.write(`${counted.counts.bytes} bytes read from S3 in ${counted.counts.reads} requests (log, footers and data)\n`);
 }
@@ -314,8 +316,8 @@ export function registerTables(program: Command): void {
     .option('--out <file>', 'write to this file (whole or not at all) instead of stdout')
     .option('--format <format>', 'jsonl (default), csv or parquet (one zstd Parquet file: to --out or a pipe, not a terminal)')
     .option('--where <predicate>', 'only rows where this SQL predicate is true (e.g. "day >= DATE \'2024-01-02\' AND id IN (1, 2)"); files and row groups it rules out by partition values or statistics are not read')
-    .option('--since <v>', 'Delta: the rows changed by versions V..latest (Change Data Feed), with _change_type, _commit_version, _commit_timestamp', wholeNumber(0))
-    .option('--until <w>', 'with --since: the last version of the range', wholeNumber(0))
+    .option('--since <v>', 'Delta: the rows changed by versions V..latest (Change Data Feed), with _change_type, _commit_version, _commit_timestamp; Iceberg: the rows appended after snapshot V (append snapshots; replace skipped; overwrite and delete refused)', wholeNumberText)
+    .option('--until <w>', 'with --since: the last version (Delta) or snapshot (Iceberg) of the range; the latest by default', wholeNumberText)
     .option('--explain', 'print what the read would prune and the bytes it would read (--json: one JSON object), from metadata only; no rows are read')
     .option('--direct', 'read in this process with its credentials, streaming, instead of on a worker through the dataset store')
     .action(read);
