@@ -158,6 +158,21 @@ describe('tables discover on a source with a catalog', () => {
     expect(result.stderr).not.toContain(PAT);
   }, 60_000);
 
+  it('takes a files catalog\'s tables from the walk\'s Iceberg folders below its warehouse, shown by identifier in the table for humans', async () => {
+    const { filesNs, written } = tables;
+    const files = writeConfigFile({ sources: { f: minioSource(bucket, { catalog: { type: 'files', warehousePath: 'files-warehouse/' } }) } });
+    // Below the run's own namespace folder: other tests' namespaces share the warehouse.
+    const json = await runCli(['tables', 'discover', 'f', `files-warehouse/${filesNs}`, '--catalog-namespace', filesNs, '--json', '--direct', '--config', files], env);
+    expect(json.code).toBe(0);
+    expect(jsonLines(json.stdout)).toEqual([proposal('orders', `${filesNs}.orders`, written.files.orders!, 'f')]);
+    const human = await runCli(['tables', 'discover', 'f', `files-warehouse/${filesNs}`, '--direct', '--config', files], env);
+    expect(human.code).toBe(0);
+    const lines = human.stdout.split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+FORMAT\s+FOUND BY\s+LOCATION\s+IDENTIFIER\s+FILES\s+BYTES\s+PARTITIONS \/ VERSION\s+STATUS$/);
+    expect(lines[1]).toBe(`orders  iceberg  catalog+s3-walk  ${folderOf(written.files.orders!)}  ${filesNs}.orders  -      -      ${fileOf(written.files.orders!)}  proposed`);
+    expect(human.stderr).toContain(`catalog (files): 1 Iceberg table in 1 namespace\n`);
+  }, 60_000);
+
   it('refuses a unity source without the catalog to list, naming --catalog-namespace, before anything runs', async () => {
     const unity = writeConfigFile({ sources: { u: minioSource(bucket, { catalog: { type: 'unity', uri: tables.front.uri, token: '${env:TEST_UNITY_TOKEN}' } }) } });
     const result = await runCli(['tables', 'discover', 'u', '--direct', '--config', unity], env);
