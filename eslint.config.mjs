@@ -12,7 +12,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 const LAYERS = [
   ['shared', 'config'],
   ['s3', 'devservers'],
-  ['datasets'],
+  ['datasets', 'crypto'],
   ['jobs', 'media'],
   ['syncs', 'exports', 'exploration', 'preview', 'tables'],
   ['pipelines'],

@@ -129,6 +129,25 @@ const catalogSchema = z.discriminatedUnion('type', [filesCatalogSchema, glueCata
   error: 'type must be one of files, glue, rest, unity. Fix: set catalog.type to one of them.',
 });
 
+/** KMS key ids, key ARNs, alias names and alias ARNs, as KMS accepts them. */
+const KMS_KEY_ID = /^(?:[0-9a-fA-F-]{36}|mrk-[0-9a-f]{32}|alias\/[\w/+=,.@-]+|arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:(?:key\/[\w-]+|alias\/[\w/+=,.@-]+))$/;
+
+const clientKmsSchema = z.strictObject({
+  /** The KMS key that wraps each object's data key. */
+  keyId: z.string({ error: 'is required: the KMS key that wraps the data keys. Fix: write a key id, a key ARN or alias/<name>.' })
+    .regex(KMS_KEY_ID, { error: 'is not a KMS key id, key ARN or alias. Fix: write e.g. 1234abcd-12ab-34cd-56ef-1234567890ab, arn:aws:kms:us-east-1:111122223333:key/<id> or alias/<name>.' }),
+  /** KMS's region; the source's region by default (a key ARN's region wins). */
+  region: z.string().regex(/^[a-z0-9-]+$/, { error: 'is not a region name. Fix: write one such as us-east-1.' }).optional(),
+  /** Where KMS requests go (a VPC endpoint or a KMS-compatible service); AWS KMS in the region by default. */
+  kmsEndpoint: z.string().refine((text) => /^https?:$/.test(urlOrUndefined(text)?.protocol ?? ''), {
+    error: 'is not an http(s) URL. Fix: write e.g. https://kms.us-east-1.amazonaws.com.',
+  }).optional(),
+  /** Also read the legacy formats (AES-CBC, `kms` without context); refused by name otherwise. */
+  allowLegacy: z.boolean().default(false),
+  /** Also read objects that carry no encryption envelope, as they are; refused otherwise. */
+  allowPlaintext: z.boolean().default(false),
+});
+
 /** A source as written in the file (before URL and endpoint normalisation). */
 export const sourceSchema = z.strictObject({
   url: z.string({ error: 'is required. Fix: write s3://bucket-name/ (a trailing slash is expected).' }),
@@ -145,10 +164,8 @@ export const sourceSchema = z.strictObject({
   socketTimeoutMs: positiveInt('milliseconds', 3_600_000).default(50_000),
   maxConnections: positiveInt('connections', 10_000).default(50),
   maxErrorRetries: z.number().int().min(0, { error: 'must be 0 or more.' }).max(100).default(3),
-  // Client-side KMS encryption is a later milestone: refuse rather than silently write plaintext.
-  clientKms: z.unknown().optional().refine((v) => v === undefined, {
-    error: 'client-side KMS encryption is not supported yet. Fix: remove clientKms from this source; objects would otherwise be read or written without the encryption you asked for.',
-  }),
+  /** Client-side encryption compatible with the AWS S3 Encryption Client (README "Client-side encryption"). */
+  clientKms: clientKmsSchema.optional(),
   matchSubfolderExactly: z.boolean().default(false),
   proxy: proxySchema.optional(),
   catalog: catalogSchema.optional(),
@@ -177,6 +194,7 @@ export const sourceSchema = z.strictObject({
       [['catalog', 'endpoint'], source.catalog?.type === 'glue' ? source.catalog.endpoint : undefined],
       [['catalog', 'uri'], source.catalog?.type === 'rest' || source.catalog?.type === 'unity' ? source.catalog.uri : undefined],
       [['catalog', 'oauth2ServerUri'], source.catalog?.type === 'rest' ? source.catalog.oauth2ServerUri : undefined],
+      [['clientKms', 'kmsEndpoint'], source.clientKms?.kmsEndpoint],
     ];
     for (const [path, value] of endpoints) {
       const url = value === undefined ? undefined : urlOrUndefined(value);
@@ -191,6 +209,9 @@ export const sourceSchema = z.strictObject({
   }
   if (source.catalog?.type === 'glue' && !source.catalog.region && !source.region) {
     ctx.addIssue({ code: 'custom', path: ['catalog', 'region'], message: 'is required for a glue catalog when the source has no region (Glue is regional). Fix: set catalog.region or the source\'s region, e.g. us-east-1.' });
+  }
+  if (source.clientKms && !source.clientKms.region && !source.region && !/^arn:/.test(source.clientKms.keyId ?? '')) {
+    ctx.addIssue({ code: 'custom', path: ['clientKms', 'region'], message: 'is required when the source has no region and keyId is no ARN (KMS is regional). Fix: set clientKms.region or the source\'s region, e.g. us-east-1.' });
   }
   if (source.stsRole && !source.region && !source.stsRole.stsEndpoint) {
     ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required when stsRole is set (STS is regional). Fix: set region, e.g. us-east-1, or stsRole.stsEndpoint.' });

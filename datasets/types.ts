@@ -31,6 +31,8 @@ export interface TableProvenance {
   name: string;
   /** The table version whose rows the file holds (Delta); absent for tables without versions. */
   version?: number;
+  /** Iceberg: the snapshot whose rows the file holds (64-bit id, decimal text): the one that appended them, or the snapshot landed. */
+  snapshotId?: string;
   /** The data file read, relative to the table's root. */
   file: string;
   /** The file's index among those cut from that data file (rowsPerFile), from 0. */
@@ -54,6 +56,12 @@ export interface FileEntry {
   verifiedBy: VerifiedBy | 'written';
   mediaType?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * Set when the source object was encrypted on the client side (a `clientKms` source) and the
+   * dataset holds its plaintext: the envelope's format and the KMS key (docs/dataset-format.md).
+   * `size` and `sha256` are then the plaintext's; `verifiedBy` and `source` the ciphertext's.
+   */
+  decrypted?: { format: 'v2' | 'v3-committing'; keyId: string };
   /** Table syncs: the table rows the file holds (`source` is then the table's data file, its `etag` empty). */
   table?: TableProvenance;
 }
@@ -69,8 +77,10 @@ export interface TableCursor {
   table: string;
   /** The last table version landed (Delta); absent for tables without versions (snapshots). */
   version?: number;
-  /** The Delta table's id (its metaData id): a table replaced under the same name is refused. */
+  /** The Delta table's id (its metaData id), or the Iceberg table's table-uuid: a table replaced under the same name is refused. */
   tableId?: string;
+  /** Iceberg: the last snapshot landed (64-bit id, decimal text: exact). */
+  snapshotId?: string;
 }
 
 /** A committed transaction. Its files are listed in manifest parts (JSON lines of FileEntry). */

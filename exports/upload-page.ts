@@ -8,6 +8,7 @@
 import type { JobDeps } from '../jobs/deps';
 import { exportJob } from '../jobs/job';
 import { AdaptiveConcurrency } from '../s3/adaptive-concurrency';
+import { S3OperationError } from '../s3/errors';
 import { runPage, type PageEffort } from '../jobs/page-activity';
 import { uploadMultipart, type MultipartState } from './multipart';
 import { exportPaths } from './paths';
@@ -49,6 +50,10 @@ const partConcurrency = (partSize: number, maxConnections: number) => Math.max(1
 export async function uploadPage(deps: JobDeps, input: UploadPageInput): Promise<UploadPageResult> {
   const job = exportJob(deps.config, input.job);
   const client = deps.sources.get(job.source);
+  if (client.kms) {
+    // Writing plaintext to a source that asks for encryption would defeat it: refuse until encrypted exports exist.
+    throw new S3OperationError('permanent', 'NotImplemented', `export ${job.name}: source ${job.source} has clientKms, and encrypted exports are not written yet. Fix: export to a source without clientKms; nothing was uploaded.`);
+  }
   const paths = exportPaths(job.dataset, job.name, input.runKey);
   const planText = await deps.store.read(paths.plan(input.page));
   if (!planText) throw new Error(`export plan ${paths.plan(input.page)} is missing; the run's staging folder was removed. Fix: start the export again.`);

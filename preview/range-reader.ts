@@ -5,6 +5,7 @@
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { classifyS3Error, S3OperationError } from '../s3/errors';
 import type { SourceClient } from '../s3/client';
+import { openDecryptedReader } from './decrypted-reader';
 
 /** A random-access view of an S3 object. `bytesRead` counts what was fetched, for tests and logs. */
 export interface RangeReader {
@@ -29,6 +30,8 @@ export async function openRangeReader(client: SourceClient, key: string): Promis
     throw new S3OperationError('permanent', 'NoSuchKey', `no object ${what} (key "${relative}" below the URL of source ${client.name}). `
       + `Fix: check the key, which is relative to the source URL; list keys with: s3-connector explore ${client.name} --recursive`, classified.status);
   }
+  // A client-side encrypted object is read whole and decrypted (decrypted-reader.ts).
+  if (client.kms) return openDecryptedReader(client, key, head.ContentLength ?? 0, head.ETag ?? '', head.ContentType);
   const reader: RangeReader = {
     byteLength: head.ContentLength ?? 0,
     etag: head.ETag ?? '',

@@ -6,6 +6,7 @@ import type { SourceConfig } from '../config/source-schema';
 import { isAwsEndpoint, parseEndpoint, parseSourceUrl, type SourceLocation } from '../config/source-url';
 import { credentialProvider } from './credentials';
 import { createRequestHandler, type HandlerInfo } from './http-handler';
+import { createSourceKms, type SourceKms } from './kms-client';
 import { leanClient, type ObjectReader, type ObjectWriter } from './lean-client';
 
 /** A ready client for one source, with where its data lives. */
@@ -18,6 +19,8 @@ export interface SourceClient extends SourceLocation {
   read: ObjectReader;
   /** PutObject on the same path (a buffer, or a stream of known length), for exports of single-part files. */
   write: ObjectWriter;
+  /** The KMS client of a source with `clientKms` (client-side encryption), else undefined. */
+  kms?: SourceKms;
 }
 
 /** Builds the S3 client of source `name`. Secrets are resolved lazily, when a request is signed. */
@@ -53,5 +56,5 @@ export function createSourceClient(name: string, config: SourceConfig): SourceCl
   // The SDK's resolved provider caches credentials until they near expiry; the reader shares it.
   const { read, write } = leanClient({ endpoint: new URL(endpoint.url), bucket: url.bucket, region, pathStyle: config.pathStyleAccess,
     credentials: () => s3.config.credentials(), transport });
-  return { name, config, s3, http: info, read, write, bucket: url.bucket, prefix: url.prefix };
+  return { name, config, s3, http: info, read, write, bucket: url.bucket, prefix: url.prefix, kms: createSourceKms(name, config) };
 }

@@ -46,3 +46,14 @@ export function objectFilter(spec: Pick<SyncJob, 'filters' | 'listPrefix'>, now:
     return undefined;
   };
 }
+
+/**
+ * In a `clientKms` source, `<key>.instruction` objects are the S3 Encryption Client's envelopes
+ * of other objects (read with them, crypto/instruction-file.ts), not data: skipped and reported.
+ */
+export function withInstructionFiles(filter: (object: ListedObject) => FilterVerdict, encrypted: boolean): (object: ListedObject) => FilterVerdict {
+  if (!encrypted) return filter;
+  return (o) => o.key.endsWith('.instruction')
+    ? { reason: 'instruction file of the S3 Encryption Client: the envelope of the object beside it, read with that object' }
+    : filter(o);
+}

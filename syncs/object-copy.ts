@@ -12,6 +12,9 @@ import { S3OperationError } from '../s3/errors';
 import { partLayout, partSizes, sameLayout, type PartLayout } from '../s3/part-layout';
 import { resumableBody } from '../s3/resumable-body';
 import type { RetryBudget } from '../s3/retry';
+import { openObject, type DecryptionRecord } from '../crypto/decrypt-object';
+import { TagMismatchError } from '../crypto/gcm-decrypt';
+import { ingestDecrypted } from './decrypting-ingest';
 import type { CopyCandidate } from './incremental-index';
 
 const CHECK_NAMES: Record<VerifiedBy, string> = {
@@ -105,19 +108,40 @@ async function copyAlong(client: SourceClient, store: StoreBackend, blobDir: str
     : out.body;
   const header = (name: string) => (typeof out.headers[name] === 'string' ? out.headers[name] as string : undefined);
   const check = sourceCheck(object.etag, header, layout);
-  let blob;
+  // A clientKms source's objects are decrypted on the way in (crypto/decrypt-object.ts).
+  let opened;
   try {
-    // The lean GET's body is an HTTP reply: its chunks are its own (see IngestOptions.ownedChunks).
-    blob = await store.ingest(blobDir, body, { onBytes, sizeHint: object.size, md5: false, ...check.digests, ownedChunks: true });
+    opened = client.kms ? await openObject(client, object.key, out.headers, signal) : undefined;
+  } catch (err) {
+    out.body.destroy();
+    throw err;
+  }
+  let decrypted: DecryptionRecord | undefined;
+  let blob;
+  let checked;
+  try {
+    if (opened && 'decryptor' in opened) {
+      decrypted = opened.record;
+      const landed = await ingestDecrypted(store, blobDir, body, opened.decryptor, check.digests, onBytes);
+      blob = landed.blob;
+      checked = landed.ciphertext;
+    } else {
+      // The lean GET's body is an HTTP reply: its chunks are its own (see IngestOptions.ownedChunks).
+      blob = await store.ingest(blobDir, body, { onBytes, sizeHint: object.size, md5: false, ...check.digests, ownedChunks: true });
+      checked = blob;
+    }
   } catch (err) {
     if (err instanceof S3OperationError) throw err;
+    if (err instanceof TagMismatchError) {
+      throw new S3OperationError('permanent', 'DecryptionFailed', `${what}: ${err.message}; the object was altered or its envelope does not belong to it. No byte of it was kept.`);
+    }
     // A stream cut mid-body (reset, socket timeout) is worth another attempt.
     throw new S3OperationError('transient', (err as NodeJS.ErrnoException).code ?? 'StreamError', `${what}: the body stream failed: ${(err as Error).message}`);
   }
   const mismatch = (how: string) => new S3OperationError('transient', 'ChecksumMismatch',
     `${what}: the bytes read do not match the source's ${how}; the copy is discarded.`);
-  if (blob.size !== object.size) throw mismatch(`size (${object.size} listed, ${blob.size} read)`);
-  if (check.computed(blob) !== check.expected) {
+  if (checked.size !== object.size) throw mismatch(`size (${object.size} listed, ${checked.size} read)`);
+  if (check.computed(checked) !== check.expected) {
     if (check.digests.parts && layout && !layout.exact) {
       // Parts were assumed equal: if they are not, read again along their real sizes (rare:
       // parts of different sizes come from UploadPartCopy concatenations, not uploaders).
@@ -130,5 +154,6 @@ async function copyAlong(client: SourceClient, store: StoreBackend, blobDir: str
   return {
     size: blob.size, sha256: blob.sha256, blob: blob.path, verifiedBy: check.kind,
     source: { bucket: client.bucket, key: object.key, etag: object.etag, versionId: header('x-amz-version-id'), size: object.size, lastModified: object.lastModified },
+    ...(decrypted ? { decrypted } : {}),
   };
 }

@@ -9,7 +9,7 @@
  */
 import { textLines, toJsonLines } from '../datasets/jsonl';
 import { listPage } from '../s3/list';
-import { objectFilter } from './filters';
+import { objectFilter, withInstructionFiles } from './filters';
 import { decidePage, type CopyCandidate, type IndexEntry } from './incremental-index';
 import { IndexReader, type IndexCursor } from './index-reader';
 import { runPaths } from './run-paths';
@@ -141,7 +141,7 @@ export async function planPage(deps: JobDeps, input: PlanPageInput): Promise<Pla
   const job = syncJob(deps.config, input.job);
   const client = deps.sources.get(job.source);
   const index = await IndexReader.open(deps.store, job.dataset, job.incremental ? input.baseTransaction : undefined, input.indexCursor);
-  const filter = objectFilter(job, input.startedAt);
+  const filter = withInstructionFiles(objectFilter(job, input.startedAt), client.kms !== undefined);
   const plan = new PlanWriter();
   let listed = 0;
   let token = input.token;

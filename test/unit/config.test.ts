@@ -54,9 +54,20 @@ describe('config validation', () => {
     expect(problems).toEqual([expect.objectContaining({ path: 'sources.a.pathStyleAccess', message: expect.stringContaining('pathStyleAccess: true') })]);
   });
 
-  it('refuses clientKms with a not-supported-yet error instead of ignoring it', () => {
-    const problems = problemsOf({ sources: { a: { ...minimalSource, clientKms: { keyId: 'alias/x' } } } });
-    expect(problems).toEqual([expect.objectContaining({ path: 'sources.a.clientKms', message: expect.stringContaining('not supported yet') })]);
+  it('accepts clientKms with a key alias, id or ARN and defaults allowLegacy and allowPlaintext to false', () => {
+    for (const keyId of ['alias/x', '1234abcd-12ab-34cd-56ef-1234567890ab', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab']) {
+      const { config } = parseConfig({ sources: { a: { ...minimalSource, region: 'us-east-1', clientKms: { keyId } } } });
+      expect(config.sources.a!.clientKms).toEqual({ keyId, allowLegacy: false, allowPlaintext: false });
+    }
+  });
+
+  it('refuses a clientKms keyId that is no KMS key id and asks for a region when none can be found', () => {
+    expect(problemsOf({ sources: { a: { ...minimalSource, region: 'us-east-1', clientKms: { keyId: 'my key' } } } }))
+      .toEqual([expect.objectContaining({ path: 'sources.a.clientKms.keyId', message: expect.stringContaining('alias/<name>') })]);
+    expect(problemsOf({ sources: { a: { ...minimalSource, clientKms: { keyId: 'alias/x' } } } }))
+      .toEqual([expect.objectContaining({ path: 'sources.a.clientKms.region', message: expect.stringContaining('Fix: set clientKms.region') })]);
+    expect(problemsOf({ sources: { a: { ...minimalSource, region: 'us-east-1', clientKms: { keyId: 'alias/x', kmsEndpoint: 'http://169.254.169.254/' } } } }))
+      .toEqual([expect.objectContaining({ path: 'sources.a.clientKms.kmsEndpoint' })]);
   });
 
   it('rejects malformed secret references', () => {
