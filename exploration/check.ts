@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { grantingStatement, type S3Permission } from '../shared/permissions';
-import { classifyS3Error } from '../s3/errors';
+import { classifyS3Error, isUnreachable } from '../s3/errors';
 import { joinKey } from '../s3/keys';
 import { listPage } from '../s3/list';
 import type { SourceClient } from '../s3/client';
@@ -30,6 +30,8 @@ export interface CheckResult {
   prefix: string;
   viaProxy: boolean;
   probes: PermissionProbe[];
+  /** Set when the endpoint could not be reached at all: the probes then say nothing about permissions. */
+  unreachable?: { endpoint: string; detail: string; fix: string };
 }
 
 async function probe(permission: S3Permission, client: SourceClient, operation: string, run: () => Promise<unknown>): Promise<PermissionProbe & { code?: string }> {
@@ -43,8 +45,13 @@ async function probe(permission: S3Permission, client: SourceClient, operation: 
       return { permission, status: 'missing', detail: `${operation} was denied`, fix: grantingStatement(permission, client.bucket) };
     }
     if (permission === 's3:GetObject' && classified.kind === 'gone') return { permission, status: 'ok' };
-    return { permission, status: 'error', detail: classified.message };
+    return { permission, status: 'error', detail: classified.message, code: classified.code };
   }
+}
+
+/** A probe as reported: its error code is the checker's own business. */
+function withoutCode({ code: _code, ...probe }: PermissionProbe & { code?: string }): PermissionProbe {
+  return probe;
 }
 
 /** Probes ListBucket, GetObject and (if exports are enabled) PutObject on a source. */
@@ -59,19 +66,29 @@ export async function checkPermissions(client: SourceClient): Promise<CheckResul
   probes.push(listProbe);
   // No bucket, nothing to probe: a HEAD of a missing key in it would read as "ok" (404).
   if (code === 'NoSuchBucket') return { source: client.name, bucket: client.bucket, prefix: client.prefix, viaProxy: client.http.viaProxy, probes };
+  if (isUnreachable(code)) {
+    const via = client.http.viaProxy ? ' through its proxy' : '';
+    return {
+      source: client.name, bucket: client.bucket, prefix: client.prefix, viaProxy: client.http.viaProxy, probes,
+      unreachable: {
+        endpoint: client.config.endpoint, detail: listProbe.detail ?? code ?? 'no reply',
+        fix: `check sources.${client.name}.endpoint, that the server is up and listening there${via}, and the network or proxy settings (sources.${client.name}.proxy)`,
+      },
+    };
+  }
   const readKey = sampleKey ?? joinKey(client.prefix, `.s3-connector-probe-${randomUUID()}`);
-  probes.push(await probe('s3:GetObject', client, 'HeadObject', () =>
-    client.s3.send(new HeadObjectCommand({ Bucket: client.bucket, Key: readKey }))));
+  probes.push(withoutCode(await probe('s3:GetObject', client, 'HeadObject', () =>
+    client.s3.send(new HeadObjectCommand({ Bucket: client.bucket, Key: readKey })))));
   if (client.config.exports.enabled) {
     const writeKey = joinKey(client.prefix, `.s3-connector-probe-${randomUUID()}`);
     let uploadId: string | undefined;
-    probes.push(await probe('s3:PutObject', client, 'CreateMultipartUpload', async () => {
+    probes.push(withoutCode(await probe('s3:PutObject', client, 'CreateMultipartUpload', async () => {
       uploadId = (await client.s3.send(new CreateMultipartUploadCommand({ Bucket: client.bucket, Key: writeKey }))).UploadId;
-    }));
+    })));
     if (uploadId) {
       // Abort at once so the probe leaves no incomplete upload (and no storage charge) behind.
-      probes.push(await probe('s3:AbortMultipartUpload', client, 'AbortMultipartUpload', () =>
-        client.s3.send(new AbortMultipartUploadCommand({ Bucket: client.bucket, Key: writeKey, UploadId: uploadId }))));
+      probes.push(withoutCode(await probe('s3:AbortMultipartUpload', client, 'AbortMultipartUpload', () =>
+        client.s3.send(new AbortMultipartUploadCommand({ Bucket: client.bucket, Key: writeKey, UploadId: uploadId })))));
     }
   }
   return { source: client.name, bucket: client.bucket, prefix: client.prefix, viaProxy: client.http.viaProxy, probes };

@@ -32,6 +32,14 @@ const GONE = new Set(['NoSuchKey', 'NotFound', 'NoSuchVersion', 'PreconditionFai
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH',
   'ENETUNREACH', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
+/** Codes of a server that cannot be reached at all (refused, unknown name, no route, no answer). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'TimeoutError']);
+
+/** Whether an error's code says the endpoint could not be reached: no reply, so nothing about permissions. */
+export function isUnreachable(code: string | undefined): boolean {
+  return UNREACHABLE.has(code ?? '');
+}
+
 interface SdkLikeError {
   name?: string;
   code?: string;
@@ -77,7 +85,8 @@ export function classifyS3Error(err: unknown, operation: string, bucket: string,
   const secret = secretFailureIn(err);
   if (secret) return new S3OperationError('permanent', SECRET_RESOLUTION_CODE, secret.message);
   const e = (err ?? {}) as SdkLikeError;
-  const code = e.Code ?? e.name ?? e.code ?? 'Error';
+  // A socket error is a plain Error whose errno (ECONNREFUSED...) is its code: keep that, not "Error".
+  const code = e.Code ?? (NETWORK.has(e.code ?? '') || UNREACHABLE.has(e.code ?? '') ? e.code : undefined) ?? e.name ?? e.code ?? 'Error';
   const status = e.$metadata?.httpStatusCode;
   const retryAfter = retryAfterMs(e.$response?.headers?.['retry-after']);
   const detail = (e.message ?? String(err)).replace(/(X-Amz-(Signature|Credential|Security-Token)=)[^&\s]+/gi, '$1[redacted]');

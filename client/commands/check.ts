@@ -10,6 +10,10 @@ import { printable } from '../printable';
 /** Human-readable lines of a check result. */
 export function formatCheck(result: CheckResult): string[] {
   const lines = [`source ${result.source}: s3://${result.bucket}/${result.prefix}${result.viaProxy ? ' (via proxy)' : ''}`];
+  if (result.unreachable) {
+    lines.push(`  UNREACHABLE ${result.unreachable.endpoint} — ${result.unreachable.detail}`, `          fix: ${result.unreachable.fix}`);
+    return lines.map(printable);
+  }
   for (const p of result.probes) {
     lines.push(`  ${p.status === 'ok' ? 'ok     ' : p.status === 'missing' ? 'MISSING' : 'ERROR  '} ${p.permission}${p.detail ? ` — ${p.detail}` : ''}`);
     if (p.fix) lines.push(`          fix: add this statement to the policy: ${p.fix}`);
@@ -30,6 +34,7 @@ export function registerCheck(program: Command): void {
         const result = await runner.check(source);
         if (options.json) process.stdout.write(`${JSON.stringify({ type: 'check', ...result })}\n`);
         else process.stdout.write(`${formatCheck(result).join('\n')}\n`);
+        if (result.unreachable) throw new JobFailedError(`cannot connect to source ${source} at ${result.unreachable.endpoint}: nothing was probed. Fix: ${result.unreachable.fix}.`);
         const bad = result.probes.filter((p) => p.status !== 'ok');
         if (bad.length > 0) throw new JobFailedError(`${bad.length} permission probe(s) failed: ${bad.map((p) => p.permission).join(', ')}`);
       } finally {

@@ -1,6 +1,7 @@
 import { createBucket, createUser, putObjects } from '../harness/minio-admin';
 import { minioSource, rootKeyEnv, runCli, withWorker, writeConfigFile, config } from '../harness/connector';
 import { testEnv } from '../harness/test-env';
+import { freePort } from '../../devservers/process';
 
 const write = (bucket: string) => ({ Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: [`arn:aws:s3:::${bucket}/*`] });
 const read = (bucket: string) => [
@@ -34,6 +35,16 @@ describe('check', () => {
       { permission: 's3:AbortMultipartUpload', status: 'ok' },
     ]);
     expect(result.code).toBe(0);
+  });
+
+  it('says an endpoint that refuses connections cannot be reached, with its address and the fix, instead of reporting missing permissions', async () => {
+    const port = await freePort(); // nothing listens there
+    const file = writeConfigFile({ sources: { gone: minioSource(bucket, { endpoint: `http://127.0.0.1:${port}`, maxErrorRetries: 0 }) } });
+    const result = await runCli(['check', 'gone', '--direct', '--config', file], rootKeyEnv());
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`UNREACHABLE http://127.0.0.1:${port} — ListObjectsV2 s3://${bucket}/: ECONNREFUSED`);
+    expect(result.stderr).toContain(`error: cannot connect to source gone at http://127.0.0.1:${port}: nothing was probed. Fix: check sources.gone.endpoint, that the server is up`);
+    expect(result.stderr).not.toContain('permission probe');
   });
 
   it.each([
