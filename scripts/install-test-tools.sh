@@ -79,6 +79,8 @@ if [ "$("$venv/bin/python" -c 'from importlib.metadata import version as v; prin
 fi
 # The Iceberg catalog servers (the REST catalog server from Maven Central, moto's Glue from PyPI).
 bash "$root/scripts/install-catalog-servers.sh"
+# The reference S3 Encryption Clients (Python from PyPI, Go built from scripts/s3ec-go) of the KMS interop tests.
+bash "$root/scripts/install-s3ec-clients.sh"
 # compose-check (scripts/compose-check): Docker Compose's own loader (compose-go, pinned in its
 # go.mod), to check docker-compose.yml on machines without a Docker engine. Rebuilt when its
 # sources change.
