@@ -15,7 +15,7 @@ import { openStore } from '../../datasets/open-store';
 import { createSourceRegistry } from '../../s3/source-registry';
 import { SEARCH_ATTRIBUTE_KEYS, workflowId } from '../../shared/temporal-contract';
 import { DISCOVER_DEFAULTS, MAX_DISCOVERED } from '../../tables/discover';
-import { CATALOG_DEFAULTS } from '../../tables/discover-catalog';
+import { CATALOG_DEFAULTS, namespaceParts } from '../../tables/discover-catalog';
 import { applyProposals, DiscoverApplyError, entryOf } from '../../tables/discover-config';
 import { proposeNames, type TableProposal } from '../../tables/discover-names';
 import { discoverTables, registerTable } from '../../workflows';
@@ -125,6 +125,11 @@ function discoverRequest(config: ConnectorConfig, source: string, path: string |
     return base;
   }
   if (!options.catalog) return { ...base, catalog: false };
+  try {
+    namespaceParts(options.catalogNamespace);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   if (catalog.type === 'unity' && !options.catalogNamespace) {
     throw new UsageError(`sources.${source}.catalog is a unity catalog, whose Iceberg endpoint lists the schemas of one catalog at a time. Fix: name it with --catalog-namespace CATALOG_NAME (or CATALOG_NAME.SCHEMA_NAME), or walk the folders alone with --no-catalog.`);
   }

@@ -173,10 +173,13 @@ describe('tables discover on a source with a catalog', () => {
     expect(human.stderr).toContain(`catalog (files): 1 Iceberg table in 1 namespace\n`);
   }, 60_000);
 
-  it('refuses a unity source without the catalog to list, naming --catalog-namespace, before anything runs', async () => {
+  it('refuses a unity source without the catalog to list, naming --catalog-namespace, and a namespace with an empty part, before anything runs', async () => {
     const unity = writeConfigFile({ sources: { u: minioSource(bucket, { catalog: { type: 'unity', uri: tables.front.uri, token: '${env:TEST_UNITY_TOKEN}' } }) } });
     const result = await runCli(['tables', 'discover', 'u', '--direct', '--config', unity], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('sources.u.catalog is a unity catalog, whose Iceberg endpoint lists the schemas of one catalog at a time. Fix: name it with --catalog-namespace CATALOG_NAME');
+    const empty = await runCli(['tables', 'discover', 'u', '--catalog-namespace', 'main..x', '--direct', '--config', unity], env);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--catalog-namespace "main..x" has an empty part');
   });
 });
