@@ -2,12 +2,16 @@
  * The interop harness (test/harness/s3ec-clients.ts) against the test run's MinIO and moto's KMS:
  * each AWS S3 Encryption Client round-trips its own objects in each format it writes (empty,
  * small, and 20 MiB, multipart where the client can), the two read each other's v2 objects, the
- * metadata each writes is the documented envelope, and a wrong or changed encryption context fails.
+ * metadata each writes is the documented envelope, envelopes in .instruction files are read, and a
+ * wrong or changed encryption context or a flipped ciphertext byte fails.
  */
 import { randomBytes } from 'node:crypto';
-import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { adminS3, createBucket } from '../harness/minio-admin';
-import { createKmsKey, S3EC_WRITE_FORMATS, s3ecGet, s3ecPut, S3ecError, type S3ecClient, type S3ecFormat, type S3ecOptions } from '../harness/s3ec-clients';
+import { createKmsKey, S3EC_WRITE_FORMATS, s3ecGet, s3ecGetToFile, s3ecPut, S3ecError, type S3ecClient, type S3ecFormat, type S3ecOptions } from '../harness/s3ec-clients';
+import { tempDir } from '../harness/temp-dir';
 
 const V2_HEADERS = ['x-amz-cek-alg', 'x-amz-iv', 'x-amz-key-v2', 'x-amz-matdesc', 'x-amz-tag-len', 'x-amz-wrap-alg'];
 const COMMITTING_HEADERS = ['x-amz-3', 'x-amz-c', 'x-amz-d', 'x-amz-i', 'x-amz-t', 'x-amz-w'];
@@ -89,6 +93,29 @@ describe('the two clients read each other', () => {
     expect((await failure(s3ecPut('go', at('cross/none', { format: 'committing' }), Buffer.from('x')))).stderr).toMatch(/writes only the v2 format/);
   });
 
+  test('plaintexts from and to files: a 20 MiB file the Go client writes the Python client writes back to a file, byte for byte', async () => {
+    const dir = tempDir('s3ec-files-');
+    const source = join(dir, 'plain.bin');
+    const target = join(dir, 'back.bin');
+    writeFileSync(source, randomBytes(20 * MIB));
+    await s3ecPut('go', at('cross/file', { format: 'v2' }), { file: source });
+    await s3ecGetToFile('python', at('cross/file'), target);
+    expect(readFileSync(target).equals(readFileSync(source))).toBe(true);
+  });
+
+  test.each(['python', 'go'] as const)('the %s client reads a v2 object whose envelope is in its .instruction file', async (reader) => {
+    const s3 = adminS3();
+    await s3ecPut('python', at('cross/with-metadata', { format: 'v2', context: { place: 'instruction' } }), Buffer.from('enveloped elsewhere'));
+    const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cross/with-metadata' }));
+    const ciphertext = Buffer.from(await stored.Body!.transformToByteArray());
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `cross/instructed-${reader}`, Body: ciphertext }));
+    await s3.send(new PutObjectCommand({
+      Bucket: bucket, Key: `cross/instructed-${reader}.instruction`, Body: JSON.stringify(stored.Metadata),
+      Metadata: { 'x-amz-crypto-instr-file': '' },
+    }));
+    expect((await s3ecGet(reader, at(`cross/instructed-${reader}`, { context: { place: 'instruction' } }))).toString()).toBe('enveloped elsewhere');
+  });
+
   test('a key given by ARN decrypts what was written under its alias', async () => {
     await s3ecPut('python', at('cross/arn', { format: 'v2' }), Buffer.from('by arn'));
     expect((await s3ecGet('go', at('cross/arn', { kmsKeyId: arn }))).toString()).toBe('by arn');
@@ -116,5 +143,22 @@ describe('the encryption context', () => {
     // moto's Decrypt checks the context the data key was wrapped with.
     const error = await failure(s3ecGet(reader, at(key, { context: { tenant: 'b' } })));
     expect(error.stderr).toMatch(/InvalidCiphertext/);
+  });
+});
+
+describe('tampered ciphertext', () => {
+  test.each(CASES)('a %s object in %s with one flipped byte fails its tag in every client that reads the format', async (client, format) => {
+    const s3 = adminS3();
+    const key = `tamper/${client}-${format}`;
+    await s3ecPut(client, at(key, { format }), Buffer.from('x'.repeat(4096)));
+    const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const bytes = Buffer.from(await stored.Body!.transformToByteArray());
+    bytes[100] = bytes[100]! ^ 1;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, Metadata: stored.Metadata }));
+    for (const reader of format === 'v2' ? (['python', 'go'] as const) : (['python'] as const)) {
+      const error = await failure(s3ecGet(reader, at(key)));
+      // cryptography's InvalidTag under the Python client's error; Go's crypto/cipher's own words.
+      expect(error.stderr).toMatch(reader === 'python' ? /<- InvalidTag/ : /cipher: message authentication failed/);
+    }
   });
 });
