@@ -3,8 +3,8 @@
  * field id (renamed columns read under their new name, added ones null in older files, dropped
  * ones never read), identity partition values from the manifest for a column a file does not
  * store, then position and equality deletes applied (deletes.ts), then `--where` (exact, on the
- * rows left). A file whose partition values (identity, or the ranges of time and truncate
- * transforms: transform-summaries.ts) or manifest column bounds (bounds.ts) rule the predicate
+ * rows left). A file whose partition values (identity, the ranges of time and truncate
+ * transforms: transform-summaries.ts, the buckets of equalities: bucket-pruning.ts) or manifest column bounds (bounds.ts) rule the predicate
  * out is not opened; a row group whose Parquet statistics (columns by field id)
  * rule it out is not read. Only Parquet
  * data files are read; ORC and Avro data files are refused by name, as is a file without field
@@ -18,6 +18,7 @@ import type { TableStorage } from '../storage';
 import type { TableRow, TableRowBatch } from '../table-reader';
 import type { TableValue } from '../values';
 import { fileBoundsSummaries } from './bounds';
+import { bucketsMayMatch } from './bucket-pruning';
 import { transformSummaries } from './transform-summaries';
 import { equalityKey, type DeleteIndex } from './deletes';
 import { IcebergUnsupportedError } from './errors';
@@ -70,7 +71,7 @@ export async function* scanDataFile(plan: IcebergScanPlan, file: ContentFile): A
   for (const f of plan.fields) if (partition.has(f.id)) constants[f.name] = partition.get(f.id) ?? null;
   const spec = plan.specs.find((x) => x.specId === file.specId);
   const byPartition = firstOf(partitionSummaries(constants, new Set(Object.keys(constants))), transformSummaries(file, spec, plan.fieldsById));
-  if (where && !mayMatch(where.bound, byPartition)) {
+  if (where && (!mayMatch(where.bound, byPartition) || !bucketsMayMatch(where.bound, file, spec, plan.fieldsById))) {
     stats.filesPrunedByPartition++;
     return;
   }
