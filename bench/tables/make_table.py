@@ -14,7 +14,8 @@ with the commit):
     flag    bool               random
     region  string             random among the four (partition)
     month   date32             random month of 2024 (partition)
-Random values come from numpy's generator seeded 17: the same table every run.
+Random values come from numpy's generator seeded 17: the same table every run. `batch` also
+gives the Iceberg table's rows (make_iceberg_table.py), so both formats hold the same rows.
 """
 import datetime
 import decimal
