@@ -174,8 +174,6 @@ function tableSyncProblems(config: Pick<z.infer<typeof configSchema>, 'syncs' | 
   if (!table) {
     const names = Object.keys(config.virtualTables);
     issue(['table'], `names table "${sync.table}", which is not in virtualTables. Fix: use one of ${names.join(', ') || '(none: add a virtualTables: entry)'}.`);
-  } else if (table.format === 'iceberg') {
-    issue(['table'], `table "${sync.table}" is an iceberg table; table syncs of iceberg tables are not built yet (delta tables land their appends, parquet and avro tables a snapshot). Fix: remove this table sync for now.`);
   } else if (table.location === undefined) {
     issue(['table'], `table "${sync.table}" is a catalog table (identifier:); table syncs read tables by location only. Fix: give virtualTables.${sync.table}.location instead.`);
   }

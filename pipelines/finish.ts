@@ -53,9 +53,11 @@ export async function commitTableSync(deps: JobDeps, input: TableSyncRunInput): 
     await deps.store.remove(paths.staging);
     return { files: 0, bytes: 0, rows: 0 };
   }
-  const current = tableCursorOf(records, job.name)?.cursor.version;
-  if (current !== plan.baseVersion) {
-    throw new CursorMovedError(`table sync ${job.name}: another run landed through version ${current ?? '(none)'} after this run planned from ${plan.baseVersion ?? '(the start)'}; this run commits nothing so that no row lands twice. Fix: start the job again.`);
+  const cursor = tableCursorOf(records, job.name)?.cursor;
+  if (cursor?.version !== plan.baseVersion || cursor?.snapshotId !== plan.baseSnapshotId) {
+    const landed = cursor?.snapshotId !== undefined ? `snapshot ${cursor.snapshotId}` : `version ${cursor?.version ?? '(none)'}`;
+    const from = plan.baseSnapshotId !== undefined ? `snapshot ${plan.baseSnapshotId}` : plan.baseVersion ?? '(the start)';
+    throw new CursorMovedError(`table sync ${job.name}: another run landed through ${landed} after this run planned from ${from}; this run commits nothing so that no row lands twice. Fix: start the job again.`);
   }
   const manifests: string[] = [];
   let files = 0;
@@ -73,7 +75,10 @@ export async function commitTableSync(deps: JobDeps, input: TableSyncRunInput): 
   }
   const record = await dataset.commit({
     type: plan.transaction, runKey: input.runKey, job: job.name, manifests, fileCount: files, bytes,
-    tableCursor: { job: job.name, table: job.table, ...(plan.toVersion !== undefined ? { version: plan.toVersion } : {}), ...(plan.tableId ? { tableId: plan.tableId } : {}) },
+    tableCursor: {
+      job: job.name, table: job.table, ...(plan.toVersion !== undefined ? { version: plan.toVersion } : {}), ...(plan.tableId ? { tableId: plan.tableId } : {}),
+      ...(plan.toSnapshotId !== undefined ? { snapshotId: plan.toSnapshotId } : {}),
+    },
   });
   await deps.store.remove(paths.staging);
   return { transaction: record.id, type: record.type, files, bytes, rows };

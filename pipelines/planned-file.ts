@@ -19,6 +19,8 @@ export interface PlannedFile {
   modificationTime: number;
   /** Delta: the version whose rows it holds (the version that added it, or the snapshot's). */
   version?: number;
+  /** Iceberg: the snapshot that appended it (64-bit id, decimal text). */
+  snapshotId?: string;
   /** Delta: typed partition values by logical column name. */
   partitionValues?: Record<string, StoredValue>;
   /** Delta: the rows deleted from it. */

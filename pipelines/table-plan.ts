@@ -5,13 +5,15 @@
  * - Delta, later runs: the files that the commits after the cursor appended (append-range.ts:
  *   anything but a pure append refuses the run, naming the version and the operation), to land
  *   as one APPEND; nothing when the table has no new version;
+ * - Iceberg: the same, by snapshots (iceberg-plan.ts): the current snapshot first, then the files
+ *   the append snapshots after the cursor added;
  * - Parquet and Avro tables (no versions): their current rows, as a SNAPSHOT, every run.
  * The files to read go to plan pages (JSON lines, FILES_PER_PAGE each) in the run's staging, and
  * a summary last, so a retried plan finds a complete one and returns it unchanged. The workflow
  * gets the summary: counts and versions, never file lists.
  */
 import { Dataset } from '../datasets/dataset';
-import { fromJsonLines, toJsonLines } from '../datasets/jsonl';
+import { fromJsonLines } from '../datasets/jsonl';
 import type { TableCursor } from '../datasets/types';
 import type { JobDeps } from '../jobs/deps';
 import { tableSyncJob, type TableSyncJob } from '../jobs/job';
@@ -21,12 +23,13 @@ import { typedPartitionValues } from '../tables/delta/partition-values';
 import { openTableReader } from '../tables/readers';
 import { openTable, type OpenedTable } from '../tables/registry-ops';
 import { appendedFiles, listFrom } from './append-range';
+import { planIceberg } from './iceberg-plan';
+import { PageWriter } from './plan-pages';
 import { storeValues, type PlannedFile } from './planned-file';
 import { tableRunPaths } from './run-files';
 import { tableCursorOf } from './table-cursor';
 
-/** Data files per plan page, hence per write activity. */
-export const FILES_PER_PAGE = 100;
+export { FILES_PER_PAGE } from './plan-pages';
 
 /** Input of tableSyncPlan. */
 export interface TableSyncPlanInput {
@@ -43,12 +46,15 @@ export interface TableSyncPlan {
   nothingNew: boolean;
   /** The cursor the run starts from (Delta, after a first run). */
   baseVersion?: number;
+  /** Iceberg: the snapshot the run starts after (the cursor, exact decimal text), and the last one it lands (the current snapshot). */
+  baseSnapshotId?: string;
+  toSnapshotId?: string;
   /** Delta: the first version landed (the snapshot's for a first run) and the last. */
   fromVersion?: number;
   toVersion?: number;
-  /** Delta: the table's id (metaData id). */
+  /** Delta: the table's id (metaData id); Iceberg: its table-uuid. */
   tableId?: string;
-  /** Commits read (Delta); 0 for snapshots of tables without versions. */
+  /** Commits (Delta) or snapshots (Iceberg) read; 0 for snapshots of tables without versions. */
   commits: number;
   pages: number;
   /** Data files to read and their bytes. */
@@ -65,7 +71,8 @@ export async function planTableSync(deps: JobDeps, input: TableSyncPlanInput): P
   const table = openTable(deps.config, deps.sources, job.table);
   const records = await new Dataset(deps.store, job.dataset).transactions();
   const base = tableCursorOf(records, job.name)?.cursor;
-  const plan = job.format === 'delta' ? await planDelta(deps, job, table, base, paths) : await planFolder(job, table);
+  const plan = job.format === 'delta' ? await planDelta(deps, job, table, base, paths)
+    : job.format === 'iceberg' ? await planIceberg(job, table, base, new PageWriter(deps, paths)) : await planFolder(job, table);
   await deps.store.write(paths.summary, JSON.stringify(plan));
   return plan;
 }
@@ -124,30 +131,6 @@ async function planDelta(deps: JobDeps, job: TableSyncJob, table: OpenedTable, b
     ...summary, nothingNew: false, fromVersion: from, toVersion: latest, tableId: end.metadata.id, commits: latest - base.version,
     pages: pages.pages, files: pages.files, bytes: pages.bytes,
   };
-}
-
-/** Writes planned files to plan pages of FILES_PER_PAGE. */
-class PageWriter {
-  pages = 0;
-  files = 0;
-  bytes = 0;
-  private current: PlannedFile[] = [];
-
-  constructor(private readonly deps: JobDeps, private readonly paths: ReturnType<typeof tableRunPaths>) {}
-
-  async add(file: PlannedFile): Promise<void> {
-    this.current.push(file);
-    this.files += 1;
-    this.bytes += file.size;
-    if (this.current.length >= FILES_PER_PAGE) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.current.length === 0) return;
-    this.pages += 1;
-    await this.deps.store.write(this.paths.plan(this.pages), toJsonLines(this.current));
-    this.current = [];
-  }
 }
 
 /** The files of plan page `page` of a Delta run. */

@@ -24,6 +24,7 @@ import { openParquetTable } from '../tables/parquet/table';
 import { openTable, type OpenedTable } from '../tables/registry-ops';
 import type { StoredObject } from '../tables/storage';
 import type { TableRow, TableSchema } from '../tables/table-reader';
+import { writeIcebergPage } from './iceberg-write';
 import { loadValues, type PlannedFile } from './planned-file';
 import { byFile, RowChunker } from './row-chunks';
 import { tableRunPaths } from './run-files';
@@ -54,6 +55,8 @@ interface SourceFile {
   size: number;
   modificationTime: number;
   version?: number;
+  /** Iceberg: the snapshot whose rows it holds. */
+  snapshotId?: string;
   rows: AsyncIterable<TableRow[]>;
 }
 
@@ -90,7 +93,7 @@ export async function writeTablePage(deps: JobDeps, input: TableSyncWriteInput):
         entries.push({
           path: outputPath(job, file, chunk), size: blob.size, sha256: blob.sha256, blob: blob.path, verifiedBy: 'written',
           source: { bucket: client.bucket, key: root + file.key, etag: '', size: file.size, lastModified: new Date(file.modificationTime).toISOString() },
-          table: { name: job.table, ...(file.version !== undefined ? { version: file.version } : {}), file: file.key, chunk, rows },
+          table: { name: job.table, ...(file.version !== undefined ? { version: file.version } : {}), ...(file.snapshotId !== undefined ? { snapshotId: file.snapshotId } : {}), file: file.key, chunk, rows },
         });
       }
       for (const entry of entries) run.done.set(entry.path, entry);
@@ -98,12 +101,14 @@ export async function writeTablePage(deps: JobDeps, input: TableSyncWriteInput):
       await run.save(false);
     };
     if (job.format === 'delta') await writeDeltaPage(deps, table, plan, paths, input.page, run, doneFiles, write);
+    else if (job.format === 'iceberg') await writeIcebergPage(deps, table, plan, paths, input.page, run, doneFiles, write);
     else await writeFolderTable(job, table, doneFiles, write);
     return { entries: [...run.done.values()].sort((a, b) => compareKeys(a.path, b.path)), retries: run.retries };
   });
   const entries = written.entries;
   await deps.store.write(paths.manifest(input.page), toJsonLines(entries));
-  const sources = job.format === 'delta' ? await readPlanPage(deps, paths, input.page) : undefined;
+  const paged = job.format === 'delta' || (job.format === 'iceberg' && plan.transaction === 'APPEND');
+  const sources = paged ? await readPlanPage(deps, paths, input.page) : undefined;
   return {
     page: input.page, files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0), rows: entries.reduce((n, e) => n + (e.table?.rows ?? 0), 0),
     sourceFiles: sources?.length ?? plan.files, sourceBytes: sources?.reduce((n, f) => n + f.size, 0) ?? plan.bytes,
@@ -111,11 +116,12 @@ export async function writeTablePage(deps: JobDeps, input: TableSyncWriteInput):
   };
 }
 
-/** The dataset path of chunk `chunk` of a data file: below `v<version>/` for Delta (new paths for every APPEND). */
+/** The dataset path of chunk `chunk` of a data file: below `v<version>/` for Delta, `s<snapshot id>/` for Iceberg (new paths for every APPEND). */
 function outputPath(job: TableSyncJob, file: SourceFile, chunk: number): string {
   // The codec in a source name (`.snappy.parquet`) would misname a file written with zstd.
   const stem = file.key.replace(/(\.(snappy|zstd|gz|lz4|brotli))?\.(parquet|avro)$/i, '');
   const name = `${stem}-${String(chunk).padStart(5, '0')}.parquet`;
+  if (file.snapshotId !== undefined) return `s${file.snapshotId}/${name}`;
   return file.version !== undefined ? `v${String(file.version).padStart(20, '0')}/${name}` : name;
 }
 

@@ -27,6 +27,8 @@ export interface TableSyncResult extends SyncResult {
   /** Delta: the versions landed (none when there was nothing new). */
   fromVersion?: number;
   toVersion?: number;
+  /** Iceberg: the last snapshot landed (64-bit id, decimal text). */
+  toSnapshotId?: string;
   /** Rows in the files landed. */
   rows: number;
   /** One line saying what the run landed, for `sync --wait`. */

@@ -12,7 +12,7 @@ import { addEffort, jobActivities } from './job-activities';
 import { initialSyncProgress } from './sync-types';
 import type { TableSyncInput, TableSyncResult, TableSyncState } from './table-sync-types';
 
-/** Lands what table sync `input.job`'s table appended since its last run (Delta), or its current rows (Parquet, Avro). */
+/** Lands what table sync `input.job`'s table appended since its last run (Delta, Iceberg), or its current rows (Parquet, Avro). */
 export async function tableSync(input: TableSyncInput): Promise<TableSyncResult> {
   const { quick, long } = jobActivities(input.maxErrorRetries);
   const state: TableSyncState = input.resume ?? { runKey: workflowInfo().runId, page: 1, progress: initialSyncProgress() };
@@ -48,14 +48,17 @@ export async function tableSync(input: TableSyncInput): Promise<TableSyncResult>
     progress.phase = 'done';
     show();
     const landed = committed.transaction !== undefined;
-    const versions = plan.fromVersion === undefined ? '' : plan.fromVersion === plan.toVersion ? `version ${plan.fromVersion} of ` : `versions ${plan.fromVersion}-${plan.toVersion} of `;
+    const versions = plan.toSnapshotId !== undefined ? (plan.baseSnapshotId === undefined ? `snapshot ${plan.toSnapshotId} of ` : `the appends after snapshot ${plan.baseSnapshotId} up to ${plan.toSnapshotId} of `)
+      : plan.fromVersion === undefined ? '' : plan.fromVersion === plan.toVersion ? `version ${plan.fromVersion} of ` : `versions ${plan.fromVersion}-${plan.toVersion} of `;
     const summary = landed
       ? `transaction ${committed.transaction} (${committed.type}): ${versions}table ${plan.table}, ${committed.rows} row(s) in ${committed.files} Parquet file(s), ${committed.bytes} bytes`
-      : `nothing new: table ${plan.table} has no version after ${plan.baseVersion}, which is landed; no transaction committed`;
+      : plan.baseSnapshotId !== undefined ? `nothing new: table ${plan.table} has no rows appended after snapshot ${plan.baseSnapshotId}, which is landed; no transaction committed`
+        : `nothing new: table ${plan.table} has no version after ${plan.baseVersion}, which is landed; no transaction committed`;
     return {
       workflowId: workflowInfo().workflowId, runKey: state.runKey, status: 'completed', transaction: committed.transaction, transactionType: committed.type,
       filesAdded: committed.files, filesSkipped: 0, bytes: committed.bytes, filesVerifiedBySizeOnly: 0,
       table: plan.table, ...(landed && plan.fromVersion !== undefined ? { fromVersion: plan.fromVersion, toVersion: plan.toVersion } : {}),
+      ...(landed && plan.toSnapshotId !== undefined ? { toSnapshotId: plan.toSnapshotId } : {}),
       rows: committed.rows, summary,
     };
   } catch (err) {
@@ -71,7 +74,8 @@ const mb = (n: number) => (n / 1e6).toFixed(1);
 
 /** The Markdown a table sync run shows as its current details in the Web UI: the table, the versions, and the data files read. */
 export function renderTableSyncDetails(job: string, plan: TableSyncPlan | undefined, p: SyncProgress): string {
-  const versions = plan?.fromVersion === undefined ? '' : plan.fromVersion === plan.toVersion ? `, version ${plan.fromVersion}` : `, versions ${plan.fromVersion}-${plan.toVersion}`;
+  const versions = plan?.toSnapshotId !== undefined ? `, snapshot ${plan.toSnapshotId}`
+    : plan?.fromVersion === undefined ? '' : plan.fromVersion === plan.toVersion ? `, version ${plan.fromVersion}` : `, versions ${plan.fromVersion}-${plan.toVersion}`;
   const what = plan ? `${plan.format} table ${plan.table}${versions} -> ${plan.transaction}${plan.nothingNew ? ' (nothing new)' : ''}` : 'planning';
   const rows: Array<[string, string | number]> = [
     ['table commits read', p.listed], ['pages written', p.pages], ['data files read', `${p.filesCopied} / ${p.objectsPlanned}`],

@@ -26,6 +26,8 @@ export interface SyncSummary {
   table?: string;
   fromVersion?: number;
   toVersion?: number;
+  /** Iceberg table syncs: the last snapshot landed (64-bit id, decimal text; absent when nothing was new). */
+  toSnapshotId?: string;
   rows?: number;
 }
 
@@ -48,7 +50,7 @@ export function registerSync(program: Command): void {
           ...ids, status: 'completed', transaction: result.transaction ?? null,
           filesAdded: result.filesAdded, filesSkipped: result.filesSkipped, bytes: result.bytes,
           filesVerifiedBySizeOnly: result.filesVerifiedBySizeOnly ?? 0,
-          ...('table' in result ? { table: result.table, fromVersion: result.fromVersion, toVersion: result.toVersion, rows: result.rows } : {}),
+          ...('table' in result ? { table: result.table, fromVersion: result.fromVersion, toVersion: result.toVersion, toSnapshotId: result.toSnapshotId, rows: result.rows } : {}),
         }),
       }, job, options);
     });

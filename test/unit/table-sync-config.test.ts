@@ -28,9 +28,13 @@ describe('tableSyncs: in the config', () => {
     expect(config.tableSyncs['orders-appends']).toEqual({ table: 'orders', dataset: 'orders_rows', schedule: { cron: '*/15 * * * *' }, rowsPerFile: 250_000 });
   });
 
+  it('accepts a table sync of an iceberg table with a location (its appends, snapshot by snapshot)', () => {
+    const { config } = parseConfig({ sources: { a: source }, virtualTables: tables, tableSyncs: { 'ice-appends': { table: 'ice', dataset: 'ice_rows' } } });
+    expect(config.tableSyncs['ice-appends']).toEqual({ table: 'ice', dataset: 'ice_rows', rowsPerFile: 250_000 });
+  });
+
   it.each([
     ['a table that is not in virtualTables', { table: 'nope', dataset: 'd' }, 'tableSyncs.j.table', /names table "nope", which is not in virtualTables\. Fix: use one of orders, events, ice, catalog/],
-    ['an iceberg table', { table: 'ice', dataset: 'd' }, 'tableSyncs.j.table', /iceberg table; table syncs of iceberg tables are not built yet/],
     ['a catalog table', { table: 'catalog', dataset: 'd' }, 'tableSyncs.j.table', /catalog table \(identifier:\).*Fix: give virtualTables\.catalog\.location/],
     ['a missing dataset', { table: 'orders' }, 'tableSyncs.j.dataset', /is required/],
     ['an unknown field', { table: 'orders', dataset: 'd', mode: 'append' }, 'tableSyncs.j.mode', /not a known field/],
