@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { adminS3, createBucket } from '../harness/minio-admin';
 import { createKmsKey, S3EC_WRITE_FORMATS, s3ecGet, s3ecGetToFile, s3ecPut, S3ecError, type S3ecClient, type S3ecFormat, type S3ecOptions } from '../harness/s3ec-clients';
+import { startIamMoto, type IamMoto } from '../harness/kms-iam';
 import { tempDir } from '../harness/temp-dir';
 
 const V2_HEADERS = ['x-amz-cek-alg', 'x-amz-iv', 'x-amz-key-v2', 'x-amz-matdesc', 'x-amz-tag-len', 'x-amz-wrap-alg'];
@@ -160,5 +161,29 @@ describe('tampered ciphertext', () => {
       // cryptography's InvalidTag under the Python client's error; Go's crypto/cipher's own words.
       expect(error.stderr).toMatch(reader === 'python' ? /<- InvalidTag/ : /cipher: message authentication failed/);
     }
+  });
+});
+
+describe('a key the identity may not use (moto enforcing IAM)', () => {
+  let iamMoto: IamMoto;
+  let keyArn: string;
+  beforeAll(async () => {
+    iamMoto = await startIamMoto();
+    keyArn = (await iamMoto.createKey()).arn;
+  });
+  afterAll(() => iamMoto?.stop());
+
+  test.each(CASES)('the %s client writing %s: without kms:GenerateDataKey the put fails, without kms:Decrypt the get fails, each naming the KMS action', async (client, format) => {
+    const encryptOnly = await iamMoto.createIdentity(`enc-${client}-${format}`, ['kms:GenerateDataKey']);
+    const decryptOnly = await iamMoto.createIdentity(`dec-${client}-${format}`, ['kms:Decrypt']);
+    const key = `denied/${client}-${format}`;
+    const on = (credentials: { accessKeyId: string; secretAccessKey: string }) => at(key, { format, kmsKeyId: keyArn, kmsEndpoint: iamMoto.endpoint, credentials });
+    // moto answers KMS's JSON protocol's AccessDenied with an XML body: botocore reads it, the Go
+    // SDK only its status (403).
+    const denied = (action: string) => (client === 'python' ? new RegExp(`AccessDenied.*not authorized to perform: kms:${action}`) : new RegExp(`KMS: ${action}, https response error StatusCode: 403`));
+    expect((await failure(s3ecPut(client, on(decryptOnly), Buffer.from('rows')))).stderr).toMatch(denied('GenerateDataKey'));
+    await s3ecPut(client, on(encryptOnly), Buffer.from('rows'));
+    expect((await failure(s3ecGet(client, on(encryptOnly)))).stderr).toMatch(denied('Decrypt'));
+    expect((await s3ecGet(client, on(decryptOnly))).toString()).toBe('rows');
   });
 });
