@@ -5,6 +5,7 @@
  *   proves the read permission; a 403 does not distinguish, so it reports missing).
  * - s3:PutObject (only when exports are enabled): CreateMultipartUpload then AbortMultipartUpload,
  *   which needs the same permission as PutObject but leaves nothing behind.
+ * - kms:GenerateDataKey and kms:Decrypt (only with clientKms): a data key made and unwrapped.
  */
 import { randomUUID } from 'node:crypto';
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -13,10 +14,11 @@ import { classifyS3Error, isUnreachable } from '../s3/errors';
 import { joinKey } from '../s3/keys';
 import { listPage } from '../s3/list';
 import type { SourceClient } from '../s3/client';
+import { probeKms, type KmsProbe } from '../crypto/kms-probe';
 
 /** The outcome of one probe. */
 export interface PermissionProbe {
-  permission: S3Permission;
+  permission: S3Permission | KmsProbe['permission'];
   status: 'ok' | 'missing' | 'error';
   /** Why it is missing or failed; with the granting IAM statement as the fix. */
   detail?: string;
@@ -91,5 +93,7 @@ export async function checkPermissions(client: SourceClient): Promise<CheckResul
         client.s3.send(new AbortMultipartUploadCommand({ Bucket: client.bucket, Key: writeKey, UploadId: uploadId })))));
     }
   }
+  // clientKms: the key's use, as reads (kms:Decrypt) and exports (kms:GenerateDataKey) need it.
+  if (client.kms) probes.push(...await probeKms(client.kms));
   return { source: client.name, bucket: client.bucket, prefix: client.prefix, viaProxy: client.http.viaProxy, probes };
 }

@@ -120,7 +120,7 @@ async function runUpload(target: UploadTarget, options: MultipartOptions, resume
     let created;
     try {
       created = await client.s3.send(new CreateMultipartUploadCommand({
-        Bucket: client.bucket, Key: key, ChecksumAlgorithm: 'SHA256', ACL: target.cannedAcl as ObjectCannedACL | undefined,
+        Bucket: client.bucket, Key: key, ChecksumAlgorithm: 'SHA256', ACL: target.cannedAcl as ObjectCannedACL | undefined, Metadata: target.metadata,
       }), { abortSignal: target.signal });
     } catch (err) {
       throw exportS3Error(err, 'CreateMultipartUpload', target);

@@ -133,6 +133,7 @@ function storeReadError(target: UploadTarget, err: unknown): S3OperationError {
 function putHeaders(target: UploadTarget): Record<string, string> {
   const headers: Record<string, string> = { 'x-amz-checksum-sha256': hexToBase64(target.sha256) };
   if (target.cannedAcl) headers['x-amz-acl'] = target.cannedAcl;
+  for (const [name, value] of Object.entries(target.metadata ?? {})) headers[`x-amz-meta-${name}`] = value;
   return headers;
 }
 

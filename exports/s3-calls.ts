@@ -39,6 +39,8 @@ export interface UploadTarget {
    */
   localPath?: string;
   cannedAcl?: string;
+  /** User metadata stored with the object (without `x-amz-meta-`): a client-side encrypted file's envelope. */
+  metadata?: Record<string, string>;
   /** Aborted when the activity is cancelled. */
   signal?: AbortSignal;
 }

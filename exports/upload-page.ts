@@ -8,12 +8,12 @@
 import type { JobDeps } from '../jobs/deps';
 import { exportJob } from '../jobs/job';
 import { AdaptiveConcurrency } from '../s3/adaptive-concurrency';
-import { S3OperationError } from '../s3/errors';
 import { runPage, type PageEffort } from '../jobs/page-activity';
-import { uploadMultipart, type MultipartState } from './multipart';
+import { abortUpload, uploadMultipart, type MultipartState } from './multipart';
 import { exportPaths } from './paths';
 import type { PlannedFile } from './plan';
 import { putObject } from './put-object';
+import { sealedFile } from './sealed-file';
 import type { UploadedObject, UploadTarget } from './s3-calls';
 import { partSizeFor } from './parts';
 import { exportKey } from './target';
@@ -50,10 +50,6 @@ const partConcurrency = (partSize: number, maxConnections: number) => Math.max(1
 export async function uploadPage(deps: JobDeps, input: UploadPageInput): Promise<UploadPageResult> {
   const job = exportJob(deps.config, input.job);
   const client = deps.sources.get(job.source);
-  if (client.kms) {
-    // Writing plaintext to a source that asks for encryption would defeat it: refuse until encrypted exports exist.
-    throw new S3OperationError('permanent', 'NotImplemented', `export ${job.name}: source ${job.source} has clientKms, and encrypted exports are not written yet. Fix: export to a source without clientKms; nothing was uploaded.`);
-  }
   const paths = exportPaths(job.dataset, job.name, input.runKey);
   const planText = await deps.store.read(paths.plan(input.page));
   if (!planText) throw new Error(`export plan ${paths.plan(input.page)} is missing; the run's staging folder was removed. Fix: start the export again.`);
@@ -67,12 +63,18 @@ export async function uploadPage(deps: JobDeps, input: UploadPageInput): Promise
   const { lines, retries } = await runPage(progress, async (run) => {
     const { done, ctx, addBytes, beat, beatNow, save } = run;
     Object.assign(multipart, (ctx?.info.heartbeatDetails as UploadPageHeartbeat | undefined)?.multipart);
-    const target = (file: PlannedFile, signal: AbortSignal): UploadTarget => ({
-      client, key: exportKey(job.keyPrefix, file.path), size: file.size, sha256: file.sha256, cannedAcl: job.cannedAcl,
-      open: () => deps.store.readStream(file.blob), localPath: deps.store.localPath?.(file.blob), signal,
-    });
+    // `fresh`: a newly encrypted ciphertext, which no earlier attempt's upload parts belong to.
+    const target = async (file: PlannedFile, signal: AbortSignal): Promise<{ target: UploadTarget; fresh: boolean }> => {
+      const key = exportKey(job.keyPrefix, file.path);
+      // A clientKms target gets the v2 ciphertext, staged whole first (sealed-file.ts).
+      const bytes = client.kms
+        ? await sealedFile(deps.store, client.kms, file, key, `${paths.staging}/sealed`, paths.upload(key).replace('/uploads/', '/sealed-records/'), signal)
+        : { blob: file.blob, size: file.size, sha256: file.sha256, metadata: undefined, fresh: false };
+      return { target: { client, key, size: bytes.size, sha256: bytes.sha256, cannedAcl: job.cannedAcl, metadata: bytes.metadata,
+        open: () => deps.store.readStream(bytes.blob), localPath: deps.store.localPath?.(bytes.blob), signal }, fresh: bytes.fresh ?? false };
+    };
     const small = async (file: PlannedFile, signal: AbortSignal) => {
-      const uploaded = await putObject(target(file, signal), addBytes);
+      const uploaded = await putObject((await target(file, signal)).target, addBytes);
       done.set(file.path, { path: file.path, ...uploaded });
       beat();
       await save(false);
@@ -89,10 +91,18 @@ export async function uploadPage(deps: JobDeps, input: UploadPageInput): Promise
         recording = recording.then(() => deps.store.write(paths.upload(key), text));
         return recording;
       };
-      const partSize = partSizeFor(file.size, job.partSizeBytes);
-      const uploaded = await uploadMultipart(target(file, signal), {
+      const { target: upload, fresh } = await target(file, signal);
+      let resume = latest(multipart[file.path], stored ? JSON.parse(stored.toString('utf8')) as MultipartState : undefined);
+      if (resume && fresh) {
+        // An upload of another ciphertext of this file (its staged copy was lost): its parts would
+        // not decrypt with this envelope, so it is aborted and the upload restarts.
+        await abortUpload(upload, resume.uploadId);
+        resume = undefined;
+      }
+      const partSize = partSizeFor(upload.size, job.partSizeBytes);
+      const uploaded = await uploadMultipart(upload, {
         partSize, concurrency: partConcurrency(partSize, client.config.maxConnections),
-        resume: latest(multipart[file.path], stored ? JSON.parse(stored.toString('utf8')) as MultipartState : undefined), onBytes: addBytes,
+        resume, onBytes: addBytes,
         onState: (state) => { multipart[file.path] = state; beatNow(); void record(state).catch(() => undefined); },
         register: record,
         unregister: async () => { await recording.catch(() => undefined); await deps.store.remove(paths.upload(key)); },
