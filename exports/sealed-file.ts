@@ -29,6 +29,13 @@ export interface PlainFile {
   size: number;
 }
 
+/** Whether `path` is still in the store (listed in its folder; a stream of a missing file fails only once read). */
+async function blobPresent(store: StoreBackend, path: string): Promise<boolean> {
+  const slash = path.lastIndexOf('/');
+  const names = await store.list(path.slice(0, slash)).catch(() => [] as string[]);
+  return names.includes(path.slice(slash + 1));
+}
+
 /**
  * The staged ciphertext of `file` for `key`: reused when `recordPath` records one whose blob is
  * still there, else encrypted now (a fresh data key and IV) and recorded.
@@ -37,9 +44,7 @@ export async function sealedFile(store: StoreBackend, kms: SourceKms, file: Plai
   const recorded = await store.read(recordPath);
   if (recorded) {
     const sealed = JSON.parse(recorded.toString('utf8')) as SealedFile;
-    // Opened and closed, not read: only whether the blob is still there matters.
-    const present = await store.readStream(sealed.blob).then((s) => { s.destroy(); return true; }, () => false);
-    if (present) return { ...sealed, fresh: false };
+    if (await blobPresent(store, sealed.blob)) return { ...sealed, fresh: false };
   }
   const what = `export of ${key}`;
   const { encryptor, metadata } = await sealV2(kms, what, signal);
