@@ -12,6 +12,7 @@ import { copyObject } from '../../syncs/object-copy';
 import { config, minioSource, rootKeyEnv, withWorker } from '../harness/connector';
 import { adminS3, createBucket } from '../harness/minio-admin';
 import { sealCommitting, sealV2, type Sealed } from '../harness/spec-envelopes';
+import { makeJpeg } from '../harness/media-fixtures';
 import { localDataset, runSyncJob, temporalClient } from '../harness/sync-runner';
 import { testEnv } from '../harness/test-env';
 
@@ -190,5 +191,35 @@ describe('objects encrypted with the S3 Encryption Client formats (moto KMS, Min
     for (const [path, f] of view) {
       expect(f).toMatchObject({ sha256: sha(plaintexts.get(path)!), size: plaintexts.get(path)!.length, decrypted: { format: 'v3-committing', keyId: key.alias } });
     }
+  }, 180_000);
+  it('media-syncs an encrypted JPEG with the metadata read from its plaintext, and an incremental sync lands only a new encrypted object', async () => {
+    const jpeg = readFileSync(makeJpeg(join(storeRoot, 'photo-source.jpg'), '64x48'));
+    await put(bucket, 'media/photo.jpg', await seal(kms, key.keyId, 'committing', jpeg));
+    await put(bucket, 'inc/one.txt', await seal(kms, key.keyId, 'v2', Buffer.from('one')));
+    const cfg = config({
+      datasetStore: storeRoot,
+      sources: { enc: sourceConfig() },
+      syncs: {
+        media: { source: 'enc', dataset: 'enc_media', mode: 'media', subfolder: 'media/', mediaTypes: ['image/jpeg'] },
+        inc: { source: 'enc', dataset: 'enc_inc', mode: 'incremental', subfolder: 'inc/' },
+      },
+    });
+    const { client: temporal, close } = await temporalClient();
+    try {
+      await withWorker(cfg, async (taskQueue) => {
+        expect(await runSyncJob(temporal, cfg, 'media', taskQueue)).toMatchObject({ status: 'completed', filesAdded: 1 });
+        expect(await runSyncJob(temporal, cfg, 'inc', taskQueue)).toMatchObject({ transaction: 1, filesAdded: 1 });
+        await put(bucket, 'inc/two.txt', await seal(kms, key.keyId, 'committing', Buffer.from('two')));
+        expect(await runSyncJob(temporal, cfg, 'inc', taskQueue)).toMatchObject({ transaction: 2, filesAdded: 1 });
+      });
+    } finally {
+      await close();
+    }
+    const photo = (await localDataset(storeRoot, 'enc_media').view()).get('media/photo.jpg');
+    expect(photo).toMatchObject({ sha256: sha(jpeg), mediaType: 'image/jpeg', metadata: { width: 64, height: 48 }, decrypted: { format: 'v3-committing' } });
+    const inc = await localDataset(storeRoot, 'enc_inc').view();
+    expect([...inc.entries()].map(([path, f]) => [path, f.sha256, f.decrypted?.format])).toEqual([
+      ['inc/one.txt', sha(Buffer.from('one')), 'v2'], ['inc/two.txt', sha(Buffer.from('two')), 'v3-committing'],
+    ]);
   }, 180_000);
 });
