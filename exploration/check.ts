@@ -34,6 +34,11 @@ export interface CheckResult {
   probes: PermissionProbe[];
   /** Set when the endpoint could not be reached at all: the probes then say nothing about permissions. */
   unreachable?: { endpoint: string; detail: string; fix: string };
+  /**
+   * Set when the store rejected the credentials themselves (a wrong secret or key id): nothing
+   * else is probed, as a HEAD's bare 403 would then read as a missing permission.
+   */
+  rejectedCredentials?: { code: string; fix: string };
 }
 
 async function probe(permission: S3Permission, client: SourceClient, operation: string, run: () => Promise<unknown>): Promise<PermissionProbe & { code?: string }> {
@@ -76,6 +81,12 @@ export async function checkPermissions(client: SourceClient): Promise<CheckResul
         endpoint: client.config.endpoint, detail: listProbe.detail ?? code ?? 'no reply',
         fix: `check sources.${client.name}.endpoint, that the server is up and listening there${via}, and the network or proxy settings (sources.${client.name}.proxy)`,
       },
+    };
+  }
+  if (code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch' || code === 'InvalidClientTokenId') {
+    return {
+      source: client.name, bucket: client.bucket, prefix: client.prefix, viaProxy: client.http.viaProxy, probes,
+      rejectedCredentials: { code, fix: `check the access key id and secret that sources.${client.name}.credentials names (and the region): the store does not accept them` },
     };
   }
   const readKey = sampleKey ?? joinKey(client.prefix, `.s3-connector-probe-${randomUUID()}`);

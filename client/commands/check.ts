@@ -10,6 +10,10 @@ import { printable } from '../printable';
 /** Human-readable lines of a check result. */
 export function formatCheck(result: CheckResult): string[] {
   const lines = [`source ${result.source}: s3://${result.bucket}/${result.prefix}${result.viaProxy ? ' (via proxy)' : ''}`];
+  if (result.rejectedCredentials) {
+    lines.push(`  ERROR   credentials — the store rejected them (${result.rejectedCredentials.code}); no permission was probed`, `          fix: ${result.rejectedCredentials.fix}`);
+    return lines.map(printable);
+  }
   if (result.unreachable) {
     lines.push(`  UNREACHABLE ${result.unreachable.endpoint} — ${result.unreachable.detail}`, `          fix: ${result.unreachable.fix}`);
     return lines.map(printable);
@@ -34,6 +38,7 @@ export function registerCheck(program: Command): void {
         const result = await runner.check(source);
         if (options.json) process.stdout.write(`${JSON.stringify({ type: 'check', ...result })}\n`);
         else process.stdout.write(`${formatCheck(result).join('\n')}\n`);
+        if (result.rejectedCredentials) throw new JobFailedError(`source ${source}: the store rejected the credentials (${result.rejectedCredentials.code}); no permission was probed. Fix: ${result.rejectedCredentials.fix}.`);
         if (result.unreachable) throw new JobFailedError(`cannot connect to source ${source} at ${result.unreachable.endpoint}: nothing was probed. Fix: ${result.unreachable.fix}.`);
         const bad = result.probes.filter((p) => p.status !== 'ok');
         if (bad.length > 0) throw new JobFailedError(`${bad.length} permission probe(s) failed: ${bad.map((p) => p.permission).join(', ')}`);

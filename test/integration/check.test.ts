@@ -37,6 +37,16 @@ describe('check', () => {
     expect(result.code).toBe(0);
   });
 
+  it('reports a wrong secret as rejected credentials and probes nothing else, so no permission is reported missing', async () => {
+    const file = writeConfigFile({ sources: { wrong: minioSource(bucket, { maxErrorRetries: 0 }) } });
+    const result = await runCli(['check', 'wrong', '--direct', '--config', file], { ...rootKeyEnv(), TEST_MINIO_SECRET: 'not-the-secret' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('ERROR   credentials — the store rejected them (SignatureDoesNotMatch); no permission was probed');
+    expect(result.stdout).not.toContain('MISSING');
+    expect(result.stderr).toContain('error: source wrong: the store rejected the credentials (SignatureDoesNotMatch); no permission was probed. Fix: check the access key id and secret');
+    expect(`${result.stdout}${result.stderr}`).not.toContain('not-the-secret');
+  });
+
   it('says an endpoint that refuses connections cannot be reached, with its address and the fix, instead of reporting missing permissions', async () => {
     const port = await freePort(); // nothing listens there
     const file = writeConfigFile({ sources: { gone: minioSource(bucket, { endpoint: `http://127.0.0.1:${port}`, maxErrorRetries: 0 }) } });
