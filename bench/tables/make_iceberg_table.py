@@ -7,9 +7,10 @@ Usage: make_iceberg_table.py CATALOG_DB WAREHOUSE_URL TABLE_URL [ROWS] [COMMITS]
 A SqlCatalog on sqlite (CATALOG_DB) holds table `bench.sales` at TABLE_URL (s3://bucket/prefix),
 format version 2, partitioned by identity(region) and month(at) (4 × 12 partitions, the Delta
 table's region/month split through a transform), ROWS rows appended in COMMITS appends (one
-snapshot and one data file per partition each). Manifests are written with deflate: DuckDB 1.5.5's
-iceberg extension refuses pyiceberg's default zstandard Avro codec. Prints one JSON object: the
-current metadata file's URL (`metadata`) and the snapshot count.
+snapshot and one data file per partition each). Manifests are written with deflate (pyiceberg
+0.12's default, set explicitly): DuckDB 1.5.5's iceberg extension refuses zstandard manifests
+("File header contains an unknown codec"). Data files are pyiceberg's default Parquet (zstd).
+Prints one JSON object: the current metadata file's URL (`metadata`) and the snapshot count.
 """
 import json
 import os
