@@ -6,13 +6,18 @@
  * Absolute URIs are followed only inside the root's bucket and prefix.
  */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { INSTRUCTION_SUFFIX } from '../crypto/instruction-file';
+import { readDecrypted } from '../crypto/whole-object';
 import type { SourceClient } from '../s3/client';
-import { classifyS3Error } from '../s3/errors';
+import { classifyS3Error, S3OperationError } from '../s3/errors';
 import { decodeListedKey, joinKey } from '../s3/keys';
 import {
   checkRelativeKey, TableObjectNotFoundError, TableOutsideRootError,
   type ListOptions, type StoredObject, type TableStorage,
 } from './storage';
+
+/** The GCM tag that ends every client-side encrypted object (both formats read). */
+const GCM_TAG_BYTES = 16;
 
 /** Reads the table whose root is `folder` (relative to the source URL) in `client`'s bucket. */
 export class S3TableStorage implements TableStorage {
@@ -22,9 +27,10 @@ export class S3TableStorage implements TableStorage {
 
   /** @param folder the table's folder below the source URL (e.g. `tables/orders/`) */
   constructor(private readonly client: SourceClient, folder: string) {
-    // Table files are read by ranges, which client-side (GCM) encryption does not allow.
-    if (client.kms) {
-      throw new Error(`source ${client.name} has clientKms: tables on client-side encrypted sources are not read yet (their files are read by byte ranges, which a GCM tag covering the whole object does not allow). Fix: use a source without clientKms for tables, or sync the files and read the dataset.`);
+    // Encrypted table files are decrypted whole (a GCM tag covers the whole object); their listed
+    // sizes are the plaintext's only when every object carries the 16-byte tag.
+    if (client.kms && client.config.clientKms?.allowPlaintext) {
+      throw new Error(`source ${client.name} has clientKms with allowPlaintext: tables on it are not read, as a listed size cannot tell an encrypted file (16 bytes of GCM tag longer than its plaintext) from a plain one. Fix: remove allowPlaintext, or read the table through a source without clientKms.`);
     }
     const root = joinKey(client.prefix, folder);
     this.root = root === '' || root.endsWith('/') ? root : `${root}/`;
@@ -49,7 +55,10 @@ export class S3TableStorage implements TableStorage {
       for (const o of out.Contents ?? []) {
         const key = decode(o.Key ?? '');
         if (!key.startsWith(this.root)) continue;
-        yield { key: key.slice(this.root.length), size: o.Size ?? 0, lastModified: (o.LastModified ?? new Date(0)).getTime() };
+        // clientKms: envelopes are no table files, and a file's plaintext is its GCM tag shorter.
+        if (this.client.kms && key.endsWith(INSTRUCTION_SUFFIX)) continue;
+        const size = this.client.kms ? Math.max(0, (o.Size ?? 0) - GCM_TAG_BYTES) : o.Size ?? 0;
+        yield { key: key.slice(this.root.length), size, lastModified: (o.LastModified ?? new Date(0)).getTime() };
       }
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
@@ -80,10 +89,33 @@ export class S3TableStorage implements TableStorage {
     return checkRelativeKey(path.slice(this.root.length), this.location);
   }
 
+  /** The last objects decrypted (a table file is read by several ranges: footer, then row groups). */
+  private readonly plaintexts = new Map<string, Promise<Buffer>>();
+
+  private decrypted(key: string, full: string): Promise<Buffer> {
+    let hit = this.plaintexts.get(full);
+    if (!hit) {
+      hit = readDecrypted(this.client, full, { fix: 'sync the table\'s files (syncs decrypt in constant memory) or keep table files below 64 MiB.' })
+        .then((r) => r.plaintext, (err: unknown) => {
+          this.plaintexts.delete(full);
+          if (err instanceof S3OperationError && err.kind === 'gone') throw new TableObjectNotFoundError(key, this.location);
+          throw err;
+        });
+      this.plaintexts.set(full, hit);
+      // Two files at most: a scan reads one file at a time (and prefetches the next one's footer).
+      while (this.plaintexts.size > 2) this.plaintexts.delete(this.plaintexts.keys().next().value!);
+    }
+    return hit;
+  }
+
   private async get(key: string, bounds?: { start: number; end: number }): Promise<Uint8Array> {
     checkRelativeKey(key, this.location);
     const full = this.root + key;
     const range = bounds ? `bytes=${bounds.start}-${bounds.end - 1}` : undefined;
+    if (this.client.kms) {
+      const plaintext = await this.decrypted(key, full);
+      return bounds ? plaintext.subarray(bounds.start, bounds.end) : plaintext;
+    }
     try {
       const out = await this.client.s3.send(new GetObjectCommand({ Bucket: this.client.bucket, Key: full, Range: range }));
       const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
