@@ -2,26 +2,47 @@
  * Child processes and command-line options of the tables benchmark.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-/** A finished process: its wall time in seconds (start to exit), exit code and output. */
+/** A finished process: its wall time in seconds (start to exit), CPU seconds, exit code and output. */
 export interface Timed {
   seconds: number;
+  /** User + system CPU seconds of the process and its children (GNU time's %U + %S). */
+  cpuSeconds: number;
   code: number;
   stdout: string;
   stderr: string;
 }
 
-/** Runs a process to its end and times it. */
+let timeFiles = 0;
+
+/**
+ * Runs a process to its end and times it, under /usr/bin/time for its CPU: on this shared
+ * machine the CPU seconds vary far less between runs than the wall time does.
+ */
 export function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
+  const timeFile = join(tmpdir(), `bench-tables-time-${process.pid}-${timeFiles++}`);
   const started = performance.now();
   return new Promise((ok, fail) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', fail);
-    child.on('close', (code) => ok({ seconds: (performance.now() - started) / 1000, code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      let cpuSeconds = Number.NaN;
+      try {
+        // The last line: GNU time puts "Command exited with non-zero status" before it.
+        const [user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+        cpuSeconds = user! + system!;
+      } catch { /* no time file: the command did not start; its exit code says so */ }
+      rmSync(timeFile, { force: true });
+      ok({ seconds, cpuSeconds, code: code ?? -1, stdout, stderr });
+    });
   });
 }
 

@@ -34,7 +34,7 @@ export interface Query {
 }
 
 type Tool = 's3-connector' | 'duckdb';
-interface Run { seconds: number; bytes: number; requests: number; rows: number }
+interface Run { seconds: number; cpuSeconds: number; bytes: number; requests: number; rows: number }
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'bin', 's3-connector.js');
@@ -47,7 +47,7 @@ async function runOnce(tool: Tool, table: BenchTable, query: Query, out: string,
     : await succeed(`DuckDB ${table.format} ${query.name}`, ctx.python, [join(__dirname, 'duckdb_query.py'), table.format, new URL(ctx.proxy.endpoint).host, ctx.minio.rootUser, ctx.minio.rootPassword, table.duckdbUrl, out, query.where ?? '']);
   const counts = ctx.proxy.counts();
   const rows = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').length;
-  return { seconds: r.seconds, bytes: counts.bytes, requests: counts.requests, rows };
+  return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, bytes: counts.bytes, requests: counts.requests, rows };
 }
 
 /** Fails unless both tools return the same rows for `query` (compared as typed values, in any order). */
@@ -74,13 +74,13 @@ export async function timeQueries(table: BenchTable, queries: Query[], ctx: Quer
         const r = await runOnce(tool, table, query, out, ctx);
         rmSync(out, { force: true });
         cells[tool].push(r);
-        ctx.log(`${table.format} ${query.name} run ${run + 1} ${tool}: ${r.seconds.toFixed(2)} s, ${r.bytes} bytes in ${r.requests} requests, ${r.rows} rows`);
+        ctx.log(`${table.format} ${query.name} run ${run + 1} ${tool}: ${r.seconds.toFixed(2)} s (${r.cpuSeconds.toFixed(2)} s CPU), ${r.bytes} bytes in ${r.requests} requests, ${r.rows} rows`);
       }
     }
     const counts = new Set([...cells['s3-connector'], ...cells.duckdb].map((c) => c.rows));
     if (counts.size !== 1) throw new Error(`${table.format} ${query.name}: the runs returned different row counts (${[...counts].join(', ')})`);
     const cell = (tool: Tool): ToolCell => ({
-      seconds: median(cells[tool].map((c) => c.seconds)), bytes: median(cells[tool].map((c) => c.bytes)),
+      seconds: median(cells[tool].map((c) => c.seconds)), cpuSeconds: median(cells[tool].map((c) => c.cpuSeconds)), bytes: median(cells[tool].map((c) => c.bytes)),
       requests: median(cells[tool].map((c) => c.requests)), rows: cells[tool][0]!.rows, runs: cells[tool].map((c) => c.seconds),
     });
     results.push({ name: query.name, where: query.where, connector: cell('s3-connector'), duckdb: cell('duckdb') });

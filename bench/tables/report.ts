@@ -7,6 +7,8 @@
 /** One tool's cell: medians over the runs, and each run's time. */
 export interface ToolCell {
   seconds: number;
+  /** User + system CPU seconds of the tool's process (and its children). */
+  cpuSeconds: number;
   bytes: number;
   requests: number;
   rows: number;
@@ -57,24 +59,24 @@ export function tablesReport(r: TablesResults): string {
     '',
     `${r.startedAt} → ${r.endedAt}. ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB RAM, Node ${r.machine.node}. Load average before: ${r.machine.loadBefore.join(' / ')}; after: ${r.machine.loadAfter.join(' / ')}. MinIO, the proxy and both clients share this machine over loopback.`,
     '',
-    `The same ${r.rows} rows in ${r.commits} commits in each table format. Each cell is the median of ${r.runsPerCell} run(s); time is the process's wall clock (start to exit: runtime start, extension load and the output file included); bytes are the reply bodies that passed the counting proxy in front of MinIO. Both write every row as JSON lines to a file, and returned the same rows (the pruned query's compared value by value) before timing. MB = 10^6 bytes.`,
+    `The same ${r.rows} rows in ${r.commits} commits in each table format. Each cell is the median of ${r.runsPerCell} run(s); time is the process's wall clock (start to exit: runtime start, extension load and the output file included) and CPU its user + system seconds (GNU time), which the machine's load disturbs less; bytes are the reply bodies that passed the counting proxy in front of MinIO. Both write every row as JSON lines to a file, and returned the same rows (the pruned query's compared value by value) before timing. MB = 10^6 bytes.`,
     '',
   ];
   for (const t of r.tables) lines.push(`- ${t.format}: ${t.layout}; ${t.dataFiles} data files, ${mb(t.dataBytes)} MB.`);
-  lines.push('', '| format | query | tool | rows | time (s) | bytes from S3 (MB) | requests |', '|---|---|---|---|---|---|---|');
+  lines.push('', '| format | query | tool | rows | time (s) | CPU (s) | bytes from S3 (MB) | requests |', '|---|---|---|---|---|---|---|---|');
   for (const t of r.tables) {
     for (const q of t.queries) {
       for (const [tool, c] of [['s3-connector', q.connector], ['DuckDB', q.duckdb]] as const) {
-        lines.push(`| ${t.format} | ${q.name}${q.where && tool === 's3-connector' ? ` (\`${q.where}\`)` : ''} | ${tool} | ${c.rows} | ${c.seconds.toFixed(2)} | ${mb(c.bytes)} | ${c.requests} |`);
+        lines.push(`| ${t.format} | ${q.name}${q.where && tool === 's3-connector' ? ` (\`${q.where}\`)` : ''} | ${tool} | ${c.rows} | ${c.seconds.toFixed(2)} | ${c.cpuSeconds.toFixed(2)} | ${mb(c.bytes)} | ${c.requests} |`);
       }
     }
   }
-  lines.push('', '| format | query | time, s3-connector ÷ DuckDB (above 1: s3-connector slower) | bytes from S3, s3-connector ÷ DuckDB | bytes, pruned ÷ full scan (s3-connector / DuckDB) |', '|---|---|---|---|---|');
+  lines.push('', '| format | query | time, s3-connector ÷ DuckDB (above 1: s3-connector slower) | CPU, s3-connector ÷ DuckDB | bytes from S3, s3-connector ÷ DuckDB | bytes, pruned ÷ full scan (s3-connector / DuckDB) |', '|---|---|---|---|---|---|');
   for (const t of r.tables) {
     const full = t.queries.find((q) => q.where === undefined);
     for (const q of t.queries) {
       const share = full && q !== full ? `${(q.connector.bytes / full.connector.bytes).toFixed(3)} / ${(q.duckdb.bytes / full.duckdb.bytes).toFixed(3)}` : '-';
-      lines.push(`| ${t.format} | ${q.name} | ${(q.connector.seconds / q.duckdb.seconds).toFixed(2)}× | ${(q.connector.bytes / q.duckdb.bytes).toFixed(2)}× | ${share} |`);
+      lines.push(`| ${t.format} | ${q.name} | ${(q.connector.seconds / q.duckdb.seconds).toFixed(2)}× | ${(q.connector.cpuSeconds / q.duckdb.cpuSeconds).toFixed(2)}× | ${(q.connector.bytes / q.duckdb.bytes).toFixed(2)}× | ${share} |`);
     }
   }
   lines.push('');
