@@ -174,8 +174,8 @@ function tableSyncProblems(config: Pick<z.infer<typeof configSchema>, 'syncs' | 
   if (!table) {
     const names = Object.keys(config.virtualTables);
     issue(['table'], `names table "${sync.table}", which is not in virtualTables. Fix: use one of ${names.join(', ') || '(none: add a virtualTables: entry)'}.`);
-  } else if (table.location === undefined) {
-    issue(['table'], `table "${sync.table}" is a catalog table (identifier:); table syncs read tables by location only. Fix: give virtualTables.${sync.table}.location instead.`);
+  } else if (table.location === undefined && table.format !== 'iceberg') {
+    issue(['table'], `table "${sync.table}" is a catalog table (identifier:) of format ${table.format}; catalogs hold Iceberg tables, and table syncs read other formats by location only. Fix: give virtualTables.${sync.table}.location instead.`);
   }
 }
 

@@ -71,7 +71,7 @@ export interface TableSyncJob extends JobBase {
   /** The `virtualTables:` entry read. */
   table: string;
   format: 'delta' | 'parquet' | 'avro' | 'iceberg';
-  /** The table's folder below the source URL. */
+  /** The table's folder below the source URL, or (an Iceberg catalog table) its identifier. */
   location: string;
   /** Whether runs land appends after a cursor (delta, iceberg) or a snapshot each time (parquet, avro). */
   incremental: boolean;
@@ -159,20 +159,22 @@ export function exportJob(config: ConnectorConfig, name: string): ExportJob {
 }
 
 /**
- * Resolves table sync `name`, enforcing again what the config schema refuses (a catalog table). @throws UnknownJobError when the job, its table or the table's source is unknown.
+ * Resolves table sync `name`, enforcing again what the config schema refuses (a catalog table
+ * not of format iceberg). @throws UnknownJobError when the job, its table or the table's source is unknown.
  */
 export function tableSyncJob(config: ConnectorConfig, name: string): TableSyncJob {
   const sync = (config.tableSyncs ?? {})[name];
   if (!sync) throw new UnknownJobError(`table sync "${name}" is not in the config. Fix: use one of the table syncs: ${Object.keys(config.tableSyncs ?? {}).join(', ') || '(none: add one under tableSyncs:)'}.`);
   const table = config.virtualTables[sync.table];
   if (!table) throw new UnknownJobError(`tableSyncs.${name}.table: table "${sync.table}" is not in virtualTables. Fix: add it there, or use one of ${Object.keys(config.virtualTables).join(', ') || '(none)'}.`);
-  if (table.location === undefined) {
-    throw new UnknownJobError(`tableSyncs.${name}.table: table "${sync.table}" is a catalog table (identifier:), which table syncs do not read yet. Fix: give virtualTables.${sync.table}.location (the table's folder) instead, or remove the table sync.`);
+  const location = table.location ?? (table.format === 'iceberg' ? table.identifier : undefined);
+  if (location === undefined) {
+    throw new UnknownJobError(`tableSyncs.${name}.table: table "${sync.table}" is a ${table.format} table without a location (identifier: names Iceberg catalog tables only). Fix: give virtualTables.${sync.table}.location (the table's folder).`);
   }
   const { source } = jobSource(config, `virtualTables.${sync.table}`, name, table.source);
   return {
     kind: 'tableSync', name, source: table.source, dataset: sync.dataset, maxErrorRetries: source.maxErrorRetries, workflowType: 'tableSync',
-    table: sync.table, format: table.format, location: table.location, incremental: table.format === 'delta' || table.format === 'iceberg', rowsPerFile: sync.rowsPerFile,
+    table: sync.table, format: table.format, location, incremental: table.format === 'delta' || table.format === 'iceberg', rowsPerFile: sync.rowsPerFile,
   };
 }
 

@@ -8,13 +8,14 @@
  *   operation, before anything is planned; so does a cursor that is no longer an ancestor of the
  *   current snapshot (a rollback, or the table replaced). Nothing new (no snapshot, or only
  *   replaces, after the cursor): nothing is landed and the cursor stays.
+ * A catalog table (identifier:) is resolved through its source's catalog first, at every run.
  */
 import type { TableCursor } from '../datasets/types';
 import type { TableSyncJob } from '../jobs/job';
 import { currentMetadataKey, openIcebergTable, readMetadataFile } from '../tables/iceberg';
 import { addedDataFiles, appendRange, IcebergNotAnAppendError } from '../tables/iceberg/incremental';
 import { IcebergSnapshotNotFoundError, IcebergTableError } from '../tables/iceberg/errors';
-import type { OpenedTable } from '../tables/registry-ops';
+import { resolveTable, type OpenedTable } from '../tables/registry-ops';
 import type { PageWriter } from './plan-pages';
 import type { TableSyncPlan } from './table-plan';
 
@@ -26,8 +27,10 @@ export class IcebergSyncRefusedError extends IcebergTableError {
 const anew = (job: TableSyncJob) => `Fix: land the table anew into a new dataset (point tableSyncs.${job.name}.dataset at a new name: its first run lands the whole current snapshot)`;
 
 /** Plans the run of `job` on Iceberg table `table` from cursor `base`; data files go to `pages`. */
-export async function planIceberg(job: TableSyncJob, table: OpenedTable, base: TableCursor | undefined, pages: PageWriter): Promise<TableSyncPlan> {
-  const metadataKey = await currentMetadataKey(table.storage);
+export async function planIceberg(job: TableSyncJob, opened: OpenedTable, base: TableCursor | undefined, pages: PageWriter): Promise<TableSyncPlan> {
+  // A catalog table (identifier:): its catalog names its folder and current metadata file.
+  const table = await resolveTable(opened);
+  const metadataKey = table.metadataKey ?? await currentMetadataKey(table.storage);
   const metadata = await readMetadataFile(table.storage, metadataKey);
   const current = metadata.currentSnapshotId;
   const tableId = metadata.tableUuid;

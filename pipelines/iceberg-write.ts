@@ -31,13 +31,13 @@ async function* rowsOf(batches: AsyncIterable<TableRowBatch>): AsyncGenerator<Ta
   for await (const batch of batches) yield batch.rows;
 }
 
-/** Writes page `page` of an Iceberg run through `write`; files in `doneFiles` (an earlier attempt's) are passed. */
+/** Writes page `page` of an Iceberg run through `write` (`table` resolved: a catalog table's folder and metadata known); files in `doneFiles` (an earlier attempt's) are passed. */
 export async function writeIcebergPage(deps: JobDeps, table: OpenedTable, plan: TableSyncPlan, paths: ReturnType<typeof tableRunPaths>, page: number,
   run: PageRun<FileEntry>, doneFiles: Set<string | undefined>, write: (file: IcebergSourceFile, schema: TableSchema) => Promise<void>): Promise<void> {
   const to = plan.toSnapshotId;
   if (to === undefined) return; // a table without a snapshot: no rows
   if (plan.transaction === 'SNAPSHOT') {
-    const reader = await openIcebergTable(table.storage, { snapshotId: BigInt(to) });
+    const reader = await openIcebergTable(table.storage, { snapshotId: BigInt(to), metadataKey: table.metadataKey });
     const sizes = new Map((await reader.files()).map((f) => [f.key, f.size]));
     const time = reader.snapshot?.timestampMs ?? 0;
     for await (const { file, batches } of byFile(reader.scan())) {
@@ -47,7 +47,7 @@ export async function writeIcebergPage(deps: JobDeps, table: OpenedTable, plan: 
     return;
   }
   if (plan.baseSnapshotId === undefined) throw new IcebergTableError(`the plan of an APPEND of table ${plan.table} has no base snapshot; start the job again`);
-  const appends = await openIcebergAppends(table.storage, { since: BigInt(plan.baseSnapshotId), until: BigInt(to) });
+  const appends = await openIcebergAppends(table.storage, { since: BigInt(plan.baseSnapshotId), until: BigInt(to), metadataKey: table.metadataKey });
   const byKey = new Map((await appends.files()).map(({ file }) => [file.key, file]));
   const files = (await readPlanPage(deps, paths, page)).filter((f) => !doneFiles.has(f.key));
   await run.each(files, async (planned: PlannedFile) => {

@@ -21,7 +21,7 @@ import { openDeltaSnapshot, scanDeltaFiles, type DeltaFile } from '../tables/del
 import { openAvroTable } from '../tables/avro/table';
 import { encodeParquet } from '../tables/parquet-writer';
 import { openParquetTable } from '../tables/parquet/table';
-import { openTable, type OpenedTable } from '../tables/registry-ops';
+import { openTable, resolveTable, type OpenedTable } from '../tables/registry-ops';
 import type { StoredObject } from '../tables/storage';
 import type { TableRow, TableSchema } from '../tables/table-reader';
 import { writeIcebergPage } from './iceberg-write';
@@ -67,7 +67,8 @@ export async function writeTablePage(deps: JobDeps, input: TableSyncWriteInput):
   const summary = await deps.store.read(paths.summary);
   if (!summary) throw new Error(`plan ${paths.summary} is missing; the run's staging folder was removed. Fix: start the job again.`);
   const plan = JSON.parse(summary.toString('utf8')) as TableSyncPlan;
-  const table = openTable(deps.config, deps.sources, job.table);
+  // A catalog table's folder comes from its catalog (asked once per page), so that provenance keys are the objects' own.
+  const table = await resolveTable(openTable(deps.config, deps.sources, job.table));
   const client = deps.sources.get(job.source);
   const bucketRoot = `s3://${client.bucket}/`;
   const root = table.storage.location.startsWith(bucketRoot) ? table.storage.location.slice(bucketRoot.length) : '';

@@ -36,6 +36,7 @@ describe('Iceberg tables read and synced by their appends', () => {
   let file: string;
   let read: ReadFixture;
   let synced: TableState;
+  let catalogued: TableState;
   const flags = (taskQueue: string) => ['--config', file, '--address', testEnv().temporalAddress, '--task-queue', taskQueue];
 
   /** Runs the fixture script and returns the JSON object it prints last. */
@@ -55,8 +56,8 @@ describe('Iceberg tables read and synced by their appends', () => {
   const oracle = (range: Range) => canonical(readFileSync(join(out, range.file), 'utf8').split('\n'));
   const folderOf = (location: string) => `${location.slice(`s3://${bucket}/`.length)}/`;
   /** pyarrow's reading of the Parquet files a transaction landed. */
-  async function landedRows(record: TransactionRecord): Promise<unknown[]> {
-    const entries = await localDataset(storeRoot, 'synced_rows').transactionFiles(record);
+  async function landedRows(record: TransactionRecord, dataset = 'synced_rows'): Promise<unknown[]> {
+    const entries = await localDataset(storeRoot, dataset).transactionFiles(record);
     return canonical(fixture<{ rows: string[] }>('parquet-rows', ...entries.map((e) => join(storeRoot, e.blob))).rows);
   }
 
@@ -67,14 +68,19 @@ describe('Iceberg tables read and synced by their appends', () => {
     storeRoot = mkdtempSync(join(tmpdir(), 'iceberg-appends-store-'));
     read = fixture<ReadFixture>('build-read');
     synced = fixture<TableState>('sync-create', 'synced');
+    catalogued = fixture<TableState>('sync-create', 'catalogued');
     raw = {
       datasetStore: storeRoot,
-      sources: { src: minioSource(bucket) },
+      sources: { src: minioSource(bucket), cat: { ...minioSource(bucket), catalog: { type: 'files', warehousePath: 'wh/' } } },
       virtualTables: {
         appends: { source: 'src', format: 'iceberg', location: folderOf(read.location) },
         synced: { source: 'src', format: 'iceberg', location: folderOf(synced.location) },
+        catalogued: { source: 'cat', format: 'iceberg', identifier: 'db.catalogued' },
       },
-      tableSyncs: { 'synced-appends': { table: 'synced', dataset: 'synced_rows', rowsPerFile: 3 } },
+      tableSyncs: {
+        'synced-appends': { table: 'synced', dataset: 'synced_rows', rowsPerFile: 3 },
+        'catalogued-appends': { table: 'catalogued', dataset: 'catalogued_rows' },
+      },
     };
     file = writeConfigFile(raw);
   }, 180_000);
@@ -164,5 +170,28 @@ describe('Iceberg tables read and synced by their appends', () => {
       expect((await records()).length).toBe(2);
       expect(readdirSync(join(storeRoot, 'synced_rows', 'runs'))).toEqual([]);
     });
+  });
+
+  it('a table sync of a catalog table (identifier: on a files catalog) finds its folder through the catalog and lands its snapshot, then its appends', async () => {
+    const records = () => localDataset(storeRoot, 'catalogued_rows').transactions();
+    let appended: string[] = [];
+    await withWorker(config(raw), async (q) => {
+      const first = await runCli(['sync', 'catalogued-appends', '--wait', '--json', ...flags(q)]);
+      expect(first.stderr).toBe('');
+      expect(jsonLines(first.stdout).at(-1)).toMatchObject({ transaction: 1, toSnapshotId: catalogued.current, rows: catalogued.rows.length });
+      const after = fixture<TableState>('sync-append', 'catalogued', '5');
+      appended = fixture<{ rows: string[] }>('rows', 'catalogued', catalogued.current, after.current).rows;
+      const second = await runCli(['sync', 'catalogued-appends', '--wait', '--json', ...flags(q)]);
+      expect(second.code).toBe(0);
+      expect(jsonLines(second.stdout).at(-1)).toMatchObject({ transaction: 2, toSnapshotId: after.current, rows: appended.length });
+    });
+    const recs = await records();
+    expect(recs.map((r) => [r.type, r.tableCursor?.snapshotId])).toEqual([['SNAPSHOT', catalogued.current], ['APPEND', expect.any(String)]]);
+    expect(await landedRows(recs[0]!, 'catalogued_rows')).toEqual(canonical(catalogued.rows));
+    expect(appended).toHaveLength(5);
+    expect(await landedRows(recs[1]!, 'catalogued_rows')).toEqual(canonical(appended));
+    const files = await localDataset(storeRoot, 'catalogued_rows').transactionFiles(recs[1]!);
+    // Provenance names the data file's own key in the bucket: the catalog's folder for the table.
+    for (const f of files) expect(f.source?.key.startsWith(folderOf(catalogued.location))).toBe(true);
   });
 });

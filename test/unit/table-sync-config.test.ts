@@ -35,7 +35,7 @@ describe('tableSyncs: in the config', () => {
 
   it.each([
     ['a table that is not in virtualTables', { table: 'nope', dataset: 'd' }, 'tableSyncs.j.table', /names table "nope", which is not in virtualTables\. Fix: use one of orders, events, ice, catalog/],
-    ['a catalog table', { table: 'catalog', dataset: 'd' }, 'tableSyncs.j.table', /catalog table \(identifier:\).*Fix: give virtualTables\.catalog\.location/],
+    ['a catalog table', { table: 'catalog', dataset: 'd' }, 'tableSyncs.j.table', /catalog table \(identifier:\) of format delta.*Fix: give virtualTables\.catalog\.location/],
     ['a missing dataset', { table: 'orders' }, 'tableSyncs.j.dataset', /is required/],
     ['an unknown field', { table: 'orders', dataset: 'd', mode: 'append' }, 'tableSyncs.j.mode', /not a known field/],
     ['rowsPerFile of zero', { table: 'orders', dataset: 'd', rowsPerFile: 0 }, 'tableSyncs.j.rowsPerFile', /at least 1/],
