@@ -13,6 +13,19 @@ import { parseEnvelope, type Envelope, type EnvelopeFormat } from './envelope';
 import { readInstructionFile, userMetadata } from './instruction-file';
 import { gcmDecryptor } from './gcm-decrypt';
 
+/**
+ * Codes of failures that concern one encrypted object alone (altered bytes or envelope, a key
+ * or context it was not written with, a format not read): the object is reported and skipped,
+ * the others land. A KMS permission or an unreachable KMS concerns every object and fails the run.
+ */
+const OBJECT_REFUSALS = new Set(['DecryptionFailed', 'KeyCommitmentMismatch', 'InvalidCiphertextException', 'IncorrectKeyException',
+  'NotEncrypted', 'LegacyEncryptionFormat', 'UnsupportedEncryption', 'BadInstructionFile', 'BadDataKey']);
+
+/** Whether `err` refuses one encrypted object only (see OBJECT_REFUSALS). */
+export function isObjectRefusal(err: unknown): err is S3OperationError {
+  return err instanceof S3OperationError && OBJECT_REFUSALS.has(err.code);
+}
+
 /** What the dataset's file entry records of a decrypted object. */
 export interface DecryptionRecord {
   format: EnvelopeFormat;

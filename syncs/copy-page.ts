@@ -11,6 +11,7 @@ import { mediaSetStep, type MediaItem } from '../media/media-set';
 import { S3OperationError } from '../s3/errors';
 import { mergeIndexLines, mergeSorted, type CopyCandidate, type IndexEntry } from './incremental-index';
 import { compareKeys } from './key-order';
+import { isObjectRefusal } from '../crypto/decrypt-object';
 import { copyObject } from './object-copy';
 import { readPlan } from './plan-page';
 import { runPaths } from './run-paths';
@@ -86,6 +87,15 @@ export async function copyPage(deps: JobDeps, input: CopyPageInput): Promise<Cop
         else if ('skip' in verdict) settle(object, verdict.skip);
         else inspected.push({ object, path, entry, item: verdict.item });
       } catch (err) {
+        if (isObjectRefusal(err)) {
+          // An encrypted object that cannot be decrypted: reported, nothing of it landed; tried
+          // again next run (a corrected clientKms.keyId may read it).
+          skipped.push({ key: object.key, reason: err.message });
+          if (object.previous) retained.push(object.previous);
+          beat();
+          await save(false);
+          return;
+        }
         if (!(err instanceof S3OperationError && err.kind === 'gone')) throw err;
         // Deleted or overwritten between the listing and the read: recorded, picked up next run;
         // a changed object keeps its old index entry, since its old version is still landed.

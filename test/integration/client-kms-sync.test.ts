@@ -222,4 +222,27 @@ describe('objects encrypted with the S3 Encryption Client formats (moto KMS, Min
       ['inc/one.txt', sha(Buffer.from('one')), 'v2'], ['inc/two.txt', sha(Buffer.from('two')), 'v3-committing'],
     ]);
   }, 180_000);
+  it('a sync reports and skips an altered and an unencrypted object, landing the others, and tries them again on the next run', async () => {
+    await put(bucket, 'mixed/good.txt', await seal(kms, key.keyId, 'v2', Buffer.from('good')));
+    const tampered = await seal(kms, key.keyId, 'committing', Buffer.from('altered later'));
+    tampered.body[3] = tampered.body[3]! ^ 1;
+    await put(bucket, 'mixed/tampered.txt', tampered);
+    await adminS3().send(new PutObjectCommand({ Bucket: bucket, Key: 'mixed/plain.txt', Body: 'plain' }));
+    const cfg = config({
+      datasetStore: storeRoot,
+      sources: { enc: sourceConfig() },
+      syncs: { mixed: { source: 'enc', dataset: 'enc_mixed', mode: 'incremental', subfolder: 'mixed/' } },
+    });
+    const { client: temporal, close } = await temporalClient();
+    try {
+      await withWorker(cfg, async (taskQueue) => {
+        expect(await runSyncJob(temporal, cfg, 'mixed', taskQueue)).toMatchObject({ status: 'completed', filesAdded: 1, filesSkipped: 2 });
+        expect([...(await localDataset(storeRoot, 'enc_mixed').view()).keys()]).toEqual(['mixed/good.txt']);
+        // Unchanged, they are refused again rather than forgotten.
+        expect(await runSyncJob(temporal, cfg, 'mixed', taskQueue)).toMatchObject({ status: 'completed', filesAdded: 0, filesSkipped: 2 });
+      });
+    } finally {
+      await close();
+    }
+  }, 180_000);
 });
