@@ -33,10 +33,14 @@ async function newKey(kms: KMSClient): Promise<{ keyId: string; alias: string }>
   return { keyId: created.KeyMetadata!.KeyId!, alias };
 }
 
+/** Every data key made (base64 and hex) and wrapped key (base64): none may reach a workflow's history. */
+const secrets: string[] = [];
+
 /** Seals `plaintext` under a data key moto generated for `keyId` with the format's context. */
 async function seal(kms: KMSClient, keyId: string, format: 'v2' | 'committing', plaintext: Buffer): Promise<Sealed> {
   const context = format === 'v2' ? V2_CONTEXT : V3_CONTEXT;
   const key = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }));
+  secrets.push(Buffer.from(key.Plaintext!).toString('base64'), Buffer.from(key.Plaintext!).toString('hex'), Buffer.from(key.CiphertextBlob!).toString('base64'));
   const make = format === 'v2' ? sealV2 : sealCommitting;
   return make(plaintext, Buffer.from(key.Plaintext!), Buffer.from(key.CiphertextBlob!), context);
 }
@@ -55,6 +59,15 @@ async function put(bucket: string, key: string, sealed: Sealed, partSize?: numbe
     parts.push({ PartNumber: n, ETag: part.ETag });
   }
   await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+}
+
+/** Every string and byte array (payloads' JSON, as UTF-8) in `value`, joined: what a history says. */
+function textOf(value: unknown): string {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(textOf).join('\n');
+  if (value && typeof value === 'object') return Object.values(value).map(textOf).join('\n');
+  return '';
 }
 
 /** Every file below `dir`. */
@@ -236,7 +249,13 @@ describe('objects encrypted with the S3 Encryption Client formats (moto KMS, Min
     const { client: temporal, close } = await temporalClient();
     try {
       await withWorker(cfg, async (taskQueue) => {
-        expect(await runSyncJob(temporal, cfg, 'mixed', taskQueue)).toMatchObject({ status: 'completed', filesAdded: 1, filesSkipped: 2 });
+        const workflowId = `incrementalSync/mixed/${Math.random().toString(36).slice(2)}`;
+        expect(await runSyncJob(temporal, cfg, 'mixed', taskQueue, workflowId)).toMatchObject({ status: 'completed', filesAdded: 1, filesSkipped: 2 });
+        // The history holds names, keys and counts: no data key, wrapped key or plaintext.
+        const history = textOf(await temporal.workflow.getHandle(workflowId).fetchHistory());
+        // The payloads were decoded: the job's keys are there, so a secret would be too.
+        expect(history).toContain('"mixed"');
+        for (const secret of [...secrets, Buffer.from('good').toString('base64')]) expect(history).not.toContain(secret);
         expect([...(await localDataset(storeRoot, 'enc_mixed').view()).keys()]).toEqual(['mixed/good.txt']);
         // Unchanged, they are refused again rather than forgotten.
         expect(await runSyncJob(temporal, cfg, 'mixed', taskQueue)).toMatchObject({ status: 'completed', filesAdded: 0, filesSkipped: 2 });
