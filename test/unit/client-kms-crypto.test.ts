@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { kmsError } from '../../crypto/data-key';
 import { openObject } from '../../crypto/decrypt-object';
 import { parseEnvelope } from '../../crypto/envelope';
 import { TagMismatchError } from '../../crypto/gcm-decrypt';
 import type { SourceClient } from '../../s3/client';
+import type { SourceKms } from '../../s3/kms-client';
 import { S3OperationError } from '../../s3/errors';
 import { sealCommitting, sealV2 } from '../harness/spec-envelopes';
 
@@ -95,5 +97,23 @@ describe('client-side decryption (S3 Encryption Client formats)', () => {
     await expect(openObject(clientWith(CONTEXT), 'k', headersOf({ 'x-amz-key': 'abc', 'x-amz-iv': 'abc' }))).rejects.toThrow(/V1 envelope/);
     await expect(openObject(clientWith(CONTEXT), 'k', {})).rejects.toThrow(/carries no S3 Encryption Client envelope.*allowPlaintext: true/);
     await expect(openObject(clientWith(CONTEXT, { allowPlaintext: true }), 'k', {})).resolves.toEqual({ plaintext: true });
+  });
+});
+
+describe('KMS failures', () => {
+  const kms = { kms: {}, keyId: 'alias/exports', field: 'sources.out.clientKms' } as unknown as SourceKms;
+  const denied = Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+
+  it('name the permission and the key when KMS denies the call, and are not retried', () => {
+    const reading = kmsError(denied, 'Decrypt', kms, 's3://b/k');
+    expect(reading).toMatchObject({ kind: 'permanent', code: 'AccessDeniedException' });
+    expect(reading.message).toBe("s3://b/k: kms:Decrypt on key alias/exports was denied. Fix: grant the source's identity kms:Decrypt on alias/exports (its key policy or an IAM policy), or set sources.out.clientKms.keyId to a key it may use.");
+    expect(kmsError(denied, 'GenerateDataKey', kms, 'export of a.csv').message).toMatch(/^export of a\.csv: kms:GenerateDataKey on key alias\/exports was denied/);
+  });
+
+  it('leave throttling and server errors to the retries', () => {
+    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    expect(kmsError(throttled, 'Decrypt', kms, 'x')).toMatchObject({ kind: 'transient' });
+    expect(kmsError(Object.assign(new Error('boom'), { name: 'KMSInternalException', $metadata: { httpStatusCode: 500 } }), 'Decrypt', kms, 'x')).toMatchObject({ kind: 'transient' });
   });
 });
