@@ -6,10 +6,12 @@
  *
  * The page activity skeleton (jobs/page-activity.ts) gives resumption: a data file's entries are
  * saved to the page's progress file once all its chunks are written, so a retried attempt (after
- * a kill -9 of the worker) skips the data files it finds there; blobs of a data file left half
- * written are garbage no record references (docs/dataset-format.md, "Garbage"). Ends by writing
- * the page's manifest part.
+ * a kill -9 of the worker) skips the data files it finds there. An attempt stopped inside a data
+ * file (cancelled, failed) lists that file's blobs written so far in the staging, so that the
+ * run's abort removes them; after a kill -9, or when a later attempt succeeds, they are garbage
+ * no record references (docs/dataset-format.md, "Garbage"). Ends by writing the page's manifest part.
  */
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { toJsonLines } from '../datasets/jsonl';
 import type { FileEntry } from '../datasets/types';
@@ -79,23 +81,30 @@ export async function writeTablePage(deps: JobDeps, input: TableSyncWriteInput):
     const write = async (file: SourceFile, schema: TableSchema) => {
       const entries: FileEntry[] = [];
       const chunker = new RowChunker(file.rows, job.rowsPerFile);
-      // A data file without rows (all deleted, or empty) writes nothing.
-      for (let chunk = 0; await chunker.hasMore(); chunk++) {
-        let rows = 0;
-        const counted = async function* () {
-          for await (const batch of chunker.chunk()) {
-            run.signal?.throwIfAborted(); // a cancelled run stops within a row group, not a whole data file
-            rows += batch.length;
-            run.beat();
-            yield batch;
-          }
-        };
-        const blob = await deps.store.ingest(paths.blobs, Readable.from(encodeParquet(schema, counted(), { compression: 'zstd' })), { md5: false });
-        entries.push({
-          path: outputPath(job, file, chunk), size: blob.size, sha256: blob.sha256, blob: blob.path, verifiedBy: 'written',
-          source: { bucket: client.bucket, key: root + file.key, etag: '', size: file.size, lastModified: new Date(file.modificationTime).toISOString() },
-          table: { name: job.table, ...(file.version !== undefined ? { version: file.version } : {}), ...(file.snapshotId !== undefined ? { snapshotId: file.snapshotId } : {}), file: file.key, chunk, rows },
-        });
+      try {
+        // A data file without rows (all deleted, or empty) writes nothing.
+        for (let chunk = 0; await chunker.hasMore(); chunk++) {
+          let rows = 0;
+          const counted = async function* () {
+            for await (const batch of chunker.chunk()) {
+              run.signal?.throwIfAborted(); // a cancelled run stops within a row group, not a whole data file
+              rows += batch.length;
+              run.beat();
+              yield batch;
+            }
+          };
+          const blob = await deps.store.ingest(paths.blobs, Readable.from(encodeParquet(schema, counted(), { compression: 'zstd' })), { md5: false });
+          entries.push({
+            path: outputPath(job, file, chunk), size: blob.size, sha256: blob.sha256, blob: blob.path, verifiedBy: 'written',
+            source: { bucket: client.bucket, key: root + file.key, etag: '', size: file.size, lastModified: new Date(file.modificationTime).toISOString() },
+            table: { name: job.table, ...(file.version !== undefined ? { version: file.version } : {}), ...(file.snapshotId !== undefined ? { snapshotId: file.snapshotId } : {}), file: file.key, chunk, rows },
+          });
+        }
+      } catch (err) {
+        // Stopped (cancelled, failed) inside a data file: its chunks written so far are in no
+        // progress file, so list them where the run's abort finds them (syncs/run-blobs.ts).
+        if (entries.length > 0) await deps.store.write(`${paths.staging}/abandoned-${String(input.page).padStart(6, '0')}-${randomUUID()}.jsonl`, toJsonLines(entries.map((e) => ({ blob: e.blob }))));
+        throw err;
       }
       for (const entry of entries) run.done.set(entry.path, entry);
       run.addBytes(file.size);

@@ -2,7 +2,8 @@
  * Removing the blobs of a sync run that failed or was cancelled (abortRun), without ever
  * removing a blob something else references (docs/dataset-format.md, "Garbage").
  *
- * The run's blobs are those its progress files and manifest parts list. Two kinds:
+ * The run's blobs are those its progress files, manifest parts and abandoned-blob lists (blobs
+ * an attempt wrote but stopped before recording, `abandoned-<page>-<id>.jsonl`) list. Two kinds:
  * - a blob of its own, `<dataset>/blobs/<uuid>` (S3 stores: a new name per copy): nothing else
  *   can reference it, so it is removed;
  * - a content-addressed blob, `<dataset>/blobs/<xx>/<sha256>` (local stores): the same bytes
@@ -73,7 +74,7 @@ export async function removeRunBlobs(store: StoreBackend, dataset: string, runKe
   const pageFiles = new Map<string, string[]>();
   const add = (page: string, path: string) => pageFiles.set(page, [...(pageFiles.get(page) ?? []), path]);
   for (const name of await store.list(folders.staging)) {
-    const page = /^progress-(\d+)\.jsonl$/.exec(name)?.[1];
+    const page = /^(?:progress|abandoned)-(\d+)(?:-[\w-]+)?\.jsonl$/.exec(name)?.[1];
     if (page) add(page, `${folders.staging}/${name}`);
   }
   for (const name of await store.list(folders.manifests)) {
