@@ -17,8 +17,9 @@ export function kmsError(err: unknown, operation: 'Decrypt' | 'GenerateDataKey',
   const code = e.name ?? e.code ?? 'KMSError';
   const status = e.$metadata?.httpStatusCode;
   const key = source.keyId;
-  if (code === 'AccessDeniedException' || code === 'AccessDenied') {
-    return new S3OperationError('permanent', code, `${what}: kms:${operation} on key ${key} was denied. Fix: grant the source's identity kms:${operation} on ${key} (its key policy or an IAM policy), or set ${source.field}.keyId to a key it may use.`, status);
+  // KMS-compatible services may answer a denial with a bare 403 the SDK cannot name (moto with IAM).
+  if (code === 'AccessDeniedException' || code === 'AccessDenied' || status === 403) {
+    return new S3OperationError('permanent', 'AccessDeniedException', `${what}: kms:${operation} on key ${key} was denied. Fix: grant the source's identity kms:${operation} on ${key} (its key policy or an IAM policy), or set ${source.field}.keyId to a key it may use.`, status);
   }
   if (code === 'InvalidCiphertextException' || code === 'IncorrectKeyException') {
     return new S3OperationError('permanent', code, `${what}: KMS refused to unwrap the object's data key with key ${key}: the object was encrypted under another key, or its encryption context was changed. Fix: set ${source.field}.keyId to the key the writer used; an object whose metadata was altered cannot be read.`, status);
