@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CreateAliasCommand, CreateKeyCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand, type CompletedPart } from '@aws-sdk/client-s3';
 import { localBackend } from '../../datasets/local-backend';
+import { openDecryptedReader } from '../../preview/decrypted-reader';
 import { previewObject } from '../../preview/preview';
 import { createSourceClient } from '../../s3/client';
 import { S3OperationError } from '../../s3/errors';
@@ -183,6 +184,12 @@ describe('objects encrypted with the S3 Encryption Client formats (moto KMS, Min
   it('previews an encrypted CSV from its plaintext', async () => {
     const preview = await previewObject(client(), 'committing/small.csv', 3);
     expect(preview.rows?.slice(0, 2)).toEqual([['1', 'row 1'], ['2', 'row 2']]);
+  });
+
+  it('refuses to preview an encrypted object above the in-memory limit, saying why and what to do instead', async () => {
+    const head = await candidate('v2/multipart.bin');
+    await expect(openDecryptedReader(client(), 'v2/multipart.bin', head.size, head.etag, undefined, 1024 * 1024))
+      .rejects.toThrow(/v2\/multipart\.bin: is encrypted on the client side \(clientKms\) and 11534355 bytes long; .* only up to 1048576 bytes are\. Fix: sync it/);
   });
 
   it('syncs a folder through the bulk import workflow: plaintexts land, instruction files are skipped', async () => {
