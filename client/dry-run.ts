@@ -12,10 +12,10 @@ import { anySyncJob } from '../jobs/job';
 import { createSourceRegistry } from '../s3/source-registry';
 import { SEARCH_ATTRIBUTE_KEYS, workflowId } from '../shared/temporal-contract';
 import { syncDryRun } from '../workflows';
-import { temporalClient, UsageError, type GlobalOptions } from './context';
+import { UsageError, type GlobalOptions } from './context';
 import { formatBytes } from './job-progress';
 import { printable } from './printable';
-import { requireWorker } from './worker-presence';
+import { workerClient } from './worker-presence';
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
@@ -29,9 +29,8 @@ export async function runSyncDryRun(config: ConnectorConfig, name: string, optio
     const sources = createSourceRegistry(config);
     return createActivities({ sources, config, store: () => openStore(config, sources) }).syncDryRun(name, Date.now());
   }
-  const { client, close } = await temporalClient(options);
+  const { client, close } = await workerClient(options, 'list in this process with its credentials: --direct');
   try {
-    await requireWorker(client, { namespace: options.namespace, taskQueue: options.taskQueue });
     // ConnectorSource only: with ConnectorJob a dry run would pass for a running run of the job.
     return await client.workflow.execute(syncDryRun, {
       taskQueue: options.taskQueue, workflowId: workflowId('syncDryRun', name, randomUUID()), workflowExecutionTimeout: '1 hour',

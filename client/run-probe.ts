@@ -8,8 +8,8 @@ import { createSourceRegistry } from '../s3/source-registry';
 import type { ConnectorConfig } from '../config/schema';
 import { SEARCH_ATTRIBUTE_KEYS, workflowId } from '../shared/temporal-contract';
 import { checkSource, exploreSource, previewSource } from '../workflows';
-import { temporalClient, UsageError, type GlobalOptions } from './context';
-import { requireWorker } from './worker-presence';
+import { UsageError, type GlobalOptions } from './context';
+import { workerClient } from './worker-presence';
 
 /** Executes probes one way or the other; close it once at the end. */
 export interface ProbeRunner {
@@ -36,13 +36,7 @@ export async function probeRunner(config: ConnectorConfig, options: GlobalOption
       close: async () => {},
     };
   }
-  const { client, close } = await temporalClient(options);
-  try {
-    await requireWorker(client, { namespace: options.namespace, taskQueue: options.taskQueue });
-  } catch (err) {
-    await close();
-    throw err;
-  }
+  const { client, close } = await workerClient(options);
   const start = (type: 'checkSource' | 'exploreSource' | 'previewSource', source: string) => ({
     taskQueue: options.taskQueue,
     workflowId: workflowId(type, source, randomUUID()),

@@ -15,10 +15,10 @@ import type { ReadFormat, ReadProgress } from '../tables/read-output';
 import { readFolder } from '../tables/read-to-store';
 import { readTable, type ReadTableInput } from '../workflows';
 import type { StoreBackend } from '../datasets/backend';
-import { temporalClient, type GlobalOptions } from './context';
+import type { GlobalOptions } from './context';
 import { JobFailedError } from './errors';
 import { WaitInterruptedError } from './interrupt';
-import { NoWorkerError, requireWorker } from './worker-presence';
+import { workerClient } from './worker-presence';
 
 /** A whole read may run as long as the table is large; a workflow that outlives this is ended by Temporal. */
 const READ_TIMEOUT = '12 hours';
@@ -33,14 +33,7 @@ export async function* readOnWorker(
   const source = config.virtualTables[table]?.source ?? '';
   const id = workflowId('readTable', table, randomUUID());
   const store = openStore(config, createSourceRegistry(config));
-  const { client, close } = await temporalClient(options);
-  try {
-    await requireWorker(client, { namespace: options.namespace, taskQueue: options.taskQueue });
-  } catch (err) {
-    await close();
-    if (err instanceof NoWorkerError) err.message += ', or read in this process with its credentials: tables read --direct';
-    throw err;
-  }
+  const { client, close } = await workerClient(options, 'read in this process with its credentials: tables read --direct');
   let interrupted = false;
   const onInterrupt = () => {
     interrupted = true;

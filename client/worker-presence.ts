@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { sleep } from '../s3/retry';
+import { temporalClient, type GlobalOptions } from './context';
 import { JobFailedError } from './errors';
 
 // temporal.api.enums.v1.TaskQueueType (the proto enum is a runtime value of @temporalio/proto,
@@ -53,6 +54,23 @@ export async function requireWorker(client: Client, address: TaskQueueAddress, g
     if (Date.now() >= deadline) throw new NoWorkerError(address);
     await sleep(250);
   }
+}
+
+/**
+ * A Temporal client for a command that hands work to a worker: it fails at once, closing the
+ * connection, when no worker polls the queue; `otherWay` ends that error with the command's
+ * in-process alternative (e.g. "run it in this process with its credentials: --direct").
+ */
+export async function workerClient(options: GlobalOptions, otherWay?: string): Promise<Awaited<ReturnType<typeof temporalClient>>> {
+  const connected = await temporalClient(options);
+  try {
+    await requireWorker(connected.client, { namespace: options.namespace, taskQueue: options.taskQueue });
+  } catch (err) {
+    await connected.close();
+    if (otherWay && err instanceof NoWorkerError) err.message += `, or ${otherWay}`;
+    throw err;
+  }
+  return connected;
 }
 
 /**

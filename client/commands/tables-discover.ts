@@ -19,11 +19,11 @@ import { CATALOG_DEFAULTS, namespaceParts } from '../../tables/discover-catalog'
 import { applyProposals, DiscoverApplyError, entryOf } from '../../tables/discover-config';
 import { proposeNames, type TableProposal } from '../../tables/discover-names';
 import { discoverTables, registerTable } from '../../workflows';
-import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
+import { loadConfigFor, UsageError, type GlobalOptions } from '../context';
 import { JobFailedError, rootMessage } from '../errors';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 import { printable } from '../printable';
-import { NoWorkerError, requireWorker } from '../worker-presence';
+import { workerClient } from '../worker-presence';
 
 interface DiscoverOptions extends GlobalOptions {
   apply?: boolean;
@@ -54,14 +54,7 @@ async function discoverRunner(config: ConnectorConfig, source: string, options: 
       close: async () => {},
     };
   }
-  const { client, close } = await temporalClient(options);
-  try {
-    await requireWorker(client, { namespace: options.namespace, taskQueue: options.taskQueue });
-  } catch (err) {
-    await close();
-    if (err instanceof NoWorkerError) err.message += ', or run it in this process with its credentials: --direct';
-    throw err;
-  }
+  const { client, close } = await workerClient(options, 'run it in this process with its credentials: --direct');
   const start = (type: 'discoverTables' | 'registerTable', name: string) => ({
     taskQueue: options.taskQueue,
     workflowId: workflowId(type, name, randomUUID()),

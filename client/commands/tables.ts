@@ -21,10 +21,10 @@ import { PredicateError } from '../../tables/predicate';
 import { parsePredicate } from '../../tables/predicate/parse';
 import { CountingTableStorage } from '../../tables/storage-counting';
 import { previewTable, registerTable, tableHistory } from '../../workflows';
-import { loadConfigFor, temporalClient, UsageError, type GlobalOptions } from '../context';
+import { loadConfigFor, UsageError, type GlobalOptions } from '../context';
 import { addGlobalOptions, parseOptions, wholeNumber } from '../options';
 import { printable } from '../printable';
-import { NoWorkerError, requireWorker } from '../worker-presence';
+import { workerClient } from '../worker-presence';
 import { openReadSink, quietOnClosedStdout, readFormatOf, writeRead } from '../read-output';
 import { readOnWorker } from '../table-read-worker';
 import { sinceRangeOf, wholeNumberText } from '../since-range';
@@ -64,14 +64,7 @@ async function tableRunner(config: ConnectorConfig, options: DirectOptions): Pro
       close: async () => {},
     };
   }
-  const { client, close } = await temporalClient(options);
-  try {
-    await requireWorker(client, { namespace: options.namespace, taskQueue: options.taskQueue });
-  } catch (err) {
-    await close();
-    if (err instanceof NoWorkerError) err.message += ', or run it in this process with its credentials: --direct';
-    throw err;
-  }
+  const { client, close } = await workerClient(options, 'run it in this process with its credentials: --direct');
   const start = (type: WorkflowType, table: string) => {
     const source = tableEntry(config, table).source;
     return {
