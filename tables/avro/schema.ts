@@ -18,7 +18,7 @@ import { bigintFromBytes, formatDate, formatDecimal, formatTimestampMicros, toMi
 import { AvroSchemaError } from './errors';
 
 /** avsc's long replaced by one of bigints (avsc's own throws beyond 2^53). */
-const BIGINT_LONG = avro.types.LongType.__with({
+export const BIGINT_LONG = avro.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
   toBuffer: (n: bigint) => {
     const buf = Buffer.alloc(8);
@@ -31,12 +31,17 @@ const BIGINT_LONG = avro.types.LongType.__with({
   compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
 });
 
+/** An avsc typeHook giving every `long` (bare or `{ type: 'long' }`) as {@link BIGINT_LONG}. */
+export function bigintLongs(schema: unknown): avro.Type | undefined {
+  return schema === 'long' || (schema !== null && typeof schema === 'object' && (schema as { type?: unknown }).type === 'long') ? BIGINT_LONG : undefined;
+}
+
 /** The avsc type of a schema: longs as bigints, every union wrapped (`{ branch: value }`). */
 export function avscType(schema: unknown, where: string): avro.Type {
   try {
     return avro.Type.forSchema(schema as avro.Schema, {
       wrapUnions: true,
-      typeHook: (s: unknown) => (s === 'long' || (s !== null && typeof s === 'object' && (s as { type?: unknown }).type === 'long') ? BIGINT_LONG : undefined),
+      typeHook: bigintLongs,
     });
   } catch (err) {
     throw new AvroSchemaError(`${where}: invalid Avro schema: ${(err as Error).message}`);

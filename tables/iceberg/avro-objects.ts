@@ -7,22 +7,9 @@
 import * as avro from 'avsc';
 import { ChunkedReader, readAvroBlocks, readAvroHeader } from '../avro/container';
 import { TableObjectNotFoundError, type TableStorage } from '../storage';
+import { bigintLongs } from '../avro/schema';
 import { IcebergTableError } from './errors';
 import { placeOf } from './locate';
-
-/** avsc's long as a bigint (its own fails beyond 2^53; ids and sequence numbers are 64-bit). */
-const BIGINT_LONG = avro.types.LongType.__with({
-  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
-  toBuffer: (n: bigint) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(BigInt(n));
-    return buf;
-  },
-  fromJSON: (v: unknown) => BigInt(v as number | string | bigint),
-  toJSON: (n: bigint) => String(n),
-  isValid: (n: unknown) => typeof n === 'bigint',
-  compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
-});
 
 /** A record schema's fields by id: the name a decoded record holds the field under, and its schema (a `["null", T]` union unwrapped). */
 export type FieldsById = Map<number, { name: string; schema: unknown }>;
@@ -63,7 +50,7 @@ export async function readAvroObjects(storage: TableStorage, key: string, what: 
   }
   let type: avro.Type;
   try {
-    type = avro.Type.forSchema(header.schema as avro.Schema, { wrapUnions: false, typeHook: (s: unknown) => (s === 'long' || (s !== null && typeof s === 'object' && (s as { type?: unknown }).type === 'long') ? BIGINT_LONG : undefined) });
+    type = avro.Type.forSchema(header.schema as avro.Schema, { wrapUnions: false, typeHook: bigintLongs });
   } catch (err) {
     throw new IcebergTableError(`${placeOf(storage, key)}: the ${what}'s Avro schema cannot be read: ${(err as Error).message}`);
   }
