@@ -7,6 +7,7 @@
 import type { Transform } from 'node:stream';
 import type { SourceClient } from '../s3/client';
 import { S3OperationError } from '../s3/errors';
+import { cbcDecryptor } from './cbc-decrypt';
 import { COMMITTING_IV, commitmentMatches, deriveContentKey, SUITE_ID_BYTES } from './committing';
 import { decryptDataKey } from './data-key';
 import { parseEnvelope, type Envelope, type EnvelopeFormat } from './envelope';
@@ -40,18 +41,19 @@ export type OpenedObject = { decryptor: Transform; record: DecryptionRecord } | 
 export async function envelopeOf(client: SourceClient, key: string, headers: Record<string, string | string[] | undefined>, signal?: AbortSignal): Promise<Envelope | undefined> {
   const what = `s3://${client.bucket}/${key}`;
   const metadata = userMetadata(headers);
-  let parsed = parseEnvelope(metadata);
+  const options = { allowLegacy: client.config.clientKms?.allowLegacy ?? false };
+  let parsed = parseEnvelope(metadata, options);
   if (parsed === undefined) {
     const merged = await readInstructionFile(client, key, metadata, signal);
-    parsed = merged && parseEnvelope(merged);
+    parsed = merged && parseEnvelope(merged, options);
   }
   if (parsed === undefined) return undefined;
   if ('refused' in parsed) {
     const field = client.kms?.field ?? `sources.${client.name}.clientKms`;
     const fix = parsed.refused === 'legacy'
-      ? `legacy formats are not decrypted by this connector (clientKms.allowLegacy is not implemented yet); re-encrypt the object with a current S3 Encryption Client (v2 or key-committing format), or exclude it from ${field}'s jobs.`
+      ? `re-encrypt the object with a current S3 Encryption Client (v2 or key-committing format), or set ${field}.allowLegacy: true to read legacy objects (AES-CBC content is not authenticated: README "Client-side encryption"), or exclude the object.`
       : parsed.refused === 'unsupported'
-        ? 'the connector decrypts KMS-wrapped (kms+context) AES-GCM objects only; exclude the object from the job.'
+        ? 'the connector decrypts objects whose data key KMS wrapped (kms+context; kms with allowLegacy) only; exclude the object from the job.'
         : 'the object\'s encryption metadata is damaged; it cannot be decrypted.';
     throw new S3OperationError('permanent', parsed.refused === 'legacy' ? 'LegacyEncryptionFormat' : 'UnsupportedEncryption', `${what}: ${parsed.problem}. Fix: ${fix}`);
   }
@@ -73,15 +75,17 @@ export async function openObject(client: SourceClient, key: string, headers: Rec
   }
   const dataKey = await decryptDataKey(kms, envelope.wrappedKey, envelope.context, what, signal);
   try {
-    if (envelope.format === 'v2') {
-      return { decryptor: gcmDecryptor(dataKey, envelope.iv!, { tagLength: envelope.tagLength }), record: { format: 'v2', keyId: kms.keyId } };
+    const record = { format: envelope.format, keyId: kms.keyId };
+    if (envelope.cipher === 'cbc') return { decryptor: cbcDecryptor(dataKey, envelope.iv!, envelope.plaintextLength), record };
+    if (envelope.format !== 'v3-committing') {
+      return { decryptor: gcmDecryptor(dataKey, envelope.iv!, { tagLength: envelope.tagLength }), record };
     }
     if (!commitmentMatches(dataKey, envelope.messageId!, envelope.commitment!)) {
       throw new S3OperationError('permanent', 'KeyCommitmentMismatch', `${what}: the key commitment (x-amz-d) does not match the data key: the envelope belongs to another object or was altered. Nothing of the object is kept.`);
     }
     const contentKey = deriveContentKey(dataKey, envelope.messageId!);
     try {
-      return { decryptor: gcmDecryptor(contentKey, COMMITTING_IV, { tagLength: envelope.tagLength, aad: SUITE_ID_BYTES }), record: { format: 'v3-committing', keyId: kms.keyId } };
+      return { decryptor: gcmDecryptor(contentKey, COMMITTING_IV, { tagLength: envelope.tagLength, aad: SUITE_ID_BYTES }), record };
     } finally {
       contentKey.fill(0);
     }

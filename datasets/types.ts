@@ -61,7 +61,7 @@ export interface FileEntry {
    * dataset holds its plaintext: the envelope's format and the KMS key (docs/dataset-format.md).
    * `size` and `sha256` are then the plaintext's; `verifiedBy` and `source` the ciphertext's.
    */
-  decrypted?: { format: 'v2' | 'v3-committing'; keyId: string };
+  decrypted?: { format: 'v2' | 'v3-committing' | 'legacy-v1-cbc' | 'legacy-v2-cbc' | 'legacy-v2-gcm'; keyId: string };
   /** Table syncs: the table rows the file holds (`source` is then the table's data file, its `etag` empty). */
   table?: TableProvenance;
 }

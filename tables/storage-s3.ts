@@ -32,6 +32,9 @@ export class S3TableStorage implements TableStorage {
     if (client.kms && client.config.clientKms?.allowPlaintext) {
       throw new Error(`source ${client.name} has clientKms with allowPlaintext: tables on it are not read, as a listed size cannot tell an encrypted file (16 bytes of GCM tag longer than its plaintext) from a plain one. Fix: remove allowPlaintext, or read the table through a source without clientKms.`);
     }
+    if (client.kms && client.config.clientKms?.allowLegacy) {
+      throw new Error(`source ${client.name} has clientKms with allowLegacy: tables on it are not read, as a listed size cannot tell a legacy AES-CBC file (padded, no tag) from a GCM one (16 bytes of tag). Fix: remove allowLegacy for table reads (sync the legacy objects through another source).`);
+    }
     const root = joinKey(client.prefix, folder);
     this.root = root === '' || root.endsWith('/') ? root : `${root}/`;
     this.location = `s3://${client.bucket}/${this.root}`;

@@ -48,6 +48,8 @@ export interface S3ecOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** python put: plaintexts of this size or more go multipart, in parts of this size (at least 5 MiB). */
   partSize?: number;
+  /** python get: also read the legacy formats (AES-CBC content, `kms` wrapped data keys). */
+  legacy?: boolean;
 }
 
 /** A reference client's refusal: its exit status and its own error text. */
@@ -82,6 +84,10 @@ function argsFor(command: 'put' | 'get', client: S3ecClient, o: S3ecOptions): st
   if (o.partSize !== undefined) {
     if (client !== 'python') throw new Error(`partSize: the ${client} client has no multipart upload; leave partSize unset`);
     args.push('--part-size', String(o.partSize));
+  }
+  if (o.legacy) {
+    if (client !== 'python' || command !== 'get') throw new Error(`legacy: only the python client's get reads legacy formats here (${client} ${command})`);
+    args.push('--legacy');
   }
   return args;
 }

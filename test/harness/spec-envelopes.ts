@@ -1,7 +1,7 @@
 /**
  * Envelopes of the AWS S3 Encryption Client built from its specification with node:crypto, for
- * tests: the v2 format (AES-256-GCM, x-amz-key-v2) and the key-committing V3 format (x-amz-3,
- * HKDF-SHA512). `wrapped` is whatever the caller's KMS (or stub) returned for the data key.
+ * tests: the v2 format (AES-256-GCM, x-amz-key-v2), the key-committing V3 format (x-amz-3,
+ * HKDF-SHA512) and the legacy ones (sealLegacy). `wrapped` is whatever the caller's KMS (or stub) returned for the data key.
  */
 import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
@@ -35,4 +35,24 @@ export function sealCommitting(plaintext: Buffer, dataKey: Buffer, wrapped: Buff
     'x-amz-c': '115', 'x-amz-3': wrapped.toString('base64'), 'x-amz-w': '12', 'x-amz-t': JSON.stringify(context),
     'x-amz-d': commitment.toString('base64'), 'x-amz-i': messageId.toString('base64'),
   } };
+}
+
+/** The legacy envelopes (content-metadata.md): V1 (x-amz-key, AES-CBC), V2 with AES-CBC, V2 with AES-GCM and a `kms` wrap. */
+export type LegacyKind = 'v1-cbc' | 'v2-cbc' | 'v2-gcm-kms';
+
+/**
+ * Encrypts `plaintext` in a legacy format with `dataKey`, wrapped by `kms` (KmsV1: `context`, the
+ * key description, is stored as x-amz-matdesc and was the encryption context of the wrap).
+ */
+export function sealLegacy(kind: LegacyKind, plaintext: Buffer, dataKey: Buffer, wrapped: Buffer, context: Record<string, string>): Sealed {
+  if (kind === 'v2-gcm-kms') {
+    const sealed = sealV2(plaintext, dataKey, wrapped, context);
+    return { body: sealed.body, metadata: { ...sealed.metadata, 'x-amz-wrap-alg': 'kms' } };
+  }
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-256-cbc', dataKey, iv);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const common = { 'x-amz-iv': iv.toString('base64'), 'x-amz-matdesc': JSON.stringify(context), 'x-amz-wrap-alg': 'kms', 'x-amz-unencrypted-content-length': String(plaintext.length) };
+  if (kind === 'v1-cbc') return { body, metadata: { 'x-amz-key': wrapped.toString('base64'), ...common } };
+  return { body, metadata: { 'x-amz-key-v2': wrapped.toString('base64'), 'x-amz-cek-alg': 'AES/CBC/PKCS5Padding', ...common } };
 }
