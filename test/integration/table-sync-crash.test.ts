@@ -57,7 +57,7 @@ describe('table sync durability', () => {
     const raw = {
       datasetStore: storeRoot, sources: { src: minioSource(bucket) },
       virtualTables: { orders: { source: 'src', format: 'delta', location: 'lake/orders/' } },
-      tableSyncs: { kill: { table: 'orders', dataset: 'rows', rowsPerFile: 7 } },
+      tableSyncs: { kill: { table: 'orders', dataset: 'rows', rowsPerFile: 2 } },
     };
     const file = writeConfigFile(raw);
     const taskQueue = `table-kill-${Date.now()}`;
@@ -68,7 +68,8 @@ describe('table sync durability', () => {
     try {
       await putObjects(bucket, filesOf(table, 'lake/orders/'));
       expect(await (await start()).result()).toMatchObject({ transaction: 1, rows: 20 });
-      // 60 appends of 30 rows (versions 1-60, 120 data files, 300 files of at most 7 rows): a write that lasts seconds.
+      // 60 appends of 30 rows (versions 1-60, 120 data files, 1,800 files of 2 rows): a write that lasts long
+      // enough for the kill to land while the first page is being written, on a fast machine too.
       fixture('appends', table, '20', '30', '60');
       await putObjects(bucket, filesOf(table, 'lake/orders/'));
       const handle = await start();
@@ -77,8 +78,14 @@ describe('table sync durability', () => {
       worker = await startWorkerProcess(file, testEnv().temporalAddress, taskQueue);
       const result = await handle.result() as TableSyncResult;
       expect(result).toMatchObject({ transaction: 2, transactionType: 'APPEND', fromVersion: 1, toVersion: 60, rows: 1800 });
-      // The killed worker's write activity was retried on the other one (its last attempt is the second).
-      const events = (await handle.fetchHistory()).events ?? [];
+      // The killed worker's write activity was retried on the other one (its last attempt is the
+      // second), in whichever run of the chain it was: the workflow continues as new between pages.
+      const events: NonNullable<Awaited<ReturnType<typeof handle.fetchHistory>>['events']> = [];
+      for (let runId: string | undefined = handle.firstExecutionRunId; runId;) {
+        const history: typeof events = (await t.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
+        events.push(...history);
+        runId = history.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+      }
       expect(events.some((e) => Number(e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2)).toBe(true);
     } finally {
       await worker.stop('SIGTERM');
