@@ -2,20 +2,11 @@
  * `sources.NAME.catalog` in the config (config/source-schema.ts) and catalog table identifiers
  * (config/schema.ts): each kind of mistake is reported naming the field, the problem and the fix.
  */
-import { ConfigError } from '../../config/errors';
 import { parseConfig } from '../../config/load';
+import { configProblems as problems } from '../harness/config-problems';
 
 const source = { url: 's3://lake/', endpoint: 'http://127.0.0.1:9000', credentials: { type: 'cloudIdentity' } };
 
-function problems(raw: object): Array<{ path: string; message: string }> {
-  try {
-    parseConfig(raw);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('config was accepted');
-}
 
 describe('sources.NAME.catalog', () => {
   it('accepts each catalog type in its documented shape, with the defaults filled in', () => {

@@ -1,20 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../config/errors';
 import { loadConfig, parseConfig } from '../../config/load';
 import { tempDir } from '../harness/temp-dir';
+import { configProblems as problemsOf } from '../harness/config-problems';
 
 const minimalSource = { url: 's3://bucket-a/in/', endpoint: 'http://127.0.0.1:9000', credentials: { type: 'accessKey', accessKeyId: 'k', secretAccessKey: '${env:SECRET}' } };
 
-function problemsOf(raw: unknown): Array<{ path: string; message: string }> {
-  try {
-    parseConfig(raw);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('config validation', () => {
   it('accepts a minimal source and fills the documented defaults', () => {

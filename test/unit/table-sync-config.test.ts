@@ -1,5 +1,5 @@
-import { ConfigError } from '../../config/errors';
 import { parseConfig } from '../../config/load';
+import { configProblems as problems } from '../harness/config-problems';
 
 const source = { url: 's3://bucket-a/', endpoint: 'http://127.0.0.1:9000', credentials: { type: 'cloudIdentity' } };
 const tables = {
@@ -9,15 +9,6 @@ const tables = {
   catalog: { source: 'a', format: 'delta', identifier: 'db.orders' },
 };
 
-function problems(raw: object): Array<{ path: string; message: string }> {
-  try {
-    parseConfig(raw);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('config was accepted');
-}
 
 describe('tableSyncs: in the config', () => {
   it('accepts a table sync of a delta table with a schedule, and gives rowsPerFile its default', () => {
